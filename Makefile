@@ -1,0 +1,63 @@
+# The single entry point. `make run` serves the portal with demo data; `make test` runs
+# every test. Neither needs a database installed: without DATABASE_URL both use an embedded
+# PostgreSQL (pgserver) whose data lives in .pgdata/.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB_URL = $${DATABASE_URL:-$$($(BIN)/python -m p3dn_portal.lib.embedded_pg url)}
+
+export DEBUG ?= 1
+
+.PHONY: run worker beat test lint format bench migrations-check messages seed db-stop check-deploy clean
+
+$(STAMP): pyproject.toml build-constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.3"
+	$(BIN)/python -m pip install --quiet --build-constraint build-constraints.txt ".[dev]"
+	touch $(STAMP)
+
+messages: $(STAMP)
+	$(BIN)/pybabel compile --quiet --domain django --directory locale
+
+run: messages
+	$(BIN)/python -m p3dn_portal.lib.devrun
+
+worker: $(STAMP)
+	DATABASE_URL="$(DB_URL)" $(BIN)/celery -A p3dn_portal worker --loglevel INFO
+
+beat: $(STAMP)
+	DATABASE_URL="$(DB_URL)" $(BIN)/celery -A p3dn_portal beat --loglevel INFO
+
+test: messages
+	DATABASE_URL="$(DB_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: $(STAMP)
+	DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production-like settings: DEBUG off, a strong key, a host name.
+check-deploy: $(STAMP)
+	DEBUG=0 SECRET_KEY="check-deploy-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" \
+		ALLOWED_HOSTS=p3dn.jakarta.go.id DATABASE_URL="$(DB_URL)" \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+seed: messages
+	DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py migrate --noinput
+	DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py seed_demo
+
+bench: messages
+	DATABASE_URL="$(DB_URL)" $(BIN)/python -m benchmarks
+
+db-stop: $(STAMP)
+	$(BIN)/python -m p3dn_portal.lib.embedded_pg stop
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

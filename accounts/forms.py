@@ -1,0 +1,53 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.models import User, normalize_email
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _(
+            "Email atau kata sandi salah. Periksa keduanya (huruf besar/kecil pada kata sandi "
+            "berpengaruh), atau pakai “Lupa kata sandi” untuk membuat yang baru."
+        ),
+        "inactive": _("Akun ini dinonaktifkan. Hubungi admin Dinas PPKUKM."),
+    }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Email")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the message goes out through Celery, not inside the request."""
+
+    def clean_email(self) -> str:
+        return normalize_email(self.cleaned_data["email"])
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict,
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = loader.render_to_string(subject_template_name, context)
+        body = loader.render_to_string(email_template_name, context)
+        html_body = (
+            loader.render_to_string(html_email_template_name, context)
+            if html_email_template_name
+            else None
+        )
+        services.mail_queue(subject=subject, body=body, to=[to_email], html_body=html_body)
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "phone", "language"]

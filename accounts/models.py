@@ -1,0 +1,106 @@
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    VENDOR = "vendor", _("Penyedia (UMKM)")
+    OFFICER = "officer", _("Pejabat OPD")
+    ADMIN = "admin", _("Admin Dinas PPKUKM")
+
+
+def normalize_email(email: str) -> str:
+    """Emails are compared without case: store them lower-cased and trimmed."""
+    return (email or "").strip().lower()
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(email=normalize_email(username or ""))
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> "User":
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> "User":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an email address. What they may do comes from what they
+    belong to: a vendor company (vendors.VendorMember), an OPD (procurement.Officer), or the
+    Dinas PPKUKM staff (is_staff with group permissions)."""
+
+    email = models.EmailField(_("alamat email"), unique=True)
+    full_name = models.CharField(_("nama lengkap"), max_length=150)
+    phone = models.CharField(_("nomor telepon"), max_length=30, blank=True)
+    language = models.CharField(
+        _("bahasa"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+    is_staff = models.BooleanField(
+        _("admin Dinas PPKUKM"),
+        default=False,
+        help_text=_("Dapat masuk ke halaman admin dengan izin dari grupnya."),
+    )
+    date_joined = models.DateTimeField(_("tanggal bergabung"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="user_email_lowercase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @cached_property
+    def role(self) -> Role | None:
+        if self.is_staff:
+            return Role.ADMIN
+        if self.vendor_member is not None:
+            return Role.VENDOR
+        if self.opd_officer is not None:
+            return Role.OFFICER
+        return None
+
+    @property
+    def vendor_member(self):  # -> vendors.VendorMember | None
+        return getattr(self, "vendor_membership", None)
+
+    @property
+    def opd_officer(self):  # -> procurement.Officer | None
+        return getattr(self, "officer", None)

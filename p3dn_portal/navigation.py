@@ -1,0 +1,27 @@
+"""The main navigation, by role: each kind of user sees the places they work in."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str
+
+
+def navigation_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return [NavItem(_("Tentang program"), reverse("landing"))]
+    if user.role == Role.VENDOR:
+        return [NavItem(_("Beranda usaha"), reverse("vendors:home"))]
+    if user.role == Role.OFFICER:
+        return [NavItem(_("Beranda OPD"), reverse("procurement:home"))]
+    if user.role == Role.ADMIN:
+        return [NavItem(_("Admin Dinas PPKUKM"), reverse("admin:index"))]
+    return []

@@ -1,0 +1,47 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from p3dn_portal.navigation import navigation_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _urls(user) -> list[str]:
+    return [item.url for item in navigation_for(user)]
+
+
+def test_it_shows_vendors_their_business_home(vendor_owner):
+    assert _urls(vendor_owner) == [reverse("vendors:home")]
+
+
+def test_it_shows_officers_their_opd_home(officer):
+    assert _urls(officer) == [reverse("procurement:home")]
+
+
+def test_it_shows_admins_django_admin(admin_user):
+    assert _urls(admin_user) == [reverse("admin:index")]
+
+
+def test_it_shows_anonymous_users_the_programme_page():
+    assert _urls(AnonymousUser()) == [reverse("landing")]
+
+
+def test_it_shows_a_user_without_a_role_nothing_to_work_in():
+    assert _urls(UserFactory()) == []
+
+
+@pytest.mark.parametrize(
+    ("cast", "shown", "hidden"),
+    [
+        ("vendor_owner", "Beranda usaha", "Beranda OPD"),
+        ("officer", "Beranda OPD", "Beranda usaha"),
+        ("admin_user", "Admin Dinas PPKUKM", "Beranda usaha"),
+    ],
+)
+def test_it_renders_the_role_navigation_in_the_page(request, login, cast, shown, hidden):
+    client = login(request.getfixturevalue(cast))
+    html = client.get(reverse("accounts:profile")).content.decode()
+    assert shown in html
+    assert hidden not in html

@@ -1,0 +1,56 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.demo import DEMO_PASSWORD, OFFICERS, OPDS, VENDORS
+from accounts.models import Role, User
+from procurement.models import OPD, Officer, Position
+from vendors.models import Vendor
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_the_demo_data_once_however_often_it_runs(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = (
+        User.objects.count(),
+        Vendor.objects.count(),
+        OPD.objects.count(),
+        Officer.objects.count(),
+    )
+    call_command("seed_demo")
+    assert (
+        User.objects.count(),
+        Vendor.objects.count(),
+        OPD.objects.count(),
+        Officer.objects.count(),
+    ) == counts
+    assert counts[1:] == (len(VENDORS), len(OPDS), len(OFFICERS))
+
+
+def test_it_prints_one_working_login_per_role(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    roles = set()
+    for user in User.objects.all():
+        if user.email in out:
+            assert user.check_password(DEMO_PASSWORD)
+            roles.add(user.role)
+    assert roles == {Role.ADMIN, Role.OFFICER, Role.VENDOR}
+
+
+def test_it_has_every_officer_position_and_vendors_beyond_jakarta(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert set(Officer.objects.values_list("position", flat=True)) == set(Position.values)
+    cities = set(Vendor.objects.values_list("city", flat=True))
+    for place in ("Jakarta", "Bogor", "Tangerang", "Sidoarjo", "Pontianak"):
+        assert any(place in city for city in cities), place
+
+
+def test_it_refuses_to_seed_a_production_database(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo")
+    assert User.objects.count() == 0

@@ -1,0 +1,79 @@
+"""The cast: vendor owner, staff of the same vendor, an outsider vendor, officers of two
+OPDs, and a Dinas PPKUKM admin. Tests talk to the real PostgreSQL and Redis."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from p3dn_portal.celery import app as celery_app
+from p3dn_portal.lib.health import redis_ok
+from tests import factories
+from vendors.models import MemberRole
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Tasks queued by the code under test run in-process; the real-worker tests turn this
+    off and go through Redis."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def redis_service():
+    """Skip (or fail, with REQUIRE_SERVICES=1) when no Redis answers at REDIS_URL."""
+    if not redis_ok(settings.REDIS_URL):
+        reason = f"Redis is not reachable at {settings.REDIS_URL}"
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{reason} and REQUIRE_SERVICES=1.")
+        pytest.skip(f"{reason}; start redis-server or set REDIS_URL.")
+    return settings.REDIS_URL
+
+
+@pytest.fixture
+def vendor_owner(db):
+    return factories.VendorMemberFactory(role=MemberRole.OWNER).user
+
+
+@pytest.fixture
+def vendor_staff(vendor_owner):
+    vendor = vendor_owner.vendor_membership.vendor
+    return factories.VendorMemberFactory(vendor=vendor, role=MemberRole.STAFF).user
+
+
+@pytest.fixture
+def outsider_vendor(db):
+    return factories.VendorMemberFactory(role=MemberRole.OWNER).user
+
+
+@pytest.fixture
+def officer(db):
+    return factories.OfficerFactory().user
+
+
+@pytest.fixture
+def other_officer(db):
+    return factories.OfficerFactory().user
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.AdminFactory()
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in on the test client, through the real login backend."""
+
+    def _login(user):
+        client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        return client
+
+    return _login

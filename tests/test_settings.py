@@ -1,0 +1,68 @@
+"""The settings module refuses to start a production-like portal that is missing a value."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _start(**env: str) -> subprocess.CompletedProcess:
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**keep, "DJANGO_SETTINGS_MODULE": "p3dn_portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_it_refuses_to_start_without_secret_key_when_debug_is_off():
+    result = _start(DEBUG="0", ALLOWED_HOSTS="p3dn.jakarta.go.id")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_it_refuses_to_start_without_allowed_hosts_when_debug_is_off():
+    result = _start(DEBUG="0", SECRET_KEY="x" * 60)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_it_refuses_a_debug_value_it_does_not_understand():
+    result = _start(DEBUG="mungkin")
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
+
+
+def test_it_refuses_to_start_without_a_database_url():
+    result = _start(DEBUG="1", DATABASE_URL="")
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
+
+
+def test_it_starts_with_debug_off_when_everything_is_set():
+    result = _start(DEBUG="0", SECRET_KEY="x" * 60, ALLOWED_HOSTS="p3dn.jakarta.go.id")
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_passes_the_deployment_checklist_without_warnings():
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "DATABASE_URL"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **keep,
+            "DEBUG": "0",
+            "SECRET_KEY": "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789" * 2,
+            "ALLOWED_HOSTS": "p3dn.jakarta.go.id",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,64 @@
+"""Every template of the project renders (a broken tag or a missing URL fails here)."""
+
+from pathlib import Path
+
+import pytest
+from django.template import loader
+from django.test import RequestFactory
+
+from tests.factories import OfficerFactory, UserFactory, VendorMemberFactory
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _names() -> list[str]:
+    return sorted(
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*")
+        if path.is_file()
+        and path.suffix in {".html", ".txt"}
+        and not path.is_relative_to(TEMPLATES / "admin")
+    )
+
+
+def _context(name: str) -> dict:
+    """What the views give the templates that need more than a request."""
+    if name.startswith("vendors/"):
+        member = VendorMemberFactory()
+        return {
+            "vendor": member.vendor,
+            "membership": member,
+            "members": [member],
+            "user": member.user,
+        }
+    if name.startswith("procurement/"):
+        officer = OfficerFactory()
+        return {
+            "officer": officer,
+            "opd": officer.opd,
+            "colleagues": [officer],
+            "user": officer.user,
+        }
+    if name.startswith("emails/password_reset"):
+        return {
+            "uid": "MQ",
+            "token": "abc-123",
+            "protocol": "https",
+            "domain": "p3dn.jakarta.go.id",
+        }
+    return {}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", _names())
+def test_it_renders(name):
+    request = RequestFactory().get("/")
+    context = {"user": UserFactory(), **_context(name)}
+    request.user = context["user"]
+    html = loader.get_template(name).render({"request": request, **context}, request)
+    assert name.startswith("includes/") or html.strip()
+
+
+def test_the_server_error_page_renders_without_a_request():
+    html = loader.get_template("500.html").render({})
+    assert "500" in html
