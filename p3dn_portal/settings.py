@@ -9,13 +9,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
-from p3dn_portal.lib.env import env_bool, env_int, env_list, env_str
+from p3dn_portal.lib.env import env_bool, env_int, env_list, env_str, read_secret_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 
-SECRET_KEY = env_str("SECRET_KEY")
+# SECRET_KEY, or SECRET_KEY_FILE naming a file that holds it (docker compose generates one).
+SECRET_KEY = env_str("SECRET_KEY") or read_secret_file(env_str("SECRET_KEY_FILE"))
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

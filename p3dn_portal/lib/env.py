@@ -1,6 +1,7 @@
 """Tiny helpers that read settings from the environment and fail loudly on bad values."""
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -42,3 +43,15 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def read_secret_file(path: str | None) -> str | None:
+    """The contents of a secret file (the `*_FILE` convention of container deployments)."""
+    if not path:
+        return None
+    try:
+        return Path(path).read_text().strip() or None
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"Cannot read the secret file {path}: {error.strerror}."
+        ) from None

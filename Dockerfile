@@ -1,0 +1,25 @@
+# Production image of the P3DN Portal: one image for web (gunicorn), worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+RUN groupadd --system p3dn && useradd --system --gid p3dn --home /app p3dn
+WORKDIR /app
+
+COPY pyproject.toml build-constraints.txt ./
+RUN python -m pip install --upgrade "pip>=25.3" \
+    && python -m pip install --build-constraint build-constraints.txt .
+
+COPY . .
+# collectstatic and message compilation need settings but no database or secret.
+RUN pybabel compile --quiet --domain django --directory locale \
+    && DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=build DATABASE_URL=postgres://build@build/build \
+       python manage.py collectstatic --noinput \
+    && mkdir -p /var/lib/p3dn/media /run/p3dn && chown -R p3dn:p3dn /var/lib/p3dn /run/p3dn
+
+USER p3dn
+EXPOSE 8000
+CMD ["gunicorn", "p3dn_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
