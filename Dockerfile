@@ -15,7 +15,7 @@ RUN python -m pip install --upgrade "pip>=25.3" \
 
 COPY . .
 # collectstatic and message compilation need settings but no database or secret.
-RUN pybabel compile --quiet --domain django --directory locale \
+RUN pybabel --quiet compile --domain django --directory locale \
     && DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=build DATABASE_URL=postgres://build@build/build \
        python manage.py collectstatic --noinput \
     && mkdir -p /var/lib/p3dn/media /run/p3dn && chown -R p3dn:p3dn /var/lib/p3dn /run/p3dn

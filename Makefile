@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml build-constraints.txt
 	touch $(STAMP)
 
 messages: $(STAMP)
-	$(BIN)/pybabel compile --quiet --domain django --directory locale
+	$(BIN)/pybabel --quiet compile --domain django --directory locale
 
 run: messages
 	$(BIN)/python -m p3dn_portal.lib.devrun
