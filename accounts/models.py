@@ -57,6 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Dapat masuk ke halaman admin dengan izin dari grupnya."),
     )
     date_joined = models.DateTimeField(_("tanggal bergabung"), default=timezone.now)
+    email_verified_at = models.DateTimeField(_("email diverifikasi pada"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -86,6 +87,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @cached_property
     def role(self) -> Role | None:

@@ -1,10 +1,29 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import User, normalize_email
+
+EMAIL_TAKEN = _(
+    "Email ini sudah terdaftar. Masuk dengan email itu, atau pakai “Lupa kata sandi” "
+    "jika Anda lupa kata sandinya."
+)
+VERIFICATION_LINK_INVALID = _(
+    "Tautan verifikasi tidak berlaku atau sudah kedaluwarsa (berlaku 3 hari). Masuk, lalu minta "
+    "tautan baru dari halaman pendaftaran usaha."
+)
+EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 60 * 60
+_EMAIL_VERIFICATION_SALT = "accounts.email-verification"
 
 ADMIN_GROUP_NAME = "Admin Dinas PPKUKM"
 
@@ -63,3 +82,58 @@ def user_language_set(*, user: User, language: str) -> None:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+def mail_users(
+    *, users: Iterable[User], template: str, context: dict, base_url: str = ""
+) -> None:
+    """Queue one message per user, written in that user's language.
+
+    `template` names `emails/<template>_subject.txt` and `emails/<template>.txt`."""
+    for user in users:
+        with translation.override(user.language):
+            full_context = {"user": user, "base_url": base_url or settings.SITE_URL, **context}
+            subject = render_to_string(f"emails/{template}_subject.txt", full_context)
+            body = render_to_string(f"emails/{template}.txt", full_context)
+        mail_queue(subject=subject, body=body, to=[user.email])
+
+
+@transaction.atomic
+def user_signup(*, email: str, full_name: str, password: str, phone: str = "", language: str) -> User:
+    """A new account (a vendor applicant until they register their company)."""
+    email = normalize_email(email)
+    if User.objects.filter(email=email).exists():
+        raise ValidationError(EMAIL_TAKEN, code="email_taken")
+    user = User.objects.create_user(
+        email, password, full_name=full_name, phone=phone, language=language
+    )
+    email_verification_send(user=user)
+    return user
+
+
+def email_verification_token(user: User) -> str:
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=_EMAIL_VERIFICATION_SALT)
+
+
+def email_verification_send(*, user: User) -> None:
+    token = email_verification_token(user)
+    mail_users(
+        users=[user],
+        template="accounts/email_verification",
+        context={"link": reverse("accounts:email-verify", args=[token])},
+    )
+
+
+def email_verify(*, token: str) -> User:
+    """Mark the address verified; the token proves the user read mail sent to it."""
+    try:
+        data = signing.loads(token, salt=_EMAIL_VERIFICATION_SALT, max_age=EMAIL_VERIFICATION_MAX_AGE)
+    except signing.BadSignature:
+        raise ValidationError(VERIFICATION_LINK_INVALID, code="link_invalid") from None
+    user = User.objects.filter(pk=data.get("user"), email=data.get("email")).first()
+    if user is None:
+        raise ValidationError(VERIFICATION_LINK_INVALID, code="link_invalid")
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user

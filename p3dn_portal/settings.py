@@ -44,9 +44,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "formtools",
+    "simple_history",
     "accounts",
     "vendors",
     "procurement",
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "p3dn_portal.urls"
@@ -144,8 +148,15 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads (certificates, photos) are private: no URL serves them; views check who asks.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o640
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "private", "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -172,6 +183,8 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "P3DN Portal <noreply@p3dn.jakarta.go.id>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Admin", a) for a in env_list("ADMIN_EMAILS")]
+# The portal's address as users reach it: links in mail sent by background jobs.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Security. Production defaults are strict; a deployment behind a TLS-terminating proxy
 # sets SECURE_PROXY_SSL_HEADER=1.
@@ -211,6 +224,15 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-clear": {
         "task": "accounts.tasks.sessions_clear",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Just after midnight in Jakarta: a certificate valid "until" a date is valid all that day.
+    "certificates-expire": {
+        "task": "vendors.tasks.certificates_expire",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    "certificate-expiry-reminders-send": {
+        "task": "vendors.tasks.certificate_expiry_reminders_send",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 

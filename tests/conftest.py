@@ -18,6 +18,23 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_files_in_tmp(settings, tmp_path):
+    """Uploads of each test go to its own folder, never to the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media" / "private", "base_url": None},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process():
     """Tasks queued by the code under test run in-process; the real-worker tests turn this
     off and go through Redis."""

@@ -1,11 +1,52 @@
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from accounts.models import User
 from procurement.models import OPD, Officer, Position
-from vendors.models import LegalForm, MemberRole, Vendor, VendorMember, VendorStatus
+from vendors import rules
+from vendors.models import (
+    CertificateStatus,
+    HalalCertificate,
+    HalalScheme,
+    LegalForm,
+    MemberRole,
+    Product,
+    TKDNBasis,
+    TKDNCertificate,
+    Vendor,
+    VendorMember,
+    VendorStatus,
+)
 
 PASSWORD = "rahasia-uji-123"
+
+# The smallest well-formed PDF: what a scanned certificate looks like to the checks.
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def pdf_upload(name: str = "sertifikat.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (8, 8)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 80, 20)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def image_upload(name: str = "foto.png", fmt: str = "PNG") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, image_bytes(fmt), content_type=f"image/{fmt.lower()}")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -35,8 +76,21 @@ class VendorFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"CV Usaha Maju {n}")
     legal_form = LegalForm.CV
+    nib = factory.Sequence(lambda n: f"{9120000000000 + n}")
+    npwp = factory.Sequence(lambda n: f"{10000000000000 + n * 1000:015d}")
+    kbli_codes = factory.LazyFunction(lambda: ["10792"])
+    address = "Jl. Pemuda No. 1"
     city = "Kota Jakarta Timur"
     province = "DKI Jakarta"
+    phone = "021-4890000"
+    capital = Decimal("750000000")
+    annual_sales = None
+    scale = factory.LazyAttribute(
+        lambda o: rules.business_scale(capital=o.capital, annual_sales=o.annual_sales)
+    )
+    scale_basis = factory.LazyAttribute(
+        lambda o: rules.scale_basis(capital=o.capital, annual_sales=o.annual_sales)
+    )
     status = VendorStatus.VERIFIED
     verified_at = factory.LazyFunction(timezone.now)
 
@@ -66,3 +120,58 @@ class OfficerFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     opd = factory.SubFactory(OPDFactory)
     position = Position.PPK
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    vendor = factory.SubFactory(VendorFactory)
+    name = factory.Sequence(lambda n: f"Kerupuk Udang Premium {n}")
+    description = "Kerupuk udang dari udang segar Sidoarjo, tanpa pengawet."
+    kbli = "10792"
+    unit = "kg"
+    unit_price = Decimal("85000")
+    brand = "Sari Laut"
+
+
+class TKDNCertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TKDNCertificate
+        skip_postgeneration_save = True
+
+    vendor = factory.SubFactory(VendorFactory)
+    number = factory.Sequence(lambda n: f"{1000 + n}/SJ-IND.8/TKDN/7/2024")
+    tkdn_pct = Decimal("45.50")
+    bmp_pct = Decimal("10.00")
+    issued_on = factory.LazyFunction(lambda: date.today() - timedelta(days=100))
+    expires_on = factory.LazyFunction(lambda: date.today() + timedelta(days=3 * 365))
+    basis = TKDNBasis.LVI
+    file = factory.django.FileField(filename="sertifikat.pdf", data=PDF_BYTES)
+    status = CertificateStatus.VERIFIED
+    verified_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def products(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.products.set(extracted)
+
+
+class HalalCertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HalalCertificate
+        skip_postgeneration_save = True
+
+    vendor = factory.SubFactory(VendorFactory)
+    number = factory.Sequence(lambda n: f"ID3111000{n:07d}0824")
+    scheme = HalalScheme.REGULER
+    issued_on = factory.LazyFunction(lambda: date.today() - timedelta(days=100))
+    expires_on = None
+    file = factory.django.FileField(filename="halal.pdf", data=PDF_BYTES)
+    status = CertificateStatus.VERIFIED
+    verified_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def products(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.products.set(extracted)

@@ -1,7 +1,17 @@
-from django.conf import settings
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from datetime import date
 
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from vendors import rules
+from vendors.rules import BusinessScale, ScaleBasis, Tier
+from vendors.uploads import RandomName, private_storage
 
 class VendorStatus(models.TextChoices):
     PENDING = "pending", _("Menunggu verifikasi")
@@ -17,18 +27,67 @@ class LegalForm(models.TextChoices):
     PERORANGAN = "perorangan", _("Usaha perorangan")
 
 
+PROVINCES = [
+    "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Kepulauan Riau", "Jambi",
+    "Sumatera Selatan", "Kepulauan Bangka Belitung", "Bengkulu", "Lampung", "DKI Jakarta",
+    "Jawa Barat", "Banten", "Jawa Tengah", "DI Yogyakarta", "Jawa Timur", "Bali",
+    "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Barat", "Kalimantan Tengah",
+    "Kalimantan Selatan", "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara",
+    "Gorontalo", "Sulawesi Tengah", "Sulawesi Barat", "Sulawesi Selatan", "Sulawesi Tenggara",
+    "Maluku", "Maluku Utara", "Papua", "Papua Barat", "Papua Barat Daya", "Papua Tengah",
+    "Papua Pegunungan", "Papua Selatan",
+]
+PROVINCE_CHOICES = [(name, name) for name in PROVINCES]
+
+
 class Vendor(models.Model):
     """A business (usually UMKM) that sells to the province."""
 
     name = models.CharField(_("nama badan usaha"), max_length=200)
     legal_form = models.CharField(_("bentuk usaha"), max_length=20, choices=LegalForm.choices)
+    nib = models.CharField(_("NIB"), max_length=13, unique=True, null=True, blank=True)
+    npwp = models.CharField(_("NPWP"), max_length=16, unique=True, null=True, blank=True)
+    npwp_check_digit_confirmed = models.BooleanField(
+        _("NPWP dikonfirmasi meski angka pemeriksanya tidak cocok"), default=False
+    )
+    kbli_codes = ArrayField(
+        models.CharField(max_length=5), verbose_name=_("kode KBLI"), default=list, blank=True
+    )
+    address = models.TextField(_("alamat"), blank=True)
     city = models.CharField(_("kota/kabupaten"), max_length=100)
-    province = models.CharField(_("provinsi"), max_length=100)
+    province = models.CharField(_("provinsi"), max_length=100, choices=PROVINCE_CHOICES)
+    phone = models.CharField(_("telepon"), max_length=30, blank=True)
+    capital = models.DecimalField(
+        _("modal usaha (di luar tanah dan bangunan)"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    annual_sales = models.DecimalField(
+        _("hasil penjualan tahunan"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    scale = models.CharField(
+        _("skala usaha"), max_length=10, choices=BusinessScale.choices, blank=True
+    )
+    scale_basis = models.CharField(
+        _("dasar penentuan skala"), max_length=15, choices=ScaleBasis.choices, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=VendorStatus.choices, default=VendorStatus.PENDING
     )
+    rejection_reason = models.TextField(_("alasan penolakan"), blank=True)
     verified_at = models.DateTimeField(_("diverifikasi pada"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diverifikasi oleh"),
+    )
     created_at = models.DateTimeField(_("terdaftar pada"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = _("penyedia")
@@ -36,10 +95,31 @@ class Vendor(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status=VendorStatus.VERIFIED)
-                | models.Q(verified_at__isnull=False),
+                condition=~Q(status=VendorStatus.VERIFIED) | Q(verified_at__isnull=False),
                 name="vendor_verified_has_date",
             ),
+            models.CheckConstraint(
+                condition=~Q(status=VendorStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="vendor_rejected_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(capital__isnull=True) | Q(capital__gte=0), name="vendor_capital_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_sales__isnull=True) | Q(annual_sales__gte=0),
+                name="vendor_annual_sales_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=Q(nib__isnull=True) | Q(nib__regex=r"^[0-9]{13}$"), name="vendor_nib_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(npwp__isnull=True) | Q(npwp__regex=r"^[0-9]{15,16}$"),
+                name="vendor_npwp_format",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "scale"], name="vendor_status_scale"),
+            models.Index(fields=["city"], name="vendor_city"),
         ]
 
     def __str__(self) -> str:
@@ -48,6 +128,19 @@ class Vendor(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == VendorStatus.VERIFIED
+
+    @property
+    def is_umk(self) -> bool:
+        """Micro or small: what 'usaha kecil' means in the procurement rules."""
+        return rules.is_umk(self.scale)
+
+    @property
+    def npwp_display(self) -> str:
+        return rules.format_npwp(self.npwp) if self.npwp else ""
+
+    @property
+    def npwp_check_digit_ok(self) -> bool:
+        return not self.npwp or rules.npwp_check_digit_ok(self.npwp)
 
 
 class MemberRole(models.TextChoices):
@@ -88,3 +181,302 @@ class VendorMember(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == MemberRole.OWNER
+
+
+class Product(models.Model):
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="products", verbose_name=_("penyedia")
+    )
+    name = models.CharField(_("nama produk"), max_length=200)
+    description = models.TextField(_("deskripsi"), blank=True)
+    kbli = models.CharField(_("KBLI"), max_length=5)
+    unit = models.CharField(_("satuan"), max_length=30, help_text=_("Misalnya unit, buah, paket, kg."))
+    unit_price = models.DecimalField(_("harga satuan (Rp)"), max_digits=18, decimal_places=2)
+    brand = models.CharField(_("merek"), max_length=100, blank=True)
+    model_type = models.CharField(_("tipe"), max_length=100, blank=True)
+    specification = models.TextField(_("spesifikasi"), blank=True)
+    hs_code = models.CharField(_("kode HS"), max_length=10, blank=True)
+    is_food = models.BooleanField(
+        _("makanan atau minuman"),
+        default=False,
+        help_text=_("Produk makanan, minuman, dan sejenisnya wajib bersertifikat halal."),
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah pada"), auto_now=True)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("name", weight="A", config="indonesian")
+        + SearchVector("brand", "model_type", weight="B", config="indonesian")
+        + SearchVector("description", "specification", weight="C", config="indonesian"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at", "search_vector"])
+
+    class Meta:
+        verbose_name = _("produk")
+        verbose_name_plural = _("produk")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="product_price_gte_0"),
+            models.CheckConstraint(condition=Q(kbli__regex=r"^[0-9]{5}$"), name="product_kbli_format"),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="product_search"),
+            models.Index(fields=["kbli"], name="product_kbli"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductPhoto(models.Model):
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="photos", verbose_name=_("produk")
+    )
+    image = models.ImageField(
+        _("foto"), upload_to=RandomName("produk"), storage=private_storage
+    )
+    caption = models.CharField(_("keterangan"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("foto produk")
+        verbose_name_plural = _("foto produk")
+        ordering = ["product", "created_at"]
+
+    def __str__(self) -> str:
+        return self.caption or self.product.name
+
+
+class CertificateStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu verifikasi")
+    VERIFIED = "verified", _("Terverifikasi")
+    REJECTED = "rejected", _("Ditolak")
+    EXPIRED = "expired", _("Kedaluwarsa")
+
+
+class TKDNBasis(models.TextChoices):
+    LVI = "lvi", _("Diverifikasi lembaga verifikasi independen (Sucofindo/Surveyor Indonesia)")
+    SELF_DECLARED = "self_declared", _("Deklarasi mandiri industri kecil")
+
+
+class HalalScheme(models.TextChoices):
+    REGULER = "reguler", _("Reguler")
+    SELF_DECLARE = "self_declare", _("Self declare")
+
+
+class Certificate(models.Model):
+    """What TKDN and halal certificates share: evidence a vendor uploads and an admin checks."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.PENDING
+    )
+    rejection_reason = models.TextField(_("alasan penolakan"), blank=True)
+    verified_at = models.DateTimeField(_("diverifikasi pada"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diverifikasi oleh"),
+    )
+    expiry_reminder_sent_at = models.DateTimeField(
+        _("pengingat kedaluwarsa dikirim"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number
+
+    def is_valid_on(self, day: date) -> bool:
+        """Verified, and not past its expiry date on that day."""
+        if self.status != CertificateStatus.VERIFIED:
+            return False
+        return self.expires_on is None or self.expires_on >= day
+
+
+class TKDNCertificate(Certificate):
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.CASCADE,
+        related_name="tkdn_certificates",
+        verbose_name=_("penyedia"),
+    )
+    number = models.CharField(_("nomor sertifikat"), max_length=60, unique=True)
+    products = models.ManyToManyField(
+        Product, related_name="tkdn_certificates", verbose_name=_("produk yang dicakup")
+    )
+    tkdn_pct = models.DecimalField(_("TKDN (%)"), max_digits=5, decimal_places=2)
+    bmp_pct = models.DecimalField(_("BMP (%)"), max_digits=5, decimal_places=2, default=0)
+    issued_on = models.DateField(_("tanggal terbit"))
+    expires_on = models.DateField(_("berlaku sampai"))
+    basis = models.CharField(_("dasar"), max_length=15, choices=TKDNBasis.choices)
+    file = models.FileField(
+        _("berkas sertifikat"), upload_to=RandomName("tkdn"), storage=private_storage
+    )
+    history = HistoricalRecords(excluded_fields=["created_at"], m2m_fields=[products])
+
+    class Meta:
+        verbose_name = _("sertifikat TKDN")
+        verbose_name_plural = _("sertifikat TKDN")
+        ordering = ["-issued_on", "number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tkdn_pct__gte=0) & Q(tkdn_pct__lte=100), name="tkdn_pct_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(bmp_pct__gte=0) & Q(bmp_pct__lte=rules.BMP_MAX), name="tkdn_bmp_0_15"
+            ),
+            models.CheckConstraint(
+                condition=Q(tkdn_pct__lte=100 - F("bmp_pct")), name="tkdn_plus_bmp_lte_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=F("issued_on")), name="tkdn_expires_after_issue"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CertificateStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="tkdn_rejected_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_on"], name="tkdn_status_expiry")]
+
+    @property
+    def tier(self) -> Tier:
+        return rules.tkdn_tier(self.tkdn_pct, self.bmp_pct)
+
+
+class HalalCertificate(Certificate):
+    vendor = models.ForeignKey(
+        Vendor,
+        on_delete=models.CASCADE,
+        related_name="halal_certificates",
+        verbose_name=_("penyedia"),
+    )
+    number = models.CharField(_("nomor sertifikat"), max_length=20, unique=True)
+    scheme = models.CharField(_("skema"), max_length=15, choices=HalalScheme.choices)
+    products = models.ManyToManyField(
+        Product, related_name="halal_certificates", verbose_name=_("produk yang dicakup")
+    )
+    issued_on = models.DateField(_("tanggal terbit"))
+    expires_on = models.DateField(
+        _("berlaku sampai"),
+        null=True,
+        blank=True,
+        help_text=_("Kosongkan untuk sertifikat baru yang berlaku selama bahan dan proses tetap."),
+    )
+    file = models.FileField(
+        _("berkas sertifikat"), upload_to=RandomName("halal"), storage=private_storage
+    )
+    history = HistoricalRecords(excluded_fields=["created_at"], m2m_fields=[products])
+
+    class Meta:
+        verbose_name = _("sertifikat halal")
+        verbose_name_plural = _("sertifikat halal")
+        ordering = ["-issued_on", "number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("issued_on")),
+                name="halal_expires_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CertificateStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="halal_rejected_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_on"], name="halal_status_expiry")]
+
+
+class AssistanceStatus(models.TextChoices):
+    DRAFT = "draft", _("Draf")
+    SUBMITTED = "submitted", _("Diajukan ke SIHALAL")
+    UNDER_REVIEW = "under_review", _("Sedang diperiksa")
+    NEEDS_REVISION = "needs_revision", _("Perlu perbaikan")
+    ISSUED = "issued", _("Sertifikat terbit")
+    REJECTED = "rejected", _("Ditolak")
+
+
+class HalalAssistance(models.Model):
+    """A halal registration that Dinas PPKUKM assists, from draft to the issued certificate."""
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="halal_assistances", verbose_name=_("penyedia")
+    )
+    products = models.ManyToManyField(
+        Product, related_name="halal_assistances", verbose_name=_("produk")
+    )
+    scheme = models.CharField(_("skema"), max_length=15, choices=HalalScheme.choices)
+    status = models.CharField(
+        _("status"), max_length=15, choices=AssistanceStatus.choices, default=AssistanceStatus.DRAFT
+    )
+    sihalal_reference = models.CharField(_("nomor pendaftaran SIHALAL"), max_length=60, blank=True)
+    submitted_on = models.DateField(_("tanggal pengajuan"), null=True, blank=True)
+    reviewed_on = models.DateField(_("tanggal pemeriksaan"), null=True, blank=True)
+    issued_on = models.DateField(_("tanggal terbit"), null=True, blank=True)
+    assistant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        limit_choices_to={"is_staff": True},
+        related_name="halal_assistances",
+        verbose_name=_("pendamping"),
+    )
+    certificate = models.OneToOneField(
+        HalalCertificate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assistance",
+        verbose_name=_("sertifikat halal"),
+    )
+    notes = models.TextField(_("catatan"), blank=True)
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"], m2m_fields=[products])
+
+    class Meta:
+        verbose_name = _("pendampingan sertifikasi halal")
+        verbose_name_plural = _("pendampingan sertifikasi halal")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=AssistanceStatus.ISSUED) | Q(certificate__isnull=False),
+                name="assistance_issued_has_certificate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} — {self.get_scheme_display()} ({self.get_status_display()})"
+
+
+class Invitation(models.Model):
+    """An owner's invitation for a colleague to join the company as staff."""
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("penyedia")
+    )
+    email = models.EmailField(_("email"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("diundang oleh")
+    )
+    created_at = models.DateTimeField(_("dikirim pada"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("diterima pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("undangan")
+        verbose_name_plural = _("undangan")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vendor", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email

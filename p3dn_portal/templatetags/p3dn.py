@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 
 from p3dn_portal.lib.money import round_percent, round_rupiah
 
@@ -52,3 +53,9 @@ def jakarta(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value, JAKARTA)
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} WIB"
+
+
+@register.filter
+def verbose_name(instance: object) -> str:
+    """The model's name of an object, capitalised: `Sertifikat TKDN`."""
+    return capfirst(instance._meta.verbose_name)

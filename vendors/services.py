@@ -1,0 +1,540 @@
+"""Every write to the vendor register. Each function is one action: it checks who may do it,
+changes the rows in one transaction, records why in the history, and queues the mail."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import update_change_reason
+
+from accounts import services as account_services
+from accounts.models import User, normalize_email
+from vendors import rules
+from vendors.models import (
+    CertificateStatus,
+    HalalAssistance,
+    HalalCertificate,
+    Invitation,
+    MemberRole,
+    Product,
+    TKDNCertificate,
+    Vendor,
+    VendorMember,
+    VendorStatus,
+)
+
+NIB_TAKEN = _(
+    "NIB ini sudah terdaftar di portal. Jika ini NIB usaha Anda, minta pemilik akun usaha itu "
+    "mengundang Anda, atau hubungi Dinas PPKUKM."
+)
+NPWP_TAKEN = _(
+    "NPWP ini sudah terdaftar di portal. Jika ini NPWP usaha Anda, minta pemilik akun usaha itu "
+    "mengundang Anda, atau hubungi Dinas PPKUKM."
+)
+ALREADY_MEMBER = _("Akun Anda sudah terhubung dengan sebuah usaha; satu akun hanya untuk satu usaha.")
+EMAIL_NOT_VERIFIED = _(
+    "Verifikasi email Anda dulu: buka tautan yang kami kirim, atau minta tautan baru di halaman ini."
+)
+NOT_A_MEMBER = _("Anda bukan pengguna usaha ini.")
+OWNER_ONLY = _("Hanya pemilik akun usaha yang dapat melakukan ini.")
+IDENTITY_LOCKED = _(
+    "Nama, bentuk usaha, NIB, dan NPWP usaha yang sudah diverifikasi tidak dapat diubah sendiri. "
+    "Hubungi Dinas PPKUKM untuk mengubahnya."
+)
+NOT_PENDING = _("Hanya data yang menunggu verifikasi yang dapat diverifikasi atau ditolak.")
+REASON_REQUIRED = _("Tulis alasan penolakan: penyedia membacanya untuk memperbaiki datanya.")
+FOREIGN_PRODUCT = _("Pilih hanya produk milik usaha Anda sendiri.")
+CERTIFICATE_LOCKED = _(
+    "Sertifikat yang sudah diverifikasi tidak dapat diubah. Unggah sertifikat baru jika ada "
+    "perubahan."
+)
+CERTIFICATE_NUMBER_TAKEN = _(
+    "Nomor sertifikat ini sudah terdaftar. Periksa nomornya; jika benar, hubungi Dinas PPKUKM."
+)
+INVITE_SELF_MEMBER = _("Orang dengan email ini sudah menjadi pengguna usaha Anda.")
+INVITE_OTHER_VENDOR = _(
+    "Email ini sudah dipakai akun penyedia atau pejabat lain dan tidak dapat diundang. Minta "
+    "rekan Anda memakai email lain."
+)
+INVITE_OPEN = _("Undangan untuk email ini masih menunggu. Kirim ulang dari daftar undangan.")
+INVITATION_EMAIL_MISMATCH = _(
+    "Undangan ini untuk alamat email lain. Keluar, lalu buka tautannya lagi dan daftar atau masuk "
+    "dengan email yang diundang."
+)
+INVITATION_USED = _("Undangan ini sudah dipakai atau dibatalkan. Minta pemilik usaha mengundang lagi.")
+MEMBER_REMOVE_OWNER = _("Pemilik tidak dapat dihapus dari usahanya.")
+ASSISTANCE_ISSUE_STATE = _("Sertifikat hanya dapat dicatat terbit dari pendampingan yang sedang berjalan.")
+
+REMINDER_DAYS = 30
+
+
+def _require_owner(*, vendor: Vendor, by: User) -> None:
+    member = by.vendor_member
+    if member is None or member.vendor_id != vendor.pk or member.role != MemberRole.OWNER:
+        raise PermissionDenied(OWNER_ONLY)
+
+
+def _require_member(*, vendor: Vendor, by: User) -> None:
+    member = by.vendor_member
+    if member is None or member.vendor_id != vendor.pk:
+        raise PermissionDenied(NOT_A_MEMBER)
+
+
+def _save_unique(instance, *, field_errors: dict[str, object]) -> None:
+    """Save; turn a unique-constraint race into the same message the form shows."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        for field, message in field_errors.items():
+            if field in str(error):
+                raise ValidationError({field: message}, code="taken") from None
+        raise
+
+
+def _apply_scale(vendor: Vendor) -> None:
+    vendor.scale = rules.business_scale(capital=vendor.capital, annual_sales=vendor.annual_sales)
+    vendor.scale_basis = rules.scale_basis(capital=vendor.capital, annual_sales=vendor.annual_sales)
+
+
+def _notify_vendor(vendor: Vendor, template: str, **context: object) -> None:
+    users = [m.user for m in vendor.members.select_related("user") if m.user.is_active]
+    account_services.mail_users(users=users, template=template, context={"vendor": vendor, **context})
+
+
+# Registration and company data -------------------------------------------------------------
+
+
+@transaction.atomic
+def vendor_register(
+    *,
+    owner: User,
+    name: str,
+    legal_form: str,
+    nib: str,
+    npwp: str,
+    npwp_check_digit_confirmed: bool = False,
+    kbli_codes: list[str],
+    address: str,
+    city: str,
+    province: str,
+    phone: str,
+    capital: Decimal | None,
+    annual_sales: Decimal | None,
+) -> Vendor:
+    """A new company, pending verification, with the registering user as its owner."""
+    owner = User.objects.select_for_update().get(pk=owner.pk)  # one company per user, race-free
+    if VendorMember.objects.filter(user=owner).exists() or hasattr(owner, "officer"):
+        raise ValidationError(ALREADY_MEMBER, code="already_member")
+    if not owner.email_verified:
+        raise ValidationError(EMAIL_NOT_VERIFIED, code="email_not_verified")
+    vendor = Vendor(
+        name=name.strip(),
+        legal_form=legal_form,
+        nib=nib,
+        npwp=npwp,
+        npwp_check_digit_confirmed=npwp_check_digit_confirmed,
+        kbli_codes=sorted(set(kbli_codes)),
+        address=address.strip(),
+        city=city.strip(),
+        province=province,
+        phone=phone.strip(),
+        capital=capital,
+        annual_sales=annual_sales,
+    )
+    _apply_scale(vendor)
+    _save_unique(vendor, field_errors={"nib": NIB_TAKEN, "npwp": NPWP_TAKEN})
+    update_change_reason(vendor, "Pendaftaran mandiri")
+    VendorMember.objects.create(user=owner, vendor=vendor, role=MemberRole.OWNER)
+    return vendor
+
+
+IDENTITY_FIELDS = ("name", "legal_form", "nib", "npwp")
+EDITABLE_FIELDS = (
+    *IDENTITY_FIELDS,
+    "npwp_check_digit_confirmed",
+    "kbli_codes",
+    "address",
+    "city",
+    "province",
+    "phone",
+    "capital",
+    "annual_sales",
+)
+
+
+@transaction.atomic
+def vendor_update(*, vendor: Vendor, by: User, **changes: object) -> Vendor:
+    """The owner edits the company. A verified company's identity is locked; a rejected one
+    goes back to the queue when its owner saves the corrections."""
+    _require_owner(vendor=vendor, by=by)
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    if vendor.status == VendorStatus.VERIFIED and any(
+        changes.get(f, getattr(vendor, f)) != getattr(vendor, f) for f in IDENTITY_FIELDS
+    ):
+        raise ValidationError(IDENTITY_LOCKED, code="identity_locked")
+    for field, value in changes.items():
+        setattr(vendor, field, value)
+    _apply_scale(vendor)
+    reason = "Diubah pemilik"
+    if vendor.status == VendorStatus.REJECTED:
+        vendor.status = VendorStatus.PENDING
+        vendor.rejection_reason = ""
+        reason = "Diperbaiki pemilik dan diajukan ulang"
+    _save_unique(vendor, field_errors={"nib": NIB_TAKEN, "npwp": NPWP_TAKEN})
+    update_change_reason(vendor, reason)
+    return vendor
+
+
+@transaction.atomic
+def vendor_verify(*, vendor: Vendor, by: User) -> Vendor:
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)  # two admins, one decision
+    if vendor.status != VendorStatus.PENDING:
+        raise ValidationError(NOT_PENDING, code="not_pending")
+    vendor.status = VendorStatus.VERIFIED
+    vendor.verified_at = timezone.now()
+    vendor.verified_by = by
+    vendor.rejection_reason = ""
+    vendor._change_reason = "Diverifikasi"
+    vendor.save()
+    _notify_vendor(vendor, "vendors/vendor_verified")
+    return vendor
+
+
+@transaction.atomic
+def vendor_reject(*, vendor: Vendor, by: User, reason: str) -> Vendor:
+    if not reason.strip():
+        raise ValidationError(REASON_REQUIRED, code="reason_required")
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    if vendor.status != VendorStatus.PENDING:
+        raise ValidationError(NOT_PENDING, code="not_pending")
+    vendor.status = VendorStatus.REJECTED
+    vendor.rejection_reason = reason.strip()
+    vendor.verified_by = by
+    vendor._change_reason = f"Ditolak: {reason.strip()}"
+    vendor.save()
+    _notify_vendor(vendor, "vendors/vendor_rejected")
+    return vendor
+
+
+# Staff of a company -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(*, vendor: Vendor, by: User, email: str) -> Invitation:
+    _require_owner(vendor=vendor, by=by)
+    email = normalize_email(email)
+    existing = User.objects.filter(email=email).select_related("vendor_membership").first()
+    if existing is not None:
+        member = existing.vendor_member
+        if member is not None and member.vendor_id == vendor.pk:
+            raise ValidationError(INVITE_SELF_MEMBER, code="already_member")
+        if member is not None or existing.is_staff or hasattr(existing, "officer"):
+            raise ValidationError(INVITE_OTHER_VENDOR, code="taken")
+    if Invitation.objects.filter(vendor=vendor, email=email, accepted_at__isnull=True).exists():
+        raise ValidationError(INVITE_OPEN, code="open")
+    invitation = Invitation.objects.create(vendor=vendor, email=email, invited_by=by)
+    invitation_send(invitation=invitation)
+    return invitation
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"invitation": invitation.pk}, salt="vendors.invitation")
+
+
+INVITATION_MAX_AGE = 14 * 24 * 60 * 60
+
+
+def invitation_from_token(token: str) -> Invitation:
+    try:
+        data = signing.loads(token, salt="vendors.invitation", max_age=INVITATION_MAX_AGE)
+    except signing.BadSignature:
+        raise ValidationError(INVITATION_USED, code="invalid") from None
+    invitation = (
+        Invitation.objects.select_related("vendor", "invited_by")
+        .filter(pk=data.get("invitation"), accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        raise ValidationError(INVITATION_USED, code="invalid")
+    return invitation
+
+
+def invitation_send(*, invitation: Invitation) -> None:
+    link = reverse("vendors:invitation-accept", args=[invitation_token(invitation)])
+    invitee = User(email=invitation.email, full_name="", language=invitation.invited_by.language)
+    account_services.mail_users(
+        users=[invitee],
+        template="vendors/invitation",
+        context={"invitation": invitation, "vendor": invitation.vendor, "link": link},
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> VendorMember:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(INVITATION_USED, code="used")
+    if normalize_email(user.email) != invitation.email:
+        raise ValidationError(INVITATION_EMAIL_MISMATCH, code="email_mismatch")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if VendorMember.objects.filter(user=user).exists() or hasattr(user, "officer") or user.is_staff:
+        raise ValidationError(ALREADY_MEMBER, code="already_member")
+    if user.email_verified_at is None:
+        # The invitation reached this address: that verifies it.
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return VendorMember.objects.create(user=user, vendor=invitation.vendor, role=MemberRole.STAFF)
+
+
+@transaction.atomic
+def invitation_cancel(*, invitation: Invitation, by: User) -> None:
+    _require_owner(vendor=invitation.vendor, by=by)
+    if invitation.accepted_at is None:
+        invitation.delete()
+
+
+@transaction.atomic
+def member_remove(*, member: VendorMember, by: User) -> None:
+    _require_owner(vendor=member.vendor, by=by)
+    if member.role == MemberRole.OWNER:
+        raise ValidationError(MEMBER_REMOVE_OWNER, code="owner")
+    member.delete()
+
+
+# Products -----------------------------------------------------------------------------------
+
+PRODUCT_FIELDS = (
+    "name",
+    "description",
+    "kbli",
+    "unit",
+    "unit_price",
+    "brand",
+    "model_type",
+    "specification",
+    "hs_code",
+    "is_food",
+    "is_active",
+)
+
+
+@transaction.atomic
+def product_save(
+    *, vendor: Vendor, by: User, product: Product | None = None, photos: list[UploadedFile] = (), **fields
+) -> Product:
+    """Create a product, or update one of the vendor's own; add any new photos."""
+    _require_member(vendor=vendor, by=by)
+    if product is None:
+        product = Product(vendor=vendor)
+    elif product.vendor_id != vendor.pk:
+        raise PermissionDenied(FOREIGN_PRODUCT)
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a product field: {sorted(unknown)}")
+    for field, value in fields.items():
+        setattr(product, field, value)
+    product.save()
+    for photo in photos:
+        product.photos.create(image=photo)
+    return product
+
+
+@transaction.atomic
+def product_photo_delete(*, photo, by: User) -> None:
+    _require_member(vendor=photo.product.vendor, by=by)
+    photo.image.delete(save=False)
+    photo.delete()
+
+
+# Certificates -------------------------------------------------------------------------------
+
+
+def _check_products(vendor: Vendor, products: list[Product]) -> None:
+    if any(p.vendor_id != vendor.pk for p in products):
+        raise ValidationError({"products": FOREIGN_PRODUCT}, code="foreign_product")
+
+
+@transaction.atomic
+def tkdn_certificate_submit(
+    *,
+    vendor: Vendor,
+    by: User,
+    certificate: TKDNCertificate | None = None,
+    products: list[Product],
+    file: UploadedFile | None = None,
+    **fields: object,
+) -> TKDNCertificate:
+    """Upload a certificate for verification, or correct a pending or rejected one (which
+    goes back to the queue)."""
+    return _certificate_submit(TKDNCertificate, vendor, by, certificate, products, file, fields)
+
+
+@transaction.atomic
+def halal_certificate_submit(
+    *,
+    vendor: Vendor,
+    by: User,
+    certificate: HalalCertificate | None = None,
+    products: list[Product],
+    file: UploadedFile | None = None,
+    **fields: object,
+) -> HalalCertificate:
+    return _certificate_submit(HalalCertificate, vendor, by, certificate, products, file, fields)
+
+
+def _certificate_submit(model, vendor, by, certificate, products, file, fields):
+    _require_member(vendor=vendor, by=by)
+    _check_products(vendor, products)
+    if certificate is None:
+        if file is None:
+            raise ValidationError({"file": _("Unggah berkas sertifikatnya.")}, code="file_required")
+        certificate = model(vendor=vendor)
+    else:
+        certificate = model.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.vendor_id != vendor.pk:
+            raise PermissionDenied(FOREIGN_PRODUCT)
+        if certificate.status in (CertificateStatus.VERIFIED, CertificateStatus.EXPIRED):
+            raise ValidationError(CERTIFICATE_LOCKED, code="locked")
+    for field, value in fields.items():
+        setattr(certificate, field, value)
+    if file is not None:
+        certificate.file = file
+    resubmitted = certificate.status == CertificateStatus.REJECTED
+    certificate.status = CertificateStatus.PENDING
+    certificate.rejection_reason = ""
+    _save_unique(certificate, field_errors={"number": CERTIFICATE_NUMBER_TAKEN})
+    certificate.products.set(products)
+    update_change_reason(certificate, "Diajukan ulang" if resubmitted else "Diunggah penyedia")
+    return certificate
+
+
+@transaction.atomic
+def certificate_verify(*, certificate: TKDNCertificate | HalalCertificate, by: User):
+    certificate = type(certificate).objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status != CertificateStatus.PENDING:
+        raise ValidationError(NOT_PENDING, code="not_pending")
+    certificate.status = CertificateStatus.VERIFIED
+    certificate.verified_at = timezone.now()
+    certificate.verified_by = by
+    certificate._change_reason = "Diverifikasi"
+    certificate.save()
+    _notify_vendor(certificate.vendor, "vendors/certificate_verified", certificate=certificate)
+    return certificate
+
+
+@transaction.atomic
+def certificate_reject(*, certificate: TKDNCertificate | HalalCertificate, by: User, reason: str):
+    if not reason.strip():
+        raise ValidationError(REASON_REQUIRED, code="reason_required")
+    certificate = type(certificate).objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status != CertificateStatus.PENDING:
+        raise ValidationError(NOT_PENDING, code="not_pending")
+    certificate.status = CertificateStatus.REJECTED
+    certificate.rejection_reason = reason.strip()
+    certificate.verified_by = by
+    certificate._change_reason = f"Ditolak: {reason.strip()}"
+    certificate.save()
+    _notify_vendor(certificate.vendor, "vendors/certificate_rejected", certificate=certificate)
+    return certificate
+
+
+def certificates_expire(*, today: date) -> int:
+    """Mark verified certificates past their expiry date as expired and tell their vendors.
+    Idempotent: a certificate is expired once."""
+    count = 0
+    for model in (TKDNCertificate, HalalCertificate):
+        with transaction.atomic():
+            due = list(
+                model.objects.select_for_update(skip_locked=True)
+                .filter(status=CertificateStatus.VERIFIED, expires_on__lt=today)
+                .select_related("vendor")
+            )
+            for certificate in due:
+                certificate.status = CertificateStatus.EXPIRED
+                certificate._change_reason = "Kedaluwarsa"
+                certificate.save()
+                _notify_vendor(certificate.vendor, "vendors/certificate_expired", certificate=certificate)
+            count += len(due)
+    return count
+
+
+def certificate_expiry_reminders_send(*, today: date) -> int:
+    """Tell vendors 30 days ahead that a verified certificate expires; once per certificate."""
+    horizon = today + timedelta(days=REMINDER_DAYS)
+    count = 0
+    for model in (TKDNCertificate, HalalCertificate):
+        with transaction.atomic():
+            due = list(
+                model.objects.select_for_update(skip_locked=True)
+                .filter(
+                    status=CertificateStatus.VERIFIED,
+                    expires_on__gte=today,
+                    expires_on__lte=horizon,
+                    expiry_reminder_sent_at__isnull=True,
+                )
+                .select_related("vendor")
+            )
+            for certificate in due:
+                _notify_vendor(
+                    certificate.vendor,
+                    "vendors/certificate_expiring",
+                    certificate=certificate,
+                    days_left=(certificate.expires_on - today).days,
+                )
+                certificate.expiry_reminder_sent_at = timezone.now()
+                certificate.save(update_fields=["expiry_reminder_sent_at"])
+            count += len(due)
+    return count
+
+
+# Halal registration assistance --------------------------------------------------------------
+
+
+@transaction.atomic
+def halal_assistance_issue(
+    *,
+    assistance: HalalAssistance,
+    by: User,
+    number: str,
+    issued_on: date,
+    expires_on: date | None,
+    file: UploadedFile,
+) -> HalalCertificate:
+    """BPJPH issued the certificate of an assisted registration: record it, verified (the
+    admin holds the issued document), for the products that were registered."""
+    assistance = HalalAssistance.objects.select_for_update().get(pk=assistance.pk)
+    if assistance.certificate_id is not None or assistance.status in ("issued", "rejected"):
+        raise ValidationError(ASSISTANCE_ISSUE_STATE, code="state")
+    certificate = HalalCertificate(
+        vendor=assistance.vendor,
+        number=number,
+        scheme=assistance.scheme,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        file=file,
+        status=CertificateStatus.VERIFIED,
+        verified_at=timezone.now(),
+        verified_by=by,
+    )
+    _save_unique(certificate, field_errors={"number": CERTIFICATE_NUMBER_TAKEN})
+    certificate.products.set(assistance.products.all())
+    update_change_reason(certificate, "Terbit dari pendampingan Dinas PPKUKM")
+    assistance.certificate = certificate
+    assistance.status = "issued"
+    assistance.issued_on = issued_on
+    assistance._change_reason = "Sertifikat terbit"
+    assistance.save()
+    _notify_vendor(assistance.vendor, "vendors/certificate_verified", certificate=certificate)
+    return certificate
