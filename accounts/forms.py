@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
@@ -51,3 +51,27 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "phone", "language"]
+
+
+class SignupForm(BaseUserCreationForm):
+    """A new account: email, name, phone and a password checked by the password validators.
+    Parses only; accounts.services.user_signup creates the user."""
+
+    usable_password = None
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "phone")
+        labels = {"email": _("Email (untuk masuk dan menerima pemberitahuan)")}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["full_name"].widget.attrs.update({"autocomplete": "name"})
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+
+    def clean_email(self) -> str:
+        email = normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email=email).exists():
+            raise forms.ValidationError(services.EMAIL_TAKEN, code="email_taken")
+        return email

@@ -84,9 +84,7 @@ def user_language_set(*, user: User, language: str) -> None:
         user.save(update_fields=["language"])
 
 
-def mail_users(
-    *, users: Iterable[User], template: str, context: dict, base_url: str = ""
-) -> None:
+def mail_users(*, users: Iterable[User], template: str, context: dict, base_url: str = "") -> None:
     """Queue one message per user, written in that user's language.
 
     `template` names `emails/<template>_subject.txt` and `emails/<template>.txt`."""
@@ -99,15 +97,25 @@ def mail_users(
 
 
 @transaction.atomic
-def user_signup(*, email: str, full_name: str, password: str, phone: str = "", language: str) -> User:
-    """A new account (a vendor applicant until they register their company)."""
+def user_signup(
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    phone: str = "",
+    language: str,
+    send_verification: bool = True,
+) -> User:
+    """A new account (a vendor applicant until they register their company). Joining through
+    an emailed invitation verifies the address instead, hence `send_verification`."""
     email = normalize_email(email)
     if User.objects.filter(email=email).exists():
         raise ValidationError(EMAIL_TAKEN, code="email_taken")
     user = User.objects.create_user(
         email, password, full_name=full_name, phone=phone, language=language
     )
-    email_verification_send(user=user)
+    if send_verification:
+        email_verification_send(user=user)
     return user
 
 
@@ -127,7 +135,9 @@ def email_verification_send(*, user: User) -> None:
 def email_verify(*, token: str) -> User:
     """Mark the address verified; the token proves the user read mail sent to it."""
     try:
-        data = signing.loads(token, salt=_EMAIL_VERIFICATION_SALT, max_age=EMAIL_VERIFICATION_MAX_AGE)
+        data = signing.loads(
+            token, salt=_EMAIL_VERIFICATION_SALT, max_age=EMAIL_VERIFICATION_MAX_AGE
+        )
     except signing.BadSignature:
         raise ValidationError(VERIFICATION_LINK_INVALID, code="link_invalid") from None
     user = User.objects.filter(pk=data.get("user"), email=data.get("email")).first()

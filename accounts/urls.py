@@ -6,6 +6,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("masuk/", views.LoginView.as_view(), name="login"),
+    path("daftar/", views.signup, name="signup"),
+    path("verifikasi/<str:token>/", views.email_verify, name="email-verify"),
+    path("verifikasi-ulang/", views.email_verification_resend, name="email-verification-resend"),
     path("keluar/", views.LogoutView.as_view(), name="logout"),
     path("profil/", views.profile, name="profile"),
     path("bahasa/", views.language_set, name="language-set"),

@@ -1,18 +1,28 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from accounts import services
-from accounts.forms import LoginForm, ProfileForm, QueuedPasswordResetForm
+from accounts.forms import LoginForm, ProfileForm, QueuedPasswordResetForm, SignupForm
 
 PROFILE_SAVED = _("Profil disimpan.")
+SIGNED_UP = _(
+    "Akun dibuat. Kami mengirim tautan verifikasi ke {email}: buka tautan itu, lalu lengkapi "
+    "data usaha Anda."
+)
+EMAIL_VERIFIED = _("Email Anda terverifikasi.")
+VERIFICATION_SENT = _("Tautan verifikasi baru dikirim ke {email}. Periksa juga folder spam.")
 PASSWORD_CHANGED = _("Kata sandi diganti. Pakai kata sandi baru saat masuk berikutnya.")
 
 
@@ -59,6 +69,50 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+@login_not_required
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_signup(
+                email=form.cleaned_data["email"],
+                full_name=form.cleaned_data["full_name"],
+                phone=form.cleaned_data["phone"],
+                password=form.cleaned_data["password1"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, SIGNED_UP.format(email=user.email))
+            return redirect("vendors:register")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_not_required
+def email_verify(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.email_verify(token=token)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("home" if request.user.is_authenticated else "accounts:login")
+    messages.success(request, EMAIL_VERIFIED)
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("home")
+    return redirect_to_login(reverse("home"))
+
+
+@require_POST
+def email_verification_resend(request: HttpRequest) -> HttpResponse:
+    if not request.user.email_verified:
+        services.email_verification_send(user=request.user)
+        messages.success(request, VERIFICATION_SENT.format(email=request.user.email))
+    return redirect("home")
 
 
 def profile(request: HttpRequest) -> HttpResponse:

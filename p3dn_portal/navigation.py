@@ -16,12 +16,23 @@ class NavItem:
 
 
 def navigation_for(user) -> list[NavItem]:
+    directory = NavItem(_("Direktori penyedia"), reverse("vendors:directory"))
     if not user.is_authenticated:
-        return [NavItem(_("Tentang program"), reverse("landing"))]
+        return [
+            NavItem(_("Tentang program"), reverse("landing")),
+            directory,
+            NavItem(_("Daftar sebagai penyedia"), reverse("accounts:signup")),
+        ]
     if user.role == Role.VENDOR:
-        return [NavItem(_("Beranda usaha"), reverse("vendors:home"))]
+        return [
+            NavItem(_("Beranda usaha"), reverse("vendors:home")),
+            NavItem(_("Produk"), reverse("vendors:products")),
+            NavItem(_("Sertifikat"), reverse("vendors:certificates")),
+            NavItem(_("Pengguna"), reverse("vendors:members")),
+            directory,
+        ]
     if user.role == Role.OFFICER:
-        return [NavItem(_("Beranda OPD"), reverse("procurement:home"))]
+        return [NavItem(_("Beranda OPD"), reverse("procurement:home")), directory]
     if user.role == Role.ADMIN:
-        return [NavItem(_("Admin Dinas PPKUKM"), reverse("admin:index"))]
-    return []
+        return [NavItem(_("Admin Dinas PPKUKM"), reverse("admin:index")), directory]
+    return [NavItem(_("Pendaftaran usaha"), reverse("vendors:register")), directory]

@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
         Role.VENDOR: "vendors:home",
         Role.OFFICER: "procurement:home",
         Role.ADMIN: "admin:index",
-    }.get(request.user.role, "accounts:profile")
+    }.get(request.user.role, "vendors:register")  # no role yet: a vendor applicant
     return redirect(destination)
 
 

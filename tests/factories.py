@@ -144,8 +144,8 @@ class TKDNCertificateFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: f"{1000 + n}/SJ-IND.8/TKDN/7/2024")
     tkdn_pct = Decimal("45.50")
     bmp_pct = Decimal("10.00")
-    issued_on = factory.LazyFunction(lambda: date.today() - timedelta(days=100))
-    expires_on = factory.LazyFunction(lambda: date.today() + timedelta(days=3 * 365))
+    issued_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=3 * 365))
     basis = TKDNBasis.LVI
     file = factory.django.FileField(filename="sertifikat.pdf", data=PDF_BYTES)
     status = CertificateStatus.VERIFIED
@@ -165,7 +165,7 @@ class HalalCertificateFactory(factory.django.DjangoModelFactory):
     vendor = factory.SubFactory(VendorFactory)
     number = factory.Sequence(lambda n: f"ID3111000{n:07d}0824")
     scheme = HalalScheme.REGULER
-    issued_on = factory.LazyFunction(lambda: date.today() - timedelta(days=100))
+    issued_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
     expires_on = None
     file = factory.django.FileField(filename="halal.pdf", data=PDF_BYTES)
     status = CertificateStatus.VERIFIED

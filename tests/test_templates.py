@@ -6,7 +6,12 @@ import pytest
 from django.template import loader
 from django.test import RequestFactory
 
-from tests.factories import OfficerFactory, UserFactory, VendorMemberFactory
+from tests.factories import (
+    OfficerFactory,
+    TKDNCertificateFactory,
+    UserFactory,
+    VendorMemberFactory,
+)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -39,6 +44,17 @@ def _context(name: str) -> dict:
             "colleagues": [officer],
             "user": officer.user,
         }
+    if name.startswith("emails/vendors/"):
+        certificate = TKDNCertificateFactory()
+        return {
+            "vendor": certificate.vendor,
+            "certificate": certificate,
+            "days_left": 30,
+            "link": "/penyedia/undangan/abc/",
+            "invitation": {"invited_by": {"full_name": "Siti"}},
+        }
+    if name.startswith("emails/accounts/"):
+        return {"link": "/akun/verifikasi/abc/"}
     if name.startswith("emails/password_reset"):
         return {
             "uid": "MQ",

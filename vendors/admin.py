@@ -1,18 +1,991 @@
-from django.contrib import admin
+"""Django admin for the vendor register: the daily tool of Dinas PPKUKM admins.
 
-from vendors.models import Vendor, VendorMember
+Admins verify; vendors upload. Every change of a verification status goes through
+vendors.services (bulk actions "Verifikasi" and "Tolak dengan alasan", and the issue form
+of an assisted halal registration); status fields are read-only in every form. Uploaded
+files are private: they are served by a permission-checked admin view, never by a URL of
+the storage."""
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from pathlib import PurePath
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminDateWidget
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from p3dn_portal.templatetags.p3dn import rupiah
+from vendors import rules, services
+from vendors.models import (
+    AssistanceStatus,
+    CertificateStatus,
+    HalalAssistance,
+    HalalCertificate,
+    Invitation,
+    Product,
+    TKDNCertificate,
+    Vendor,
+    VendorMember,
+    VendorStatus,
+)
+from vendors.uploads import clean_document
+from vendors.validators import (
+    normalize_certificate_number,
+    normalize_nib,
+    normalize_npwp,
+    validate_halal_certificate_number,
+    validate_kbli,
+    validate_nib,
+    validate_npwp,
+    validate_tkdn_certificate_number,
+)
+
+# Messages -----------------------------------------------------------------------------------
+
+VERIFIED_COUNT = _("{count} data diverifikasi; penyedianya diberi tahu lewat email.")
+REJECTED_COUNT = _("{count} data ditolak; penyedianya diberi tahu alasannya lewat email.")
+SKIPPED = _("{count} data dilewati: {items}")
+SKIPPED_ITEM = _("{name} ({reason})")
+NOTHING_PENDING = _(
+    "Tidak ada data yang menunggu verifikasi di antara yang dipilih; tidak ada yang diubah."
+)
+REJECT_TITLE = _("Tolak dengan alasan")
+REASON_HELP = _("Penyedia membaca alasan ini di email dan di portal untuk memperbaiki datanya.")
+ADMIN_EDIT_REASON = "Diubah admin Dinas PPKUKM"
+HISTORY_READ_ONLY = _(
+    "Riwayat hanya untuk dibaca: status verifikasi diubah lewat aksi Verifikasi dan Tolak."
+)
+
+NPWP_MISMATCH_CONFIRMED = _(
+    "Angka pemeriksa NPWP tidak cocok; penyedia sudah mengonfirmasi bahwa NPWP ini benar. "
+    "Cocokkan dengan dokumen NPWP sebelum memverifikasi."
+)
+NPWP_MISMATCH_UNCONFIRMED = _("Angka pemeriksa NPWP tidak cocok dan belum dikonfirmasi penyedia.")
+NPWP_MATCH = _("Angka pemeriksa NPWP cocok.")
+SCALE_AMOUNT_REQUIRED = _(
+    "Isi modal usaha atau hasil penjualan tahunan: skala usaha ditentukan dari salah satunya."
+)
+
+OPEN_FILE = _("Lihat berkas")
+FILE_MISSING = _("Berkas sertifikat tidak ditemukan di penyimpanan.")
+
+ISSUE_FIELDS_REQUIRED = _(
+    "Untuk mencatat sertifikat terbit, isi nomor sertifikat, tanggal terbit, dan berkasnya."
+)
+ISSUE_EXPIRY_BEFORE_ISSUE = _("Tanggal berakhir harus sesudah tanggal terbit.")
+ISSUE_DATE_IN_FUTURE = _("Tanggal terbit tidak boleh di masa depan.")
+ISSUE_WITH_REJECTED = _(
+    "Pendampingan yang ditolak tidak dapat dicatat terbit. Kosongkan data sertifikat atau "
+    "pilih status lain."
+)
+ISSUE_DONE = _("Sertifikat halal {number} tercatat terbit dan terverifikasi.")
+FOREIGN_PRODUCTS = _("Pilih hanya produk milik penyedia yang didampingi.")
+
+EXPIRY_DAYS_SOON = 30
+EXPIRY_DAYS_LATER = 90
+
+# Extensions of stored certificate files (uploads.clean_document names them by their content).
+FILE_CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+
+_NPWP_TYPED = re.compile(r"\d[\d.\-]*[.\-][\d.\-]*\d")
+
+
+# Shared building blocks ---------------------------------------------------------------------
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History of who changed what, read-only: reverting a version would write its status
+    back without the services."""
+
+    def revert_disabled(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return True
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ) -> HttpResponse:
+        if request.method != "GET":
+            raise PermissionDenied(HISTORY_READ_ONLY)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
+        obj._change_reason = ADMIN_EDIT_REASON
+        super().save_model(request, obj, form, change)
+
+
+def _file_url(obj: TKDNCertificate | HalalCertificate) -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_file", args=[obj.pk])
+
+
+def _file_link(obj: TKDNCertificate | HalalCertificate) -> str:
+    if obj.pk is None or not obj.file:
+        return "—"
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener">{}</a>', _file_url(obj), OPEN_FILE
+    )
+
+
+class PrivateFileAdminMixin:
+    """A `<pk>/berkas/` view that streams the certificate file to users who may view the
+    certificate: the storage has no public URL."""
+
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.opts
+        return [
+            path(
+                "<path:object_id>/berkas/",
+                self.admin_site.admin_view(self.file_view),
+                name=f"{opts.app_label}_{opts.model_name}_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request: HttpRequest, object_id: str) -> FileResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not obj.file:
+            raise Http404
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        suffix = PurePath(obj.file.name).suffix.lower()
+        try:
+            handle = obj.file.storage.open(obj.file.name, "rb")
+        except FileNotFoundError:
+            raise Http404(FILE_MISSING) from None
+        filename = f"{slugify(obj.number)}{suffix}"
+        content_type = FILE_CONTENT_TYPES.get(suffix)
+        if content_type is None:
+            # Never let a browser render a file of a type we did not expect.
+            return FileResponse(
+                handle,
+                as_attachment=True,
+                filename=filename,
+                content_type="application/octet-stream",
+            )
+        return FileResponse(handle, filename=filename, content_type=content_type)
+
+    @admin.display(description=_("berkas"))
+    def file_link(self, obj: TKDNCertificate | HalalCertificate) -> str:
+        return _file_link(obj)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Alasan penolakan"),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text=REASON_HELP,
+        error_messages={"required": services.REASON_REQUIRED},
+    )
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+class VerificationActionsMixin:
+    """Bulk "Verifikasi" and "Tolak dengan alasan" through the services, one object at a
+    time (each in its own transaction), reporting what was done and what was skipped."""
+
+    actions = ("verify_selected", "reject_with_reason")
+    pending_status = "pending"
+    reject_template = "admin/vendors/reject_with_reason.html"
+
+    def verify_one(self, obj: models.Model, *, by) -> None:
+        raise NotImplementedError
+
+    def reject_one(self, obj: models.Model, *, by, reason: str) -> None:
+        raise NotImplementedError
+
+    def _apply(
+        self, request: HttpRequest, objects: Iterable[models.Model], call: Callable, done_message
+    ) -> None:
+        done, skipped = 0, []
+        for obj in objects:
+            try:
+                call(obj)
+            except ValidationError as error:
+                skipped.append(SKIPPED_ITEM.format(name=obj, reason=_error_text(error)))
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message.format(count=done), messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                SKIPPED.format(count=len(skipped), items="; ".join(skipped)),
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Verifikasi"), permissions=["change"])
+    def verify_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._apply(
+            request, queryset, lambda obj: self.verify_one(obj, by=request.user), VERIFIED_COUNT
+        )
+
+    @admin.action(description=_("Tolak dengan alasan"), permissions=["change"])
+    def reject_with_reason(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        objects = list(queryset)
+        pending = [obj for obj in objects if obj.status == self.pending_status]
+        if not pending:
+            self.message_user(request, NOTHING_PENDING, messages.WARNING)
+            return None
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._apply(
+                request,
+                objects,
+                lambda obj: self.reject_one(obj, by=request.user, reason=reason),
+                REJECTED_COUNT,
+            )
+            return None
+        opts = self.opts
+        changelist_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        if request.GET:
+            changelist_url = f"{changelist_url}?{request.GET.urlencode()}"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": REJECT_TITLE,
+            "opts": opts,
+            "form": form,
+            "objects": objects,
+            "pending": pending,
+            "skipped": [obj for obj in objects if obj.status != self.pending_status],
+            "action_name": "reject_with_reason",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "changelist_url": changelist_url,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.reject_template, context)
+
+
+class ExpiryWindowFilter(admin.SimpleListFilter):
+    """Expired, or ending within 30 or 90 days, or later, counted from today in Jakarta."""
+
+    title = _("masa berlaku")
+    parameter_name = "masa_berlaku"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        choices = [
+            ("lewat", _("sudah berakhir")),
+            ("30", _("berakhir dalam 30 hari")),
+            ("90", _("berakhir dalam 90 hari")),
+            ("nanti", _("berakhir lebih dari 90 hari lagi")),
+        ]
+        if model_admin.model._meta.get_field("expires_on").null:
+            choices.append(("tanpa", _("tanpa tanggal berakhir")))
+        return choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = timezone.localdate()
+        match self.value():
+            case "lewat":
+                return queryset.filter(expires_on__lt=today)
+            case "30":
+                return queryset.filter(
+                    expires_on__range=(today, today + timedelta(days=EXPIRY_DAYS_SOON))
+                )
+            case "90":
+                return queryset.filter(
+                    expires_on__range=(today, today + timedelta(days=EXPIRY_DAYS_LATER))
+                )
+            case "nanti":
+                return queryset.filter(expires_on__gt=today + timedelta(days=EXPIRY_DAYS_LATER))
+            case "tanpa":
+                return queryset.filter(expires_on__isnull=True)
+        return queryset
+
+
+class CertificateAdminForm(forms.ModelForm):
+    """Products limited to the certificate's vendor; the number checked like the vendor's."""
+
+    number_validator: Callable[[str], None]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "products" in self.fields:
+            self.fields["products"].queryset = Product.objects.filter(
+                vendor_id=self.instance.vendor_id
+            )
+
+    def clean_number(self) -> str:
+        number = normalize_certificate_number(self.cleaned_data["number"])
+        type(self).number_validator(number)
+        return number
+
+
+class CertificateAdmin(PrivateFileAdminMixin, VerificationActionsMixin, HistoryAdmin):
+    """Shared by TKDN and halal certificates. Admins verify, vendors upload: no add form, and
+    the file is shown as a link to the file view."""
+
+    list_select_related = ("vendor",)
+    search_fields = ("number", "vendor__name", "vendor__nib")
+    search_help_text = _("Cari nomor sertifikat, nama penyedia, atau NIB.")
+    filter_horizontal = ("products",)
+    pending_status = CertificateStatus.PENDING
+    verification_fields = ("status", "rejection_reason", "verified_at", "verified_by", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def verify_one(self, obj, *, by) -> None:
+        services.certificate_verify(certificate=obj, by=by)
+
+    def reject_one(self, obj, *, by, reason: str) -> None:
+        services.certificate_reject(certificate=obj, by=by, reason=reason)
+
+
+# Vendors ------------------------------------------------------------------------------------
+
+
+class CityFilter(admin.SimpleListFilter):
+    title = _("kota/kabupaten")
+    parameter_name = "kota"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        cities = Vendor.objects.order_by("city").values_list("city", flat=True).distinct()
+        return [(city, city) for city in cities]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(city=self.value())
+        return queryset
+
+
+class TKDNExpiringFilter(admin.SimpleListFilter):
+    """Vendors with a verified TKDN certificate that stops counting soon."""
+
+    title = _("sertifikat TKDN terverifikasi berakhir")
+    parameter_name = "tkdn_berakhir"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [
+            (str(EXPIRY_DAYS_SOON), _("dalam 30 hari")),
+            (str(EXPIRY_DAYS_LATER), _("dalam 90 hari")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() not in {str(EXPIRY_DAYS_SOON), str(EXPIRY_DAYS_LATER)}:
+            return queryset
+        today = timezone.localdate()
+        expiring = TKDNCertificate.objects.filter(
+            vendor=OuterRef("pk"),
+            status=CertificateStatus.VERIFIED,
+            expires_on__range=(today, today + timedelta(days=int(self.value()))),
+        )
+        return queryset.filter(Exists(expiring))
+
+
+class VendorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Vendor
+        # Identity and company data only: the verification fields change through services.
+        fields = (
+            "name",
+            "legal_form",
+            "nib",
+            "npwp",
+            "kbli_codes",
+            "address",
+            "city",
+            "province",
+            "phone",
+            "capital",
+            "annual_sales",
+        )
+
+    def clean_nib(self) -> str | None:
+        nib = normalize_nib(self.cleaned_data.get("nib") or "")
+        if not nib:
+            return None
+        validate_nib(nib)
+        return nib
+
+    def clean_npwp(self) -> str | None:
+        npwp = normalize_npwp(self.cleaned_data.get("npwp") or "")
+        if not npwp:
+            return None
+        validate_npwp(npwp)
+        return npwp
+
+    def clean_kbli_codes(self) -> list[str]:
+        codes = self.cleaned_data.get("kbli_codes") or []
+        for code in codes:
+            validate_kbli(code)
+        return sorted(set(codes))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        amounts = ("capital", "annual_sales")
+        if all(name in self.fields for name in amounts) and all(
+            cleaned.get(name) is None for name in amounts
+        ):
+            self.add_error("capital", SCALE_AMOUNT_REQUIRED)
+        return cleaned
 
 
 class VendorMemberInline(admin.TabularInline):
     model = VendorMember
     extra = 0
+    fields = ("user", "role", "created_at")
+    readonly_fields = ("created_at",)
     autocomplete_fields = ("user",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("user")
+
+
+class ReadOnlyCertificateInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> tuple[str, ...]:
+        return tuple(self.fields)
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("berkas"))
+    def file_link(self, obj: TKDNCertificate | HalalCertificate) -> str:
+        return _file_link(obj)
+
+
+class TKDNCertificateInline(ReadOnlyCertificateInline):
+    model = TKDNCertificate
+    fields = ("number", "tkdn_pct", "bmp_pct", "expires_on", "status", "file_link")
+
+
+class HalalCertificateInline(ReadOnlyCertificateInline):
+    model = HalalCertificate
+    fields = ("number", "scheme", "issued_on", "expires_on", "status", "file_link")
 
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
-    list_display = ("name", "legal_form", "city", "province", "status", "created_at")
-    list_filter = ("status", "legal_form", "province")
-    search_fields = ("name", "city")
+class VendorAdmin(VerificationActionsMixin, HistoryAdmin):
+    form = VendorAdminForm
+    list_display = (
+        "name",
+        "nib",
+        "npwp_formatted",
+        "scale",
+        "city",
+        "province",
+        "status",
+        "tkdn_valid",
+        "created_at",
+    )
+    list_filter = (
+        "status",
+        "scale",
+        "legal_form",
+        "province",
+        CityFilter,
+        TKDNExpiringFilter,
+    )
+    search_fields = (
+        "name",
+        "nib",
+        "npwp",
+        "tkdn_certificates__number",
+        "halal_certificates__number",
+    )
+    search_help_text = _(
+        "Cari nama, NIB, NPWP (boleh dengan titik dan strip), atau nomor sertifikat TKDN/halal."
+    )
     date_hierarchy = "created_at"
-    inlines = (VendorMemberInline,)
+    fieldsets = (
+        (_("Identitas"), {"fields": ("name", "legal_form", "nib", "npwp", "npwp_check")}),
+        (
+            _("Kegiatan dan alamat"),
+            {"fields": ("kbli_codes", "address", "city", "province", "phone")},
+        ),
+        (_("Skala usaha"), {"fields": ("capital", "annual_sales", "scale", "scale_basis")}),
+        (
+            _("Verifikasi"),
+            {"fields": ("status", "rejection_reason", "verified_at", "verified_by", "created_at")},
+        ),
+    )
+    readonly_fields = (
+        "npwp_check",
+        "scale",
+        "scale_basis",
+        "status",
+        "rejection_reason",
+        "verified_at",
+        "verified_by",
+        "created_at",
+    )
+    inlines = (VendorMemberInline, TKDNCertificateInline, HalalCertificateInline)
+    pending_status = VendorStatus.PENDING
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        valid_tkdn = (
+            TKDNCertificate.objects.filter(
+                vendor=OuterRef("pk"),
+                status=CertificateStatus.VERIFIED,
+                expires_on__gte=timezone.localdate(),
+            )
+            .order_by()
+            .values("vendor")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(tkdn_valid_count=Coalesce(Subquery(valid_tkdn), 0))
+        )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = search_term.strip()
+        if _NPWP_TYPED.fullmatch(term):
+            # NPWPs are stored as digits; admins copy them from documents with dots and dashes.
+            term = re.sub(r"\D", "", term)
+        return super().get_search_results(request, queryset, term)
+
+    @admin.display(description=_("NPWP"), ordering="npwp")
+    def npwp_formatted(self, vendor: Vendor) -> str:
+        if not vendor.npwp:
+            return "—"
+        if vendor.npwp_check_digit_ok:
+            return vendor.npwp_display
+        message = (
+            NPWP_MISMATCH_CONFIRMED
+            if vendor.npwp_check_digit_confirmed
+            else NPWP_MISMATCH_UNCONFIRMED
+        )
+        return format_html('{} <span title="{}">⚠</span>', vendor.npwp_display, message)
+
+    @admin.display(description=_("pemeriksaan NPWP"))
+    def npwp_check(self, vendor: Vendor) -> str:
+        if not vendor.npwp:
+            return "—"
+        if vendor.npwp_check_digit_ok:
+            return NPWP_MATCH
+        message = (
+            NPWP_MISMATCH_CONFIRMED
+            if vendor.npwp_check_digit_confirmed
+            else NPWP_MISMATCH_UNCONFIRMED
+        )
+        return format_html('<strong class="errornote">⚠ {}</strong>', message)
+
+    @admin.display(description=_("sertifikat TKDN berlaku"), ordering="tkdn_valid_count")
+    def tkdn_valid(self, vendor: Vendor) -> int:
+        return vendor.tkdn_valid_count
+
+    def save_model(self, request: HttpRequest, obj: Vendor, form, change: bool) -> None:
+        # The scale follows the amounts, as in services.vendor_register / vendor_update.
+        obj.scale = rules.business_scale(capital=obj.capital, annual_sales=obj.annual_sales)
+        obj.scale_basis = rules.scale_basis(capital=obj.capital, annual_sales=obj.annual_sales)
+        super().save_model(request, obj, form, change)
+
+    def verify_one(self, obj: Vendor, *, by) -> None:
+        services.vendor_verify(vendor=obj, by=by)
+
+    def reject_one(self, obj: Vendor, *, by, reason: str) -> None:
+        services.vendor_reject(vendor=obj, by=by, reason=reason)
+
+
+@admin.register(VendorMember)
+class VendorMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "vendor", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "user__full_name", "vendor__name", "vendor__nib")
+    list_select_related = ("user", "vendor")
+    autocomplete_fields = ("user", "vendor")
+    readonly_fields = ("created_at",)
+
+
+# Certificates -------------------------------------------------------------------------------
+
+
+class TKDNCertificateAdminForm(CertificateAdminForm):
+    number_validator = validate_tkdn_certificate_number
+
+    class Meta:
+        model = TKDNCertificate
+        fields = ("number", "basis", "products", "tkdn_pct", "bmp_pct", "issued_on", "expires_on")
+
+
+class HalalCertificateAdminForm(CertificateAdminForm):
+    number_validator = validate_halal_certificate_number
+
+    class Meta:
+        model = HalalCertificate
+        fields = ("number", "scheme", "products", "issued_on", "expires_on")
+
+
+@admin.register(TKDNCertificate)
+class TKDNCertificateAdmin(CertificateAdmin):
+    form = TKDNCertificateAdminForm
+    list_display = (
+        "number",
+        "vendor",
+        "tkdn_pct",
+        "bmp_pct",
+        "tier",
+        "basis",
+        "issued_on",
+        "expires_on",
+        "status",
+        "file_link",
+    )
+    list_filter = ("status", "basis", ExpiryWindowFilter)
+    fieldsets = (
+        (None, {"fields": ("vendor", "number", "basis", "products")}),
+        (_("Kandungan lokal"), {"fields": ("tkdn_pct", "bmp_pct", "tier")}),
+        (
+            _("Masa berlaku"),
+            {"fields": ("issued_on", "expires_on", "expiry_reminder_sent_at")},
+        ),
+        (_("Berkas"), {"fields": ("file_link",)}),
+        (_("Verifikasi"), {"fields": CertificateAdmin.verification_fields}),
+    )
+    readonly_fields = (
+        "vendor",
+        "tier",
+        "file_link",
+        "expiry_reminder_sent_at",
+        *CertificateAdmin.verification_fields,
+    )
+
+    @admin.display(description=_("tingkat"))
+    def tier(self, certificate: TKDNCertificate) -> str:
+        tier = certificate.tier
+        return format_html('<span title="{}">{}</span>', tier.label, tier.value)
+
+
+@admin.register(HalalCertificate)
+class HalalCertificateAdmin(CertificateAdmin):
+    form = HalalCertificateAdminForm
+    list_display = (
+        "number",
+        "vendor",
+        "scheme",
+        "issued_on",
+        "expires_on",
+        "status",
+        "file_link",
+    )
+    list_filter = ("status", "scheme", ExpiryWindowFilter)
+    fieldsets = (
+        (None, {"fields": ("vendor", "number", "scheme", "products")}),
+        (_("Masa berlaku"), {"fields": ("issued_on", "expires_on", "expiry_reminder_sent_at")}),
+        (_("Berkas"), {"fields": ("file_link",)}),
+        (_("Verifikasi"), {"fields": CertificateAdmin.verification_fields}),
+    )
+    readonly_fields = (
+        "vendor",
+        "file_link",
+        "expiry_reminder_sent_at",
+        *CertificateAdmin.verification_fields,
+    )
+
+
+# Products -----------------------------------------------------------------------------------
+
+
+@admin.register(Product)
+class ProductAdmin(HistoryAdmin):
+    list_display = ("name", "vendor", "kbli", "price", "is_food", "is_active")
+    list_filter = ("is_active", "is_food", "vendor__scale")
+    search_fields = ("name", "brand", "vendor__name")
+    search_help_text = _("Cari nama produk, merek, atau nama penyedia.")
+    list_select_related = ("vendor",)
+    autocomplete_fields = ("vendor",)
+    readonly_fields = ("created_at", "updated_at")
+
+    @admin.display(description=_("harga satuan"), ordering="unit_price")
+    def price(self, product: Product) -> str:
+        return rupiah(product.unit_price)
+
+
+# Halal registration assistance --------------------------------------------------------------
+
+ISSUE_FIELDS = (
+    "certificate_number",
+    "certificate_issued_on",
+    "certificate_expires_on",
+    "certificate_file",
+)
+
+
+def _can_record_issue(assistance: HalalAssistance | None) -> bool:
+    """What services.halal_assistance_issue accepts."""
+    return (
+        assistance is not None
+        and assistance.pk is not None
+        and assistance.certificate_id is None
+        and assistance.status not in (AssistanceStatus.ISSUED, AssistanceStatus.REJECTED)
+    )
+
+
+class HalalAssistanceAdminForm(forms.ModelForm):
+    """The assistance, and (until it is issued) the certificate BPJPH issued for it."""
+
+    certificate_number = forms.CharField(
+        label=_("nomor sertifikat halal"),
+        required=False,
+        max_length=40,
+        help_text=_("Seperti tertulis di sertifikat dari BPJPH, misalnya ID31110000123450824."),
+    )
+    certificate_issued_on = forms.DateField(
+        label=_("tanggal terbit sertifikat"), required=False, widget=AdminDateWidget
+    )
+    certificate_expires_on = forms.DateField(
+        label=_("berlaku sampai"),
+        required=False,
+        widget=AdminDateWidget,
+        help_text=_("Kosongkan bila sertifikat berlaku selama bahan dan proses tetap."),
+    )
+    certificate_file = forms.FileField(
+        label=_("berkas sertifikat"), required=False, help_text=_("PDF, JPG, atau PNG.")
+    )
+
+    class Meta:
+        model = HalalAssistance
+        fields = (
+            "vendor",
+            "scheme",
+            "products",
+            "status",
+            "assistant",
+            "sihalal_reference",
+            "submitted_on",
+            "reviewed_on",
+            "notes",
+        )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not _can_record_issue(self.instance):
+            for name in ISSUE_FIELDS:
+                self.fields.pop(name, None)
+        if "status" in self.fields:
+            # "Issued" is recorded with the certificate, through the service.
+            self.fields["status"].choices = [
+                choice
+                for choice in self.fields["status"].choices
+                if choice[0] != AssistanceStatus.ISSUED
+            ]
+        if "products" in self.fields:
+            if self.instance.pk is not None:
+                self.fields["products"].queryset = Product.objects.filter(
+                    vendor_id=self.instance.vendor_id
+                )
+            else:
+                self.fields["products"].queryset = Product.objects.select_related("vendor")
+                self.fields["products"].label_from_instance = lambda p: f"{p.name} — {p.vendor}"
+
+    def clean_certificate_number(self) -> str:
+        number = normalize_certificate_number(self.cleaned_data["certificate_number"])
+        if number:
+            validate_halal_certificate_number(number)
+            if HalalCertificate.objects.filter(number=number).exists():
+                raise ValidationError(services.CERTIFICATE_NUMBER_TAKEN, code="taken")
+        return number
+
+    def clean_certificate_file(self):
+        upload = self.cleaned_data["certificate_file"]
+        return clean_document(upload) if upload else None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        vendor_id = cleaned["vendor"].pk if cleaned.get("vendor") else self.instance.vendor_id
+        products = cleaned.get("products")
+        if vendor_id and products is not None and any(p.vendor_id != vendor_id for p in products):
+            self.add_error("products", FOREIGN_PRODUCTS)
+        if any(name in self.fields for name in ISSUE_FIELDS):
+            self._clean_issue(cleaned)
+        return cleaned
+
+    def _clean_issue(self, cleaned: dict) -> None:
+        names = ("certificate_number", "certificate_issued_on", "certificate_file")
+        filled = [name for name in (*names, "certificate_expires_on") if cleaned.get(name)]
+        if not filled:
+            return
+        if any(self.has_error(name) for name in ISSUE_FIELDS):
+            return
+        if not all(cleaned.get(name) for name in names):
+            raise ValidationError(ISSUE_FIELDS_REQUIRED, code="issue_incomplete")
+        issued_on: date = cleaned["certificate_issued_on"]
+        expires_on: date | None = cleaned.get("certificate_expires_on")
+        if issued_on > timezone.localdate():
+            self.add_error("certificate_issued_on", ISSUE_DATE_IN_FUTURE)
+        if expires_on is not None and expires_on <= issued_on:
+            self.add_error("certificate_expires_on", ISSUE_EXPIRY_BEFORE_ISSUE)
+        if cleaned.get("status") == AssistanceStatus.REJECTED:
+            self.add_error("status", ISSUE_WITH_REJECTED)
+
+    @property
+    def issue_requested(self) -> bool:
+        return bool(self.cleaned_data.get("certificate_number"))
+
+
+@admin.register(HalalAssistance)
+class HalalAssistanceAdmin(HistoryAdmin):
+    form = HalalAssistanceAdminForm
+    list_display = (
+        "vendor",
+        "scheme",
+        "status",
+        "assistant",
+        "submitted_on",
+        "reviewed_on",
+        "issued_on",
+    )
+    list_filter = ("status", "scheme", ("assistant", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("vendor__name", "vendor__nib", "sihalal_reference")
+    search_help_text = _("Cari nama penyedia, NIB, atau nomor pendaftaran SIHALAL.")
+    list_select_related = ("vendor", "assistant")
+    autocomplete_fields = ("vendor",)
+    filter_horizontal = ("products",)
+
+    def get_fieldsets(self, request: HttpRequest, obj: HalalAssistance | None = None) -> list:
+        fieldsets = [
+            (None, {"fields": ("vendor", "scheme", "products", "status", "assistant")}),
+            (
+                _("SIHALAL"),
+                {
+                    "fields": (
+                        "sihalal_reference",
+                        "submitted_on",
+                        "reviewed_on",
+                        "issued_on",
+                        "certificate",
+                    )
+                },
+            ),
+            (_("Catatan"), {"fields": ("notes",)}),
+        ]
+        if _can_record_issue(obj):
+            fieldsets.append(
+                (
+                    _("Catat sertifikat terbit"),
+                    {
+                        "fields": ISSUE_FIELDS,
+                        "description": _(
+                            "Isi bila BPJPH sudah menerbitkan sertifikatnya: sertifikat "
+                            "tercatat terverifikasi untuk produk pendampingan ini, dan "
+                            "penyedia diberi tahu."
+                        ),
+                    },
+                )
+            )
+        return fieldsets
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: HalalAssistance | None = None
+    ) -> tuple[str, ...]:
+        fields = ("certificate", "issued_on")
+        if obj is not None:
+            fields = (*fields, "vendor")
+            if obj.status == AssistanceStatus.ISSUED:
+                fields = (*fields, "status", "scheme", "products")
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "assistant":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not (change and "certificate_number" in form.fields and form.issue_requested):
+            return
+        data = form.cleaned_data
+        try:
+            certificate = services.halal_assistance_issue(
+                assistance=form.instance,
+                by=request.user,
+                number=data["certificate_number"],
+                issued_on=data["certificate_issued_on"],
+                expires_on=data.get("certificate_expires_on"),
+                file=data["certificate_file"],
+            )
+        except ValidationError as error:
+            # Lost a race the form checked for (e.g. the number was taken meanwhile): undo the
+            # whole save and say why, rather than claim success.
+            transaction.set_rollback(True)
+            request._halal_issue_error = _error_text(error)
+        else:
+            form.instance.refresh_from_db()
+            self.message_user(
+                request, ISSUE_DONE.format(number=certificate.number), messages.SUCCESS
+            )
+
+    def response_change(self, request: HttpRequest, obj: HalalAssistance) -> HttpResponse:
+        error = getattr(request, "_halal_issue_error", None)
+        if error:
+            self.message_user(request, error, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        counts = HalalAssistance.objects.aggregate(
+            **{
+                status.value: Count("pk", filter=Q(status=status.value))
+                for status in AssistanceStatus
+            }
+        )
+        status_counts = [
+            {"value": status.value, "label": status.label, "count": counts[status.value]}
+            for status in AssistanceStatus
+        ]
+        return super().changelist_view(
+            request, {**(extra_context or {}), "status_counts": status_counts}
+        )
+
+
+# Invitations --------------------------------------------------------------------------------
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: owners invite and cancel from the portal."""
+
+    list_display = ("email", "vendor", "invited_by", "created_at", "accepted_at")
+    list_filter = (("accepted_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("email", "vendor__name", "vendor__nib")
+    list_select_related = ("vendor", "invited_by")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
+        return False

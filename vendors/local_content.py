@@ -34,4 +34,6 @@ def effective_local_content(product: Product, *, on: date) -> LocalContent:
     if not certificates:
         return NONE
     best = certificates[0]
-    return LocalContent(best.tkdn_pct, best.bmp_pct, rules.tkdn_tier(best.tkdn_pct, best.bmp_pct), best)
+    return LocalContent(
+        best.tkdn_pct, best.bmp_pct, rules.tkdn_tier(best.tkdn_pct, best.bmp_pct), best
+    )

@@ -6,12 +6,15 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from vendors import rules
 from vendors.rules import BusinessScale, ScaleBasis, Tier
 from vendors.uploads import RandomName, private_storage
+
 
 class VendorStatus(models.TextChoices):
     PENDING = "pending", _("Menunggu verifikasi")
@@ -28,14 +31,44 @@ class LegalForm(models.TextChoices):
 
 
 PROVINCES = [
-    "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Kepulauan Riau", "Jambi",
-    "Sumatera Selatan", "Kepulauan Bangka Belitung", "Bengkulu", "Lampung", "DKI Jakarta",
-    "Jawa Barat", "Banten", "Jawa Tengah", "DI Yogyakarta", "Jawa Timur", "Bali",
-    "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Barat", "Kalimantan Tengah",
-    "Kalimantan Selatan", "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara",
-    "Gorontalo", "Sulawesi Tengah", "Sulawesi Barat", "Sulawesi Selatan", "Sulawesi Tenggara",
-    "Maluku", "Maluku Utara", "Papua", "Papua Barat", "Papua Barat Daya", "Papua Tengah",
-    "Papua Pegunungan", "Papua Selatan",
+    "Aceh",
+    "Sumatera Utara",
+    "Sumatera Barat",
+    "Riau",
+    "Kepulauan Riau",
+    "Jambi",
+    "Sumatera Selatan",
+    "Kepulauan Bangka Belitung",
+    "Bengkulu",
+    "Lampung",
+    "DKI Jakarta",
+    "Jawa Barat",
+    "Banten",
+    "Jawa Tengah",
+    "DI Yogyakarta",
+    "Jawa Timur",
+    "Bali",
+    "Nusa Tenggara Barat",
+    "Nusa Tenggara Timur",
+    "Kalimantan Barat",
+    "Kalimantan Tengah",
+    "Kalimantan Selatan",
+    "Kalimantan Timur",
+    "Kalimantan Utara",
+    "Sulawesi Utara",
+    "Gorontalo",
+    "Sulawesi Tengah",
+    "Sulawesi Barat",
+    "Sulawesi Selatan",
+    "Sulawesi Tenggara",
+    "Maluku",
+    "Maluku Utara",
+    "Papua",
+    "Papua Barat",
+    "Papua Barat Daya",
+    "Papua Tengah",
+    "Papua Pegunungan",
+    "Papua Selatan",
 ]
 PROVINCE_CHOICES = [(name, name) for name in PROVINCES]
 
@@ -110,7 +143,8 @@ class Vendor(models.Model):
                 name="vendor_annual_sales_gte_0",
             ),
             models.CheckConstraint(
-                condition=Q(nib__isnull=True) | Q(nib__regex=r"^[0-9]{13}$"), name="vendor_nib_format"
+                condition=Q(nib__isnull=True) | Q(nib__regex=r"^[0-9]{13}$"),
+                name="vendor_nib_format",
             ),
             models.CheckConstraint(
                 condition=Q(npwp__isnull=True) | Q(npwp__regex=r"^[0-9]{15,16}$"),
@@ -190,7 +224,9 @@ class Product(models.Model):
     name = models.CharField(_("nama produk"), max_length=200)
     description = models.TextField(_("deskripsi"), blank=True)
     kbli = models.CharField(_("KBLI"), max_length=5)
-    unit = models.CharField(_("satuan"), max_length=30, help_text=_("Misalnya unit, buah, paket, kg."))
+    unit = models.CharField(
+        _("satuan"), max_length=30, help_text=_("Misalnya unit, buah, paket, kg.")
+    )
     unit_price = models.DecimalField(_("harga satuan (Rp)"), max_digits=18, decimal_places=2)
     brand = models.CharField(_("merek"), max_length=100, blank=True)
     model_type = models.CharField(_("tipe"), max_length=100, blank=True)
@@ -219,7 +255,9 @@ class Product(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="product_price_gte_0"),
-            models.CheckConstraint(condition=Q(kbli__regex=r"^[0-9]{5}$"), name="product_kbli_format"),
+            models.CheckConstraint(
+                condition=Q(kbli__regex=r"^[0-9]{5}$"), name="product_kbli_format"
+            ),
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="product_search"),
@@ -229,14 +267,19 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @cached_property
+    def local_content(self):  # -> vendors.local_content.LocalContent
+        """Effective TKDN/BMP/tier today (uses the `valid_tkdn` prefetch when present)."""
+        from vendors.local_content import effective_local_content
+
+        return effective_local_content(self, on=timezone.localdate())
+
 
 class ProductPhoto(models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="photos", verbose_name=_("produk")
     )
-    image = models.ImageField(
-        _("foto"), upload_to=RandomName("produk"), storage=private_storage
-    )
+    image = models.ImageField(_("foto"), upload_to=RandomName("produk"), storage=private_storage)
     caption = models.CharField(_("keterangan"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -270,7 +313,10 @@ class Certificate(models.Model):
     """What TKDN and halal certificates share: evidence a vendor uploads and an admin checks."""
 
     status = models.CharField(
-        _("status"), max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.PENDING
+        _("status"),
+        max_length=10,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.PENDING,
     )
     rejection_reason = models.TextField(_("alasan penolakan"), blank=True)
     verified_at = models.DateTimeField(_("diverifikasi pada"), null=True, blank=True)
@@ -404,7 +450,10 @@ class HalalAssistance(models.Model):
     """A halal registration that Dinas PPKUKM assists, from draft to the issued certificate."""
 
     vendor = models.ForeignKey(
-        Vendor, on_delete=models.CASCADE, related_name="halal_assistances", verbose_name=_("penyedia")
+        Vendor,
+        on_delete=models.CASCADE,
+        related_name="halal_assistances",
+        verbose_name=_("penyedia"),
     )
     products = models.ManyToManyField(
         Product, related_name="halal_assistances", verbose_name=_("produk")
@@ -461,7 +510,10 @@ class Invitation(models.Model):
     )
     email = models.EmailField(_("email"))
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("diundang oleh")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("diundang oleh"),
     )
     created_at = models.DateTimeField(_("dikirim pada"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("diterima pada"), null=True, blank=True)

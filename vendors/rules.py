@@ -44,7 +44,9 @@ TKDN_BMP_MIN_FOR_T1 = Decimal("40")
 BMP_MAX = Decimal("15")
 
 
-def scale_basis(*, capital: Decimal | None = None, annual_sales: Decimal | None = None) -> ScaleBasis:
+def scale_basis(
+    *, capital: Decimal | None = None, annual_sales: Decimal | None = None
+) -> ScaleBasis:
     """Annual sales decide for an existing business; capital when sales are not given."""
     if annual_sales is not None:
         return ScaleBasis.ANNUAL_SALES
@@ -112,5 +114,7 @@ def npwp_check_digit_ok(npwp_digits: str) -> bool:
 def format_npwp(digits: str) -> str:
     """`AA.BBB.BBB.C-DDD.EEE` for the legacy 15 digits; 16 digits are shown as they are."""
     if len(digits) == 15:
-        return f"{digits[0:2]}.{digits[2:5]}.{digits[5:8]}.{digits[8]}-{digits[9:12]}.{digits[12:15]}"
+        return (
+            f"{digits[0:2]}.{digits[2:5]}.{digits[5:8]}.{digits[8]}-{digits[9:12]}.{digits[12:15]}"
+        )
     return digits

@@ -1,6 +1,6 @@
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from vendors.models import (
     CertificateStatus,
@@ -44,3 +44,45 @@ def products_with_local_content(*, on: date) -> QuerySet[Product]:
 
 def verified_vendors() -> QuerySet[Vendor]:
     return Vendor.objects.filter(status=VendorStatus.VERIFIED)
+
+
+def vendor_products(*, vendor: Vendor, today: date) -> QuerySet[Product]:
+    """A company's own products, active first, with local content and photo counts."""
+    return (
+        products_with_local_content(on=today)
+        .filter(vendor=vendor)
+        .annotate(photo_count=Count("photos", distinct=True))
+        .order_by("-is_active", "name")
+    )
+
+
+def product_counts(*, vendor: Vendor) -> dict[str, int]:
+    return vendor.products.aggregate(
+        total=Count("pk"), active=Count("pk", filter=Q(is_active=True))
+    )
+
+
+def certificate_counts(*, vendor: Vendor) -> dict[str, dict[str, int]]:
+    """Per kind, how many certificates are in each status."""
+    counts = {}
+    for kind, queryset in (
+        ("tkdn", vendor.tkdn_certificates),
+        ("halal", vendor.halal_certificates),
+    ):
+        rows = queryset.values("status").annotate(n=Count("pk"))
+        counts[kind] = {row["status"]: row["n"] for row in rows}
+    return counts
+
+
+ATTENTION_DAYS = 30
+
+
+def certificates_needing_attention(*, vendor: Vendor, today: date) -> list:
+    """Rejected certificates (with the reason to act on) and those expiring within 30 days."""
+    soon = today + timedelta(days=ATTENTION_DAYS)
+    attention = Q(status=CertificateStatus.REJECTED) | Q(
+        status=CertificateStatus.VERIFIED, expires_on__lte=soon
+    )
+    tkdn = list(vendor.tkdn_certificates.filter(attention))
+    halal = list(vendor.halal_certificates.filter(attention))
+    return sorted(tkdn + halal, key=lambda c: (c.status != "rejected", c.expires_on or date.max))

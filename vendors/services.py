@@ -37,9 +37,12 @@ NPWP_TAKEN = _(
     "NPWP ini sudah terdaftar di portal. Jika ini NPWP usaha Anda, minta pemilik akun usaha itu "
     "mengundang Anda, atau hubungi Dinas PPKUKM."
 )
-ALREADY_MEMBER = _("Akun Anda sudah terhubung dengan sebuah usaha; satu akun hanya untuk satu usaha.")
+ALREADY_MEMBER = _(
+    "Akun Anda sudah terhubung dengan sebuah usaha; satu akun hanya untuk satu usaha."
+)
 EMAIL_NOT_VERIFIED = _(
-    "Verifikasi email Anda dulu: buka tautan yang kami kirim, atau minta tautan baru di halaman ini."
+    "Verifikasi email Anda dulu: buka tautan yang kami kirim, atau minta tautan baru di "
+    "halaman ini."
 )
 NOT_A_MEMBER = _("Anda bukan pengguna usaha ini.")
 OWNER_ONLY = _("Hanya pemilik akun usaha yang dapat melakukan ini.")
@@ -67,9 +70,13 @@ INVITATION_EMAIL_MISMATCH = _(
     "Undangan ini untuk alamat email lain. Keluar, lalu buka tautannya lagi dan daftar atau masuk "
     "dengan email yang diundang."
 )
-INVITATION_USED = _("Undangan ini sudah dipakai atau dibatalkan. Minta pemilik usaha mengundang lagi.")
+INVITATION_USED = _(
+    "Undangan ini sudah dipakai atau dibatalkan. Minta pemilik usaha mengundang lagi."
+)
 MEMBER_REMOVE_OWNER = _("Pemilik tidak dapat dihapus dari usahanya.")
-ASSISTANCE_ISSUE_STATE = _("Sertifikat hanya dapat dicatat terbit dari pendampingan yang sedang berjalan.")
+ASSISTANCE_ISSUE_STATE = _(
+    "Sertifikat hanya dapat dicatat terbit dari pendampingan yang sedang berjalan."
+)
 
 REMINDER_DAYS = 30
 
@@ -105,7 +112,9 @@ def _apply_scale(vendor: Vendor) -> None:
 
 def _notify_vendor(vendor: Vendor, template: str, **context: object) -> None:
     users = [m.user for m in vendor.members.select_related("user") if m.user.is_active]
-    account_services.mail_users(users=users, template=template, context={"vendor": vendor, **context})
+    account_services.mail_users(
+        users=users, template=template, context={"vendor": vendor, **context}
+    )
 
 
 # Registration and company data -------------------------------------------------------------
@@ -332,7 +341,12 @@ PRODUCT_FIELDS = (
 
 @transaction.atomic
 def product_save(
-    *, vendor: Vendor, by: User, product: Product | None = None, photos: list[UploadedFile] = (), **fields
+    *,
+    vendor: Vendor,
+    by: User,
+    product: Product | None = None,
+    photos: list[UploadedFile] = (),
+    **fields,
 ) -> Product:
     """Create a product, or update one of the vendor's own; add any new photos."""
     _require_member(vendor=vendor, by=by)
@@ -465,7 +479,9 @@ def certificates_expire(*, today: date) -> int:
                 certificate.status = CertificateStatus.EXPIRED
                 certificate._change_reason = "Kedaluwarsa"
                 certificate.save()
-                _notify_vendor(certificate.vendor, "vendors/certificate_expired", certificate=certificate)
+                _notify_vendor(
+                    certificate.vendor, "vendors/certificate_expired", certificate=certificate
+                )
             count += len(due)
     return count
 

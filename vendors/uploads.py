@@ -9,8 +9,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -60,7 +63,9 @@ def clean_document(upload: UploadedFile) -> UploadedFile:
     """A certificate: PDF or a scanned image. Returns the upload renamed to its real type."""
     _check_size(upload)
     mime = _sniff(upload)
-    if mime not in DOCUMENT_TYPES or (mime != "application/pdf" and not _is_whole_image(upload, mime)):
+    if mime not in DOCUMENT_TYPES or (
+        mime != "application/pdf" and not _is_whole_image(upload, mime)
+    ):
         raise ValidationError(DOCUMENT_WRONG_TYPE, code="file_wrong_type")
     upload.name = f"berkas.{DOCUMENT_TYPES[mime]}"
     upload.content_type = mime
@@ -94,6 +99,22 @@ class RandomName:
         return hash(self.folder)
 
 
-def private_storage():
-    """Files no URL serves: they are read through views that check who asks."""
-    return storages["private"]
+class PrivateStorage(LazyObject):
+    """Files no URL serves: they are read through views that check who asks. Lazy, so that
+    the STORAGES setting is read when a file is touched, not when models are imported."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["private"]
+
+
+private_files = PrivateStorage()
+
+
+def private_storage() -> PrivateStorage:
+    return private_files
+
+
+@receiver(setting_changed)
+def _private_storage_reset(*, setting: str, **kwargs: object) -> None:
+    if setting in ("STORAGES", "MEDIA_ROOT"):
+        private_files._wrapped = empty

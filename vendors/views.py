@@ -1,15 +1,80 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import mimetypes
+from pathlib import PurePath
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST, require_safe
+from formtools.wizard.views import SessionWizardView
+
+from accounts import services as account_services
 from accounts.decorators import role_required
+from accounts.forms import SignupForm
 from accounts.models import Role
-from vendors import selectors
+from vendors import directory, forms, selectors, services
+from vendors.models import (
+    CertificateStatus,
+    HalalCertificate,
+    Invitation,
+    Product,
+    ProductPhoto,
+    TKDNCertificate,
+    VendorMember,
+)
+
+REGISTERED = _(
+    "Data usaha dikirim. Dinas PPKUKM akan memverifikasinya; kami kirim email begitu selesai. "
+    "Sambil menunggu, daftarkan produk dan unggah sertifikatnya."
+)
+COMPANY_SAVED = _("Data usaha disimpan.")
+COMPANY_RESUBMITTED = _("Data usaha disimpan dan diajukan lagi untuk verifikasi.")
+INVITATION_SENT = _("Undangan dikirim ke {email}.")
+INVITATION_CANCELLED = _("Undangan dibatalkan.")
+INVITATION_ACCEPTED = _("Anda sekarang pengguna {vendor}.")
+MEMBER_REMOVED = _("{name} tidak lagi menjadi pengguna usaha ini.")
+PRODUCT_SAVED = _("Produk {name} disimpan.")
+PHOTO_DELETED = _("Foto dihapus.")
+CERTIFICATE_SUBMITTED = _(
+    "Sertifikat {number} dikirim untuk diverifikasi Dinas PPKUKM. Kami kirim email begitu selesai."
+)
+NO_PRODUCTS_YET = _("Daftarkan produk dulu: setiap sertifikat harus mencakup produk Anda.")
+
+
+def _vendor_of(request: HttpRequest):
+    return request.user.vendor_member.vendor
+
+
+def _get_own_product(request: HttpRequest, product_id: int) -> Product:
+    """404 for any product that is not the user's company's."""
+    return get_object_or_404(Product, pk=product_id, vendor=_vendor_of(request))
+
+
+def _get_own_certificate(request: HttpRequest, model, certificate_id: int):
+    return get_object_or_404(model, pk=certificate_id, vendor=_vendor_of(request))
+
+
+def _certificate_model(kind: str):
+    models = {"tkdn": TKDNCertificate, "halal": HalalCertificate}
+    if kind not in models:
+        raise Http404
+    return models[kind]
+
+
+# Home and registration ----------------------------------------------------------------------
 
 
 @role_required(Role.VENDOR)
 def home(request: HttpRequest) -> HttpResponse:
     membership = request.user.vendor_member
     vendor = membership.vendor
+    today = timezone.localdate()
     return render(
         request,
         "vendors/home.html",
@@ -17,5 +82,382 @@ def home(request: HttpRequest) -> HttpResponse:
             "vendor": vendor,
             "membership": membership,
             "members": selectors.vendor_members(vendor=vendor),
+            "product_counts": selectors.product_counts(vendor=vendor),
+            "certificates": selectors.certificates_needing_attention(vendor=vendor, today=today),
+            "certificate_counts": selectors.certificate_counts(vendor=vendor),
         },
+    )
+
+
+REGISTRATION_STEPS = [
+    ("identitas", forms.VendorIdentityForm),
+    ("alamat", forms.VendorAddressForm),
+    ("skala", forms.VendorSizeForm),
+]
+
+
+class RegistrationWizard(SessionWizardView):
+    """Company registration in three steps; what was typed survives a bad submit and a
+    step back. Only for a logged-in user with a verified email and no company yet."""
+
+    form_list = REGISTRATION_STEPS
+    template_name = "vendors/register.html"
+
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.user.is_authenticated and request.user.role is not None:
+            return redirect("home")
+        if request.user.is_authenticated and not request.user.email_verified:
+            return render(request, "vendors/register_verify_email.html")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        context["step_number"] = self.steps.index + 3
+        context["summary"] = self.get_all_cleaned_data() if self.steps.current == "skala" else None
+        return context
+
+    def done(self, form_list, form_dict, **kwargs) -> HttpResponse:
+        data = self.get_all_cleaned_data()
+        try:
+            services.vendor_register(
+                owner=self.request.user,
+                name=data["name"],
+                legal_form=data["legal_form"],
+                nib=data["nib"],
+                npwp=data["npwp"],
+                npwp_check_digit_confirmed=bool(data.get("npwp_confirm")),
+                kbli_codes=data["kbli_codes"],
+                address=data["address"],
+                city=data["city"],
+                province=data["province"],
+                phone=data["phone"],
+                capital=data.get("capital"),
+                annual_sales=data.get("annual_sales"),
+            )
+        except ValidationError as error:
+            # Someone registered the same NIB/NPWP meanwhile: back to the identity step.
+            identity = form_dict["identitas"]
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    identity.add_error(field if field in identity.fields else None, errors)
+            else:
+                identity.add_error(None, error)
+            return self.render_revalidation_failure("identitas", identity)
+        messages.success(self.request, REGISTERED)
+        return redirect("vendors:home")
+
+
+register = RegistrationWizard.as_view()
+
+
+@role_required(Role.VENDOR)
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    vendor = _vendor_of(request)
+    if not request.user.vendor_member.is_owner:
+        raise PermissionDenied(services.OWNER_ONLY)
+    form = forms.VendorEditForm(request.POST or None, vendor=vendor)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["npwp_check_digit_confirmed"] = bool(data.pop("npwp_confirm", False))
+        was_rejected = vendor.status == "rejected"
+        try:
+            services.vendor_update(vendor=vendor, by=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, COMPANY_RESUBMITTED if was_rejected else COMPANY_SAVED)
+            return redirect("vendors:home")
+    return render(request, "vendors/profile_edit.html", {"vendor": vendor, "form": form})
+
+
+# Staff --------------------------------------------------------------------------------------
+
+
+@role_required(Role.VENDOR)
+def members(request: HttpRequest) -> HttpResponse:
+    vendor = _vendor_of(request)
+    is_owner = request.user.vendor_member.is_owner
+    form = forms.InvitationForm(request.POST or None)
+    if request.method == "POST":
+        if not is_owner:
+            raise PermissionDenied(services.OWNER_ONLY)
+        if form.is_valid():
+            try:
+                invitation = services.invitation_create(
+                    vendor=vendor, by=request.user, email=form.cleaned_data["email"]
+                )
+            except ValidationError as error:
+                form.add_error("email", error)
+            else:
+                messages.success(request, INVITATION_SENT.format(email=invitation.email))
+                return redirect("vendors:members")
+    return render(
+        request,
+        "vendors/members.html",
+        {
+            "vendor": vendor,
+            "is_owner": is_owner,
+            "members": selectors.vendor_members(vendor=vendor),
+            "invitations": vendor.invitations.filter(accepted_at__isnull=True).select_related(
+                "invited_by"
+            ),
+            "form": form,
+        },
+    )
+
+
+@role_required(Role.VENDOR)
+@require_POST
+def invitation_cancel(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id, vendor=_vendor_of(request))
+    services.invitation_cancel(invitation=invitation, by=request.user)
+    messages.success(request, INVITATION_CANCELLED)
+    return redirect("vendors:members")
+
+
+@role_required(Role.VENDOR)
+@require_POST
+def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_object_or_404(
+        VendorMember.objects.select_related("user"), pk=member_id, vendor=_vendor_of(request)
+    )
+    try:
+        services.member_remove(member=member, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, MEMBER_REMOVED.format(name=member.user.full_name))
+    return redirect("vendors:members")
+
+
+@login_not_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Join a company from an emailed invitation: sign up here, or accept while logged in."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except ValidationError as error:
+        return render(request, "vendors/invitation_invalid.html", {"error": error}, status=410)
+    signup_form = None
+    error = None
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                services.invitation_accept(invitation=invitation, user=request.user)
+            except ValidationError as e:
+                error = e
+            else:
+                messages.success(request, INVITATION_ACCEPTED.format(vendor=invitation.vendor.name))
+                return redirect("vendors:home")
+    else:
+        signup_form = SignupForm(request.POST or None, initial={"email": invitation.email})
+        signup_form.fields["email"].disabled = True
+        if request.method == "POST" and signup_form.is_valid():
+            user = account_services.user_signup(
+                email=invitation.email,
+                full_name=signup_form.cleaned_data["full_name"],
+                phone=signup_form.cleaned_data["phone"],
+                password=signup_form.cleaned_data["password1"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+                send_verification=False,
+            )
+            services.invitation_accept(invitation=invitation, user=user)
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, INVITATION_ACCEPTED.format(vendor=invitation.vendor.name))
+            return redirect("vendors:home")
+    return render(
+        request,
+        "vendors/invitation_accept.html",
+        {"invitation": invitation, "signup_form": signup_form, "error": error},
+    )
+
+
+# Products -----------------------------------------------------------------------------------
+
+
+@role_required(Role.VENDOR)
+def products(request: HttpRequest) -> HttpResponse:
+    vendor = _vendor_of(request)
+    return render(
+        request,
+        "vendors/products.html",
+        {
+            "vendor": vendor,
+            "products": selectors.vendor_products(vendor=vendor, today=timezone.localdate()),
+        },
+    )
+
+
+@role_required(Role.VENDOR)
+def product_edit(request: HttpRequest, product_id: int | None = None) -> HttpResponse:
+    vendor = _vendor_of(request)
+    product = _get_own_product(request, product_id) if product_id else None
+    form = forms.ProductForm(request.POST or None, request.FILES or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        photos = data.pop("photos", [])
+        product = services.product_save(
+            vendor=vendor, by=request.user, product=product, photos=photos, **data
+        )
+        messages.success(request, PRODUCT_SAVED.format(name=product.name))
+        return redirect("vendors:products")
+    return render(request, "vendors/product_edit.html", {"form": form, "product": product})
+
+
+@role_required(Role.VENDOR)
+@require_POST
+def product_photo_delete(request: HttpRequest, product_id: int, photo_id: int) -> HttpResponse:
+    product = _get_own_product(request, product_id)
+    photo = get_object_or_404(ProductPhoto, pk=photo_id, product=product)
+    services.product_photo_delete(photo=photo, by=request.user)
+    messages.success(request, PHOTO_DELETED)
+    return redirect("vendors:product-edit", product.pk)
+
+
+@login_not_required
+def product_photo(request: HttpRequest, photo_id: int) -> FileResponse:
+    """Photos of active products of verified vendors are public; others only for the
+    company's users and admins."""
+    photo = get_object_or_404(ProductPhoto.objects.select_related("product__vendor"), pk=photo_id)
+    product = photo.product
+    public = product.is_active and product.vendor.is_verified
+    if not public and not _may_see_vendor_files(request, product.vendor_id):
+        raise Http404
+    return _file_response(photo.image)
+
+
+# Certificates -------------------------------------------------------------------------------
+
+
+@role_required(Role.VENDOR)
+def certificates(request: HttpRequest) -> HttpResponse:
+    vendor = _vendor_of(request)
+    return render(
+        request,
+        "vendors/certificates.html",
+        {
+            "vendor": vendor,
+            "tkdn_certificates": vendor.tkdn_certificates.prefetch_related("products"),
+            "halal_certificates": vendor.halal_certificates.prefetch_related("products"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(Role.VENDOR)
+def certificate_edit(
+    request: HttpRequest, kind: str, certificate_id: int | None = None
+) -> HttpResponse:
+    vendor = _vendor_of(request)
+    model = _certificate_model(kind)
+    certificate = _get_own_certificate(request, model, certificate_id) if certificate_id else None
+    if certificate is not None and certificate.status in (
+        CertificateStatus.VERIFIED,
+        CertificateStatus.EXPIRED,
+    ):
+        messages.error(request, services.CERTIFICATE_LOCKED)
+        return redirect("vendors:certificates")
+    if not vendor.products.exists():
+        messages.error(request, NO_PRODUCTS_YET)
+        return redirect("vendors:product-add")
+    form_class = forms.TKDNCertificateForm if kind == "tkdn" else forms.HalalCertificateForm
+    form = form_class(
+        request.POST or None, request.FILES or None, instance=certificate, vendor=vendor
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        products = list(data.pop("products"))
+        upload = data.pop("file")
+        submit = (
+            services.tkdn_certificate_submit
+            if kind == "tkdn"
+            else services.halal_certificate_submit
+        )
+        try:
+            saved = submit(
+                vendor=vendor,
+                by=request.user,
+                certificate=certificate,
+                products=products,
+                file=upload if isinstance(upload, UploadedFile) else None,
+                **data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, CERTIFICATE_SUBMITTED.format(number=saved.number))
+            return redirect("vendors:certificates")
+    return render(
+        request,
+        "vendors/certificate_edit.html",
+        {"form": form, "certificate": certificate, "kind": kind, "model": model},
+    )
+
+
+def certificate_file(request: HttpRequest, kind: str, certificate_id: int) -> FileResponse:
+    """The uploaded certificate, for the company's own users and Dinas PPKUKM admins only."""
+    model = _certificate_model(kind)
+    certificate = get_object_or_404(model, pk=certificate_id)
+    if not _may_see_vendor_files(request, certificate.vendor_id):
+        raise Http404
+    return _file_response(certificate.file)
+
+
+def _may_see_vendor_files(request: HttpRequest, vendor_id: int) -> bool:
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    member = user.vendor_member
+    return member is not None and member.vendor_id == vendor_id
+
+
+def _file_response(field_file) -> FileResponse:
+    content_type = (
+        mimetypes.guess_type(PurePath(field_file.name).name)[0] or "application/octet-stream"
+    )
+    response = FileResponse(field_file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{PurePath(field_file.name).name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+# Public directory ---------------------------------------------------------------------------
+
+
+@login_not_required
+@require_safe
+def directory_index(request: HttpRequest) -> HttpResponse:
+    """Active products of verified vendors, searched, filtered and paginated: what OPD officers
+    browse before a business-matching event."""
+    form = directory.DirectoryFilterForm(request.GET, cities=directory.listed_cities())
+    filters = form.filters()
+    for problem in form.problems():
+        messages.warning(request, problem)
+    products = directory.search_products(filters=filters, on=timezone.localdate())
+    page = directory.products_page(products, request.GET.get("page"))
+    return render(
+        request,
+        "vendors/directory/index.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page_obj": page,
+            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
+            "tiers": directory.TIERS,
+        },
+    )
+
+
+@login_not_required
+@require_safe
+def directory_vendor(request: HttpRequest, vendor_id: int) -> HttpResponse:
+    """A verified vendor's public page; 404 for any other vendor."""
+    vendor = get_object_or_404(directory.listed_vendors(), pk=vendor_id)
+    products = directory.vendor_products(vendor=vendor, on=timezone.localdate())
+    return render(
+        request,
+        "vendors/directory/vendor.html",
+        {"vendor": vendor, "products": products, "tiers": directory.TIERS},
     )

@@ -78,6 +78,6 @@ def test_it_sends_each_role_to_its_home(request, login, cast, destination):
     assert response.url == reverse(destination)
 
 
-def test_it_sends_a_user_without_a_role_to_their_profile(login):
+def test_it_sends_a_user_without_a_role_to_the_company_registration(login):
     client = login(UserFactory())
-    assert client.get(reverse("home")).url == reverse("accounts:profile")
+    assert client.get(reverse("home")).url == reverse("vendors:register")

@@ -12,24 +12,33 @@ def _urls(user) -> list[str]:
     return [item.url for item in navigation_for(user)]
 
 
-def test_it_shows_vendors_their_business_home(vendor_owner):
-    assert _urls(vendor_owner) == [reverse("vendors:home")]
+DIRECTORY = reverse("vendors:directory")
+
+
+def test_it_shows_vendors_their_company_products_certificates_and_users(vendor_owner):
+    assert _urls(vendor_owner) == [
+        reverse("vendors:home"),
+        reverse("vendors:products"),
+        reverse("vendors:certificates"),
+        reverse("vendors:members"),
+        DIRECTORY,
+    ]
 
 
 def test_it_shows_officers_their_opd_home(officer):
-    assert _urls(officer) == [reverse("procurement:home")]
+    assert _urls(officer) == [reverse("procurement:home"), DIRECTORY]
 
 
 def test_it_shows_admins_django_admin(admin_user):
-    assert _urls(admin_user) == [reverse("admin:index")]
+    assert _urls(admin_user) == [reverse("admin:index"), DIRECTORY]
 
 
-def test_it_shows_anonymous_users_the_programme_page():
-    assert _urls(AnonymousUser()) == [reverse("landing")]
+def test_it_shows_anonymous_users_the_programme_directory_and_sign_up():
+    assert _urls(AnonymousUser()) == [reverse("landing"), DIRECTORY, reverse("accounts:signup")]
 
 
-def test_it_shows_a_user_without_a_role_nothing_to_work_in():
-    assert _urls(UserFactory()) == []
+def test_it_shows_a_user_without_a_role_the_company_registration():
+    assert _urls(UserFactory()) == [reverse("vendors:register"), DIRECTORY]
 
 
 @pytest.mark.parametrize(
