@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB_URL = $${DATABASE_URL:-$$($(BIN)/python -m p3dn_portal.lib.embedded_pg url)}
 
-export DEBUG ?= 1
+# Development settings for every target but `run` (which runs the portal as users see it).
+DEV = DEBUG=$${DEBUG:-1}
 
 .PHONY: run worker beat test lint format bench migrations-check messages seed db-stop check-deploy clean
 
@@ -24,13 +25,13 @@ run: messages
 	$(BIN)/python -m p3dn_portal.lib.devrun
 
 worker: $(STAMP)
-	DATABASE_URL="$(DB_URL)" $(BIN)/celery -A p3dn_portal worker --loglevel INFO
+	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/celery -A p3dn_portal worker --loglevel INFO
 
 beat: $(STAMP)
-	DATABASE_URL="$(DB_URL)" $(BIN)/celery -A p3dn_portal beat --loglevel INFO
+	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/celery -A p3dn_portal beat --loglevel INFO
 
 test: messages
-	DATABASE_URL="$(DB_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -41,7 +42,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 migrations-check: $(STAMP)
-	DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Production-like settings: DEBUG off, a strong key, a host name.
 check-deploy: $(STAMP)
@@ -50,11 +51,11 @@ check-deploy: $(STAMP)
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 seed: messages
-	DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py migrate --noinput
-	DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py seed_demo
+	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py migrate --noinput
+	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py seed_demo
 
 bench: messages
-	DATABASE_URL="$(DB_URL)" $(BIN)/python -m benchmarks
+	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/python -m benchmarks
 
 db-stop: $(STAMP)
 	$(BIN)/python -m p3dn_portal.lib.embedded_pg stop

@@ -17,6 +17,7 @@ from accounts import services
 from accounts.forms import LoginForm, ProfileForm, QueuedPasswordResetForm, SignupForm
 
 PROFILE_SAVED = _("Profil disimpan.")
+LOGGED_OUT = _("Anda sudah keluar. Sampai jumpa.")
 SIGNED_UP = _(
     "Akun dibuat. Kami mengirim tautan verifikasi ke {email}: buka tautan itu, lalu lengkapi "
     "data usaha Anda."
@@ -37,7 +38,10 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, LOGGED_OUT)
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

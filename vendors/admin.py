@@ -7,6 +7,7 @@ files are private: they are served by a permission-checked admin view, never by 
 the storage."""
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import PurePath
@@ -18,7 +19,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -60,8 +61,7 @@ from vendors.validators import (
 
 VERIFIED_COUNT = _("{count} data diverifikasi; penyedianya diberi tahu lewat email.")
 REJECTED_COUNT = _("{count} data ditolak; penyedianya diberi tahu alasannya lewat email.")
-SKIPPED = _("{count} data dilewati: {items}")
-SKIPPED_ITEM = _("{name} ({reason})")
+SKIPPED = _("{count} data dilewati: {names}. {reason}")
 NOTHING_PENDING = _(
     "Tidak ada data yang menunggu verifikasi di antara yang dipilih; tidak ada yang diubah."
 )
@@ -221,20 +221,20 @@ class VerificationActionsMixin:
     def _apply(
         self, request: HttpRequest, objects: Iterable[models.Model], call: Callable, done_message
     ) -> None:
-        done, skipped = 0, []
+        done, skipped = 0, defaultdict(list)
         for obj in objects:
             try:
                 call(obj)
             except ValidationError as error:
-                skipped.append(SKIPPED_ITEM.format(name=obj, reason=_error_text(error)))
+                skipped[_error_text(error)].append(str(obj))
             else:
                 done += 1
         if done:
             self.message_user(request, done_message.format(count=done), messages.SUCCESS)
-        if skipped:
+        for reason, names in skipped.items():
             self.message_user(
                 request,
-                SKIPPED.format(count=len(skipped), items="; ".join(skipped)),
+                SKIPPED.format(count=len(names), names=", ".join(names), reason=reason),
                 messages.WARNING,
             )
 
@@ -751,26 +751,32 @@ def _can_record_issue(assistance: HalalAssistance | None) -> bool:
     )
 
 
+class _IssueRefused(Exception):
+    """The service refused a certificate the form accepted (another admin recorded the same
+    number meanwhile): raised out of the admin's transaction so that nothing is saved."""
+
+
 class HalalAssistanceAdminForm(forms.ModelForm):
     """The assistance, and (until it is issued) the certificate BPJPH issued for it."""
 
     certificate_number = forms.CharField(
-        label=_("nomor sertifikat halal"),
+        label=_("Nomor sertifikat halal"),
         required=False,
         max_length=40,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         help_text=_("Seperti tertulis di sertifikat dari BPJPH, misalnya ID31110000123450824."),
     )
     certificate_issued_on = forms.DateField(
-        label=_("tanggal terbit sertifikat"), required=False, widget=AdminDateWidget
+        label=_("Tanggal terbit sertifikat"), required=False, widget=AdminDateWidget
     )
     certificate_expires_on = forms.DateField(
-        label=_("berlaku sampai"),
+        label=_("Berlaku sampai"),
         required=False,
         widget=AdminDateWidget,
         help_text=_("Kosongkan bila sertifikat berlaku selama bahan dan proses tetap."),
     )
     certificate_file = forms.FileField(
-        label=_("berkas sertifikat"), required=False, help_text=_("PDF, JPG, atau PNG.")
+        label=_("Berkas sertifikat"), required=False, help_text=_("PDF, JPG, atau PNG.")
     )
 
     class Meta:
@@ -935,22 +941,23 @@ class HalalAssistanceAdmin(HistoryAdmin):
                 file=data["certificate_file"],
             )
         except ValidationError as error:
-            # Lost a race the form checked for (e.g. the number was taken meanwhile): undo the
-            # whole save and say why, rather than claim success.
-            transaction.set_rollback(True)
-            request._halal_issue_error = _error_text(error)
-        else:
-            form.instance.refresh_from_db()
-            self.message_user(
-                request, ISSUE_DONE.format(number=certificate.number), messages.SUCCESS
-            )
+            raise _IssueRefused(_error_text(error)) from error
+        form.instance.refresh_from_db()
+        self.message_user(request, ISSUE_DONE.format(number=certificate.number), messages.SUCCESS)
 
-    def response_change(self, request: HttpRequest, obj: HalalAssistance) -> HttpResponse:
-        error = getattr(request, "_halal_issue_error", None)
-        if error:
-            self.message_user(request, error, messages.ERROR)
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _IssueRefused as refused:
+            # The whole save was rolled back with the admin's transaction; say why.
+            self.message_user(request, str(refused), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         counts = HalalAssistance.objects.aggregate(

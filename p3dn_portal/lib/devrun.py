@@ -3,9 +3,14 @@
 Uses DATABASE_URL when set, else starts the embedded PostgreSQL; migrates; loads the demo
 data (idempotent); starts a Celery worker and beat when Redis answers at REDIS_URL, else runs
 tasks in-process; then serves http://127.0.0.1:8000 until Ctrl-C.
+
+The portal runs as its users see it (DEBUG off: the portal's own error pages, collected
+static files) with settings safe for plain HTTP on this machine; `DEBUG=1 make run` shows
+Django's debug pages instead.
 """
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +27,30 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
 
 
+def _local_production_settings() -> None:
+    """DEBUG off, but on http://127.0.0.1 with a key kept in a git-ignored file."""
+    key_file = ROOT / ".secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    defaults = {
+        "SECRET_KEY_FILE": str(key_file.resolve()),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    _manage("collectstatic", "--noinput", "--verbosity", "0")
+
+
 def main() -> int:
-    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("DEBUG", "0")
+    if os.environ["DEBUG"].strip().lower() in ("0", "false", "no", "off", ""):
+        _local_production_settings()
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = embedded_pg.database_url()
         print(f"Database: embedded PostgreSQL in {embedded_pg.DEFAULT_DATA_DIR}")
@@ -55,7 +82,7 @@ def main() -> int:
         )
 
     try:
-        _manage("seed_demo")  # idempotent; ends with the demo logins
+        _manage("seed_demo", "--force")  # idempotent; ends with the demo logins
         print(f"Portal: http://{ADDRESS}/  (Ctrl-C stops everything)", flush=True)
         _manage("runserver", ADDRESS)
     except KeyboardInterrupt:

@@ -41,3 +41,14 @@ def test_it_translates_form_errors_to_english(client):
     client.post(SWITCH, {"language": "en"})
     response = client.post(reverse("accounts:login"), {"username": "x@contoh.id", "password": "y"})
     assert "Wrong email or password" in response.content.decode()
+
+
+def test_a_browser_set_to_english_still_gets_indonesian_first(client):
+    html = client.get(reverse("landing"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="id">' in html
+
+
+def test_each_language_is_named_in_itself_in_the_switcher(client):
+    html = client.get(reverse("landing")).content.decode()
+    assert ">English</option>" in html
+    assert ">Bahasa Indonesia</option>" in html

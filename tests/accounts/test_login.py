@@ -81,3 +81,8 @@ def test_it_sends_each_role_to_its_home(request, login, cast, destination):
 def test_it_sends_a_user_without_a_role_to_the_company_registration(login):
     client = login(UserFactory())
     assert client.get(reverse("home")).url == reverse("vendors:register")
+
+
+def test_it_says_goodbye_after_logout(login, vendor_owner):
+    response = login(vendor_owner).post(reverse("accounts:logout"), follow=True)
+    assert "Anda sudah keluar." in response.content.decode()

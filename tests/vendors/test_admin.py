@@ -208,10 +208,10 @@ def test_it_skips_a_vendor_that_is_not_pending_and_says_why(
     pending.refresh_from_db()
     assert pending.status == VendorStatus.VERIFIED
     assert len(mail.outbox) == 1
-    skipped = vendors_admin.SKIPPED_ITEM.format(name=verified, reason=services.NOT_PENDING)
+    skipped = vendors_admin.SKIPPED.format(count=1, names=verified, reason=services.NOT_PENDING)
     assert _messages(admin_client.get(response.url)) == [
         vendors_admin.VERIFIED_COUNT.format(count=1),
-        vendors_admin.SKIPPED.format(count=1, items=skipped),
+        skipped,
     ]
 
 
@@ -433,10 +433,10 @@ def test_it_verifies_a_pending_certificate_and_skips_others(
     assert pending.status == CertificateStatus.VERIFIED
     assert pending.verified_by == admin_user
     assert [m.to for m in mail.outbox] == [[pending.vendor.members.get().user.email]]
-    skipped = vendors_admin.SKIPPED_ITEM.format(name=verified, reason=services.NOT_PENDING)
+    skipped = vendors_admin.SKIPPED.format(count=1, names=verified, reason=services.NOT_PENDING)
     assert _messages(admin_client.get(response.url)) == [
         vendors_admin.VERIFIED_COUNT.format(count=1),
-        vendors_admin.SKIPPED.format(count=1, items=skipped),
+        skipped,
     ]
     assert pending.history.latest().history_change_reason == "Diverifikasi"
 
@@ -679,6 +679,26 @@ def test_it_refuses_a_certificate_number_already_registered(admin_client, assist
     assert response.status_code == 200
     assert _html(services.CERTIFICATE_NUMBER_TAKEN) in response.content.decode()
     assert HalalCertificate.objects.count() == 1
+
+
+def test_it_saves_nothing_when_another_admin_recorded_the_number_meanwhile(
+    admin_client, assistance, monkeypatch
+):
+    issue = services.halal_assistance_issue
+
+    def issue_after_another_admin(**kwargs):
+        factories.HalalCertificateFactory(number=kwargs["number"])
+        return issue(**kwargs)
+
+    monkeypatch.setattr(services, "halal_assistance_issue", issue_after_another_admin)
+    url = _url("halalassistance", "change", assistance.pk)
+    data = _issue_data(admin_client, assistance, notes="Sertifikat sudah terbit.")
+    response = admin_client.post(url, data, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert _messages(response) == [str(services.CERTIFICATE_NUMBER_TAKEN)]
+    assert HalalCertificate.objects.count() == 0
+    assistance.refresh_from_db()
+    assert (assistance.status, assistance.notes) == (AssistanceStatus.UNDER_REVIEW, "")
 
 
 def test_it_saves_the_assistance_without_issuing_when_the_certificate_is_left_empty(
