@@ -319,7 +319,8 @@ class ExpiryWindowFilter(admin.SimpleListFilter):
 
 
 class CertificateAdminForm(forms.ModelForm):
-    """Products limited to the certificate's vendor; the number checked like the vendor's."""
+    """Products limited to the certificate's vendor; the number normalised and checked
+    against its format, as when the vendor uploads it."""
 
     number_validator: Callable[[str], None]
 
@@ -332,7 +333,7 @@ class CertificateAdminForm(forms.ModelForm):
 
     def clean_number(self) -> str:
         number = normalize_certificate_number(self.cleaned_data["number"])
-        type(self).number_validator(number)
+        self.number_validator(number)
         return number
 
 
@@ -631,7 +632,7 @@ class VendorMemberAdmin(admin.ModelAdmin):
 
 
 class TKDNCertificateAdminForm(CertificateAdminForm):
-    number_validator = validate_tkdn_certificate_number
+    number_validator = staticmethod(validate_tkdn_certificate_number)
 
     class Meta:
         model = TKDNCertificate
@@ -639,7 +640,7 @@ class TKDNCertificateAdminForm(CertificateAdminForm):
 
 
 class HalalCertificateAdminForm(CertificateAdminForm):
-    number_validator = validate_halal_certificate_number
+    number_validator = staticmethod(validate_halal_certificate_number)
 
     class Meta:
         model = HalalCertificate

@@ -70,6 +70,13 @@ def test_it_refuses_a_password_change_with_a_wrong_old_password(login, vendor_ow
         {"old_password": "salah", "new_password1": "Abcdef-12345", "new_password2": "Abcdef-12345"},
     )
     assert response.status_code == 200
-    assert "Sandi lama Anda yang dimasukkan salah." in response.content.decode()
+    assert "Kata sandi lama Anda salah." in response.content.decode()
     vendor_owner.refresh_from_db()
     assert vendor_owner.check_password(PASSWORD)
+
+
+def test_the_forms_say_kata_sandi_everywhere(login, vendor_owner):
+    html = login(vendor_owner).get(reverse("accounts:password-change")).content.decode()
+    assert "Kata sandi lama" in html
+    assert "Ulangi kata sandi baru" in html
+    assert "Sandi" not in html.replace("Kata sandi", "").replace("kata sandi", "")

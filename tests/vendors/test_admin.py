@@ -27,7 +27,7 @@ from vendors.models import (
     MemberRole,
     VendorStatus,
 )
-from vendors.validators import HALAL_NUMBER_INVALID, NIB_INVALID
+from vendors.validators import HALAL_NUMBER_INVALID, NIB_INVALID, TKDN_NUMBER_INVALID
 
 pytestmark = pytest.mark.django_db
 
@@ -482,6 +482,23 @@ def test_it_shows_status_and_file_read_only_on_a_certificate(admin_client, model
     for name in ("status", "verified_at", "verified_by", "rejection_reason", "file", "vendor"):
         assert name not in form.fields
     assert _url(model, "file", certificate.pk) in response.content.decode()
+
+
+def test_it_checks_the_certificate_number_typed_in_the_change_form(admin_client, admin_user):
+    certificate = factories.TKDNCertificateFactory()
+    url = _url("tkdncertificate", "change", certificate.pk)
+    data = _form_data(admin_client.get(url))
+    response = admin_client.post(url, {**data, "number": "TKDN-123"})
+    assert response.context["adminform"].form.errors["number"] == [str(TKDN_NUMBER_INVALID)]
+    assert admin_client.post(url, {**data, "number": " 77/sj-ind.8/tkdn/1/2025"}).status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.number == "77/SJ-IND.8/TKDN/1/2025"
+    assert certificate.status == CertificateStatus.VERIFIED
+    record = certificate.history.latest()
+    assert (record.history_change_reason, record.history_user) == (
+        vendors_admin.ADMIN_EDIT_REASON,
+        admin_user,
+    )
 
 
 def test_it_offers_only_the_vendors_own_products_on_a_certificate(admin_client):
