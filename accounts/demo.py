@@ -14,7 +14,9 @@ from accounts.models import User
 from procurement.models import OPD, Officer, Position
 from vendors import rules
 from vendors.models import (
+    AssistanceStatus,
     CertificateStatus,
+    HalalAssistance,
     HalalCertificate,
     HalalScheme,
     LegalForm,
@@ -569,6 +571,29 @@ def _product(vendor: Vendor, demo: DemoProduct, *, serial: int, today, verifier:
             certificate.products.set([product])
 
 
+def _halal_assistance(key: str, status: str, assistant: User, today) -> None:
+    """An assisted halal registration for the first food product of a demo vendor."""
+    demo = next(d for d in VENDORS if d.key == key)
+    vendor = Vendor.objects.get(name=demo.name)
+    product = vendor.products.filter(is_food=True).order_by("pk").first()
+    assistance, created = HalalAssistance.objects.get_or_create(
+        vendor=vendor,
+        defaults={
+            "scheme": HalalScheme.SELF_DECLARE,
+            "status": status,
+            "assistant": assistant,
+            "submitted_on": today - timedelta(days=21),
+            "reviewed_on": today - timedelta(days=7)
+            if status != AssistanceStatus.SUBMITTED
+            else None,
+            "sihalal_reference": f"SH2026-{vendor.pk:05d}",
+            "notes": "Pendampingan PPH oleh Dinas PPKUKM; bahan baku sudah bersertifikat halal.",
+        },
+    )
+    if created and product is not None:
+        assistance.products.set([product])
+
+
 # A one-page PDF saying what it is, stored as every demo certificate's file.
 DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -625,6 +650,10 @@ def load() -> dict[str, str]:
             )
         for number, product in enumerate(demo.products, start=1):
             _product(vendor, product, serial=index * 100 + number, today=today, verifier=admin)
+
+    _halal_assistance("roti", AssistanceStatus.SUBMITTED, admin, today)
+    _halal_assistance("kerupuk", AssistanceStatus.UNDER_REVIEW, admin, today)
+    _halal_assistance("kopi", AssistanceStatus.NEEDS_REVISION, admin, today)
 
     return {
         "Admin Dinas PPKUKM": admin.email,
