@@ -237,6 +237,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# History is for reading: a revert would write an old status back past the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from p3dn_portal.templatetags.p3dn import rupiah
-from vendors import rules, services
+from vendors import services
 from vendors.models import (
     AssistanceStatus,
     CertificateStatus,
@@ -606,9 +606,7 @@ class VendorAdmin(VerificationActionsMixin, HistoryAdmin):
         return vendor.tkdn_valid_count
 
     def save_model(self, request: HttpRequest, obj: Vendor, form, change: bool) -> None:
-        # The scale follows the amounts, as in services.vendor_register / vendor_update.
-        obj.scale = rules.business_scale(capital=obj.capital, annual_sales=obj.annual_sales)
-        obj.scale_basis = rules.scale_basis(capital=obj.capital, annual_sales=obj.annual_sales)
+        obj.refresh_scale()
         super().save_model(request, obj, form, change)
 
     def verify_one(self, obj: Vendor, *, by) -> None:

@@ -163,6 +163,11 @@ class Vendor(models.Model):
     def is_verified(self) -> bool:
         return self.status == VendorStatus.VERIFIED
 
+    def refresh_scale(self) -> None:
+        """Scale and its deciding criterion follow the amounts (PP 7/2021); never typed."""
+        self.scale = rules.business_scale(capital=self.capital, annual_sales=self.annual_sales)
+        self.scale_basis = rules.scale_basis(capital=self.capital, annual_sales=self.annual_sales)
+
     @property
     def is_umk(self) -> bool:
         """Micro or small: what 'usaha kecil' means in the procurement rules."""
@@ -206,6 +211,9 @@ class VendorMember(models.Model):
                 fields=["vendor"],
                 condition=models.Q(role=MemberRole.OWNER),
                 name="vendor_single_owner",
+                violation_error_message=_(
+                    "Usaha ini sudah punya pemilik; satu usaha hanya satu pemilik."
+                ),
             ),
         ]
 
@@ -254,7 +262,11 @@ class Product(models.Model):
         verbose_name_plural = _("produk")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="product_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0),
+                name="product_price_gte_0",
+                violation_error_message=_("Harga tidak boleh negatif."),
+            ),
             models.CheckConstraint(
                 condition=Q(kbli__regex=r"^[0-9]{5}$"), name="product_kbli_format"
             ),
@@ -373,16 +385,24 @@ class TKDNCertificate(Certificate):
         ordering = ["-issued_on", "number"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(tkdn_pct__gte=0) & Q(tkdn_pct__lte=100), name="tkdn_pct_0_100"
+                condition=Q(tkdn_pct__gte=0) & Q(tkdn_pct__lte=100),
+                name="tkdn_pct_0_100",
+                violation_error_message=_("TKDN harus antara 0 dan 100%."),
             ),
             models.CheckConstraint(
-                condition=Q(bmp_pct__gte=0) & Q(bmp_pct__lte=rules.BMP_MAX), name="tkdn_bmp_0_15"
+                condition=Q(bmp_pct__gte=0) & Q(bmp_pct__lte=rules.BMP_MAX),
+                name="tkdn_bmp_0_15",
+                violation_error_message=_("BMP harus antara 0 dan 15%."),
             ),
             models.CheckConstraint(
-                condition=Q(tkdn_pct__lte=100 - F("bmp_pct")), name="tkdn_plus_bmp_lte_100"
+                condition=Q(tkdn_pct__lte=100 - F("bmp_pct")),
+                name="tkdn_plus_bmp_lte_100",
+                violation_error_message=_("TKDN ditambah BMP tidak boleh lebih dari 100%."),
             ),
             models.CheckConstraint(
-                condition=Q(expires_on__gt=F("issued_on")), name="tkdn_expires_after_issue"
+                condition=Q(expires_on__gt=F("issued_on")),
+                name="tkdn_expires_after_issue",
+                violation_error_message=_("Tanggal berlaku sampai harus sesudah tanggal terbit."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=CertificateStatus.REJECTED) | ~Q(rejection_reason=""),
@@ -428,6 +448,7 @@ class HalalCertificate(Certificate):
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("issued_on")),
                 name="halal_expires_after_issue",
+                violation_error_message=_("Tanggal berlaku sampai harus sesudah tanggal terbit."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=CertificateStatus.REJECTED) | ~Q(rejection_reason=""),

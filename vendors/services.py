@@ -10,13 +10,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import update_change_reason
 
 from accounts import services as account_services
 from accounts.models import User, normalize_email
-from vendors import rules
 from vendors.models import (
+    AssistanceStatus,
     CertificateStatus,
     HalalAssistance,
     HalalCertificate,
@@ -78,6 +79,12 @@ ASSISTANCE_ISSUE_STATE = _(
     "Sertifikat hanya dapat dicatat terbit dari pendampingan yang sedang berjalan."
 )
 
+EXPIRY_BEFORE_ISSUE = _("Tanggal berlaku sampai harus sesudah tanggal terbit.")
+ALREADY_EXPIRED = _(
+    "Sertifikat ini sudah lewat masa berlakunya ({date}). Tolak dengan alasan dan minta penyedia "
+    "mengunggah sertifikat yang masih berlaku."
+)
+
 REMINDER_DAYS = 30
 
 
@@ -103,11 +110,6 @@ def _save_unique(instance, *, field_errors: dict[str, object]) -> None:
             if field in str(error):
                 raise ValidationError({field: message}, code="taken") from None
         raise
-
-
-def _apply_scale(vendor: Vendor) -> None:
-    vendor.scale = rules.business_scale(capital=vendor.capital, annual_sales=vendor.annual_sales)
-    vendor.scale_basis = rules.scale_basis(capital=vendor.capital, annual_sales=vendor.annual_sales)
 
 
 def _notify_vendor(vendor: Vendor, template: str, **context: object) -> None:
@@ -157,7 +159,7 @@ def vendor_register(
         capital=capital,
         annual_sales=annual_sales,
     )
-    _apply_scale(vendor)
+    vendor.refresh_scale()
     _save_unique(vendor, field_errors={"nib": NIB_TAKEN, "npwp": NPWP_TAKEN})
     update_change_reason(vendor, "Pendaftaran mandiri")
     VendorMember.objects.create(user=owner, vendor=vendor, role=MemberRole.OWNER)
@@ -193,7 +195,7 @@ def vendor_update(*, vendor: Vendor, by: User, **changes: object) -> Vendor:
         raise ValidationError(IDENTITY_LOCKED, code="identity_locked")
     for field, value in changes.items():
         setattr(vendor, field, value)
-    _apply_scale(vendor)
+    vendor.refresh_scale()
     reason = "Diubah pemilik"
     if vendor.status == VendorStatus.REJECTED:
         vendor.status = VendorStatus.PENDING
@@ -439,6 +441,10 @@ def certificate_verify(*, certificate: TKDNCertificate | HalalCertificate, by: U
     certificate = type(certificate).objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != CertificateStatus.PENDING:
         raise ValidationError(NOT_PENDING, code="not_pending")
+    if certificate.expires_on is not None and certificate.expires_on < timezone.localdate():
+        raise ValidationError(
+            ALREADY_EXPIRED.format(date=date_format(certificate.expires_on)), code="expired"
+        )
     certificate.status = CertificateStatus.VERIFIED
     certificate.verified_at = timezone.now()
     certificate.verified_by = by
@@ -531,8 +537,13 @@ def halal_assistance_issue(
     """BPJPH issued the certificate of an assisted registration: record it, verified (the
     admin holds the issued document), for the products that were registered."""
     assistance = HalalAssistance.objects.select_for_update().get(pk=assistance.pk)
-    if assistance.certificate_id is not None or assistance.status in ("issued", "rejected"):
+    if assistance.certificate_id is not None or assistance.status in (
+        AssistanceStatus.ISSUED,
+        AssistanceStatus.REJECTED,
+    ):
         raise ValidationError(ASSISTANCE_ISSUE_STATE, code="state")
+    if expires_on is not None and expires_on <= issued_on:
+        raise ValidationError({"expires_on": EXPIRY_BEFORE_ISSUE}, code="expiry")
     certificate = HalalCertificate(
         vendor=assistance.vendor,
         number=number,
@@ -548,7 +559,7 @@ def halal_assistance_issue(
     certificate.products.set(assistance.products.all())
     update_change_reason(certificate, "Terbit dari pendampingan Dinas PPKUKM")
     assistance.certificate = certificate
-    assistance.status = "issued"
+    assistance.status = AssistanceStatus.ISSUED
     assistance.issued_on = issued_on
     assistance._change_reason = "Sertifikat terbit"
     assistance.save()

@@ -210,3 +210,18 @@ def test_the_effective_local_content_is_the_newest_valid_certificate(vendor_owne
     content = effective_local_content(product, on=TODAY)
     assert (content.certificate, content.tier) == (newer, "T1")
     assert effective_local_content(product, on=TODAY + timedelta(days=2000)).tier == "T4"
+
+
+def test_a_certificate_past_its_expiry_cannot_be_verified(vendor_owner, admin_user):
+    certificate = TKDNCertificateFactory(
+        vendor=vendor_owner.vendor_membership.vendor,
+        issued_on=date(2020, 1, 1),
+        expires_on=date(2023, 1, 1),
+        status=CertificateStatus.PENDING,
+        verified_at=None,
+    )
+    with pytest.raises(ValidationError) as raised:
+        services.certificate_verify(certificate=certificate, by=admin_user)
+    assert raised.value.code == "expired"
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.PENDING
