@@ -95,7 +95,7 @@ class DirectoryFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "25"}),
     )
-    halal = forms.BooleanField(label=_("Hanya produk bersertifikat halal"), required=False)
+    halal = forms.BooleanField(label=_("Hanya produk halal"), required=False)
     sort = forms.ChoiceField(label=_("Urutkan"), required=False, choices=Sort.choices)
 
     # The typed-in fields, whose bad values the officer is told about; the others are selects,
