@@ -67,6 +67,9 @@ def main() -> int:
         pages = [
             ("landing (anonymous)", None, reverse("landing")),
             ("login form (anonymous)", None, reverse("accounts:login")),
+            ("directory (anonymous)", None, reverse("vendors:directory")),
+            ("directory search", None, reverse("vendors:directory") + "?q=makanan&min_tkdn=25"),
+            ("vendor products", "batik@demo.p3dn.id", reverse("vendors:products")),
             ("vendor home", "batik@demo.p3dn.id", reverse("vendors:home")),
             ("officer home", "ppk.disdik@demo.p3dn.id", reverse("procurement:home")),
             ("profile form", "ppk.disdik@demo.p3dn.id", reverse("accounts:profile")),

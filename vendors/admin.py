@@ -88,7 +88,7 @@ FILE_MISSING = _("Berkas sertifikat tidak ditemukan di penyimpanan.")
 ISSUE_FIELDS_REQUIRED = _(
     "Untuk mencatat sertifikat terbit, isi nomor sertifikat, tanggal terbit, dan berkasnya."
 )
-ISSUE_EXPIRY_BEFORE_ISSUE = _("Tanggal berakhir harus sesudah tanggal terbit.")
+ISSUE_EXPIRY_BEFORE_ISSUE = services.EXPIRY_BEFORE_ISSUE
 ISSUE_DATE_IN_FUTURE = _("Tanggal terbit tidak boleh di masa depan.")
 ISSUE_WITH_REJECTED = _(
     "Pendampingan yang ditolak tidak dapat dicatat terbit. Kosongkan data sertifikat atau "

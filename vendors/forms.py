@@ -30,7 +30,7 @@ SIZE_REQUIRED = _(
 )
 BMP_TOO_HIGH = _("BMP paling tinggi %(limit_value)s%%.")
 TKDN_BMP_OVER_100 = _("TKDN ditambah BMP tidak boleh lebih dari 100%.")
-EXPIRY_BEFORE_ISSUE = _("Tanggal berlaku sampai harus sesudah tanggal terbit.")
+EXPIRY_BEFORE_ISSUE = services.EXPIRY_BEFORE_ISSUE
 SELF_DECLARE_NOT_SMALL = _(
     "Deklarasi mandiri hanya untuk usaha mikro dan kecil. Pilih sertifikat yang diverifikasi "
     "lembaga verifikasi independen."

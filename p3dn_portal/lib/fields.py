@@ -28,12 +28,10 @@ def parse_localized_decimal(value: str) -> str:
     return text.replace(decimal_sep, ".")
 
 
-class RupiahField(forms.DecimalField):
+class LocalizedDecimalField(forms.DecimalField):
+    """A decimal typed the way the active language writes numbers; shown the same way."""
+
     def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("max_digits", 18)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal("0"))
-        kwargs.setdefault("error_messages", {"invalid": AMOUNT_INVALID})
         super().__init__(**kwargs)
         self.widget.input_type = "text"
         self.widget.attrs.setdefault("inputmode", "decimal")
@@ -43,17 +41,25 @@ class RupiahField(forms.DecimalField):
             value = parse_localized_decimal(value)
         return super().to_python(value)
 
+
+class RupiahField(LocalizedDecimalField):
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("max_digits", 18)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("error_messages", {"invalid": AMOUNT_INVALID})
+        super().__init__(**kwargs)
+
     def prepare_value(self, value: object) -> object:
         if isinstance(value, Decimal):
+            whole = value == value.to_integral()
             return formats.number_format(
-                value.normalize() if value == value.to_integral() else value,
-                use_l10n=True,
-                force_grouping=True,
+                value.quantize(Decimal(1)) if whole else value, use_l10n=True, force_grouping=True
             )
         return value
 
 
-class PercentField(forms.DecimalField):
+class PercentField(LocalizedDecimalField):
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("max_digits", 5)
         kwargs.setdefault("decimal_places", 2)
@@ -61,13 +67,6 @@ class PercentField(forms.DecimalField):
         kwargs.setdefault("max_value", Decimal("100"))
         kwargs.setdefault("error_messages", {"invalid": PERCENT_INVALID})
         super().__init__(**kwargs)
-        self.widget.input_type = "text"
-        self.widget.attrs.setdefault("inputmode", "decimal")
-
-    def to_python(self, value: object) -> Decimal | None:
-        if isinstance(value, str):
-            value = parse_localized_decimal(value)
-        return super().to_python(value)
 
     def prepare_value(self, value: object) -> object:
         if isinstance(value, Decimal):
