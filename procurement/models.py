@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OPD(models.Model):
@@ -12,7 +13,7 @@ class OPD(models.Model):
 
     class Meta:
         verbose_name = _("OPD")
-        verbose_name_plural = _("OPD")
+        verbose_name_plural = pgettext_lazy("jamak", "OPD")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -69,7 +70,7 @@ class Officer(models.Model):
 
     class Meta:
         verbose_name = _("pejabat OPD")
-        verbose_name_plural = _("pejabat OPD")
+        verbose_name_plural = pgettext_lazy("jamak", "pejabat OPD")
         ordering = ["opd", "position", "user__full_name"]
 
     def __str__(self) -> str:

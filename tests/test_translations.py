@@ -16,8 +16,16 @@ def _messages():
         return [m for m in read_po(handle) if m.id]
 
 
-@pytest.mark.parametrize("message", _messages(), ids=lambda m: str(m.id)[:40])
+def _forms(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    """Singular and plural forms of a plural entry; the one form of any other."""
+    return value if isinstance(value, tuple) else (value,)
+
+
+@pytest.mark.parametrize("message", _messages(), ids=lambda m: str(_forms(m.id)[0])[:40])
 def test_every_message_is_translated_and_keeps_its_placeholders(message):
-    assert message.string, "untranslated"
+    ids, strings = _forms(message.id), _forms(message.string)
+    assert all(strings), "untranslated"
     assert not message.fuzzy, "marked fuzzy: review it and remove the flag"
-    assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string))
+    for index, string in enumerate(strings):
+        source = ids[min(index, len(ids) - 1)]
+        assert sorted(PLACEHOLDER.findall(source)) == sorted(PLACEHOLDER.findall(string))

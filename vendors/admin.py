@@ -69,7 +69,8 @@ REJECT_TITLE = _("Tolak dengan alasan")
 REASON_HELP = _("Penyedia membaca alasan ini di email dan di portal untuk memperbaiki datanya.")
 ADMIN_EDIT_REASON = "Diubah admin Dinas PPKUKM"
 HISTORY_READ_ONLY = _(
-    "Riwayat hanya untuk dibaca: status verifikasi diubah lewat aksi Verifikasi dan Tolak."
+    "Riwayat hanya untuk dibaca: status verifikasi diubah lewat aksi Verifikasi dan Tolak "
+    "dengan alasan."
 )
 
 NPWP_MISMATCH_CONFIRMED = _(
@@ -679,7 +680,7 @@ class TKDNCertificateAdmin(CertificateAdmin):
         *CertificateAdmin.verification_fields,
     )
 
-    @admin.display(description=_("tingkat"))
+    @admin.display(description=_("tier"))
     def tier(self, certificate: TKDNCertificate) -> str:
         tier = certificate.tier
         return format_html('<span title="{}">{}</span>', tier.label, tier.value)

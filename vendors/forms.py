@@ -19,7 +19,8 @@ from vendors.models import (
 )
 
 NPWP_CHECK_DIGIT_WARNING = _(
-    "Angka ke-9 NPWP ini tidak cocok dengan angka pemeriksanya, tanda kemungkinan salah ketik. "
+    "Angka ke-9 NPWP ini (angka pemeriksa) tidak cocok dengan 8 angka sebelumnya, tanda "
+    "kemungkinan salah ketik. "
     "Periksa lagi dengan kartu NPWP; jika sudah benar, centang konfirmasi di bawah lalu lanjutkan."
 )
 KBLI_REQUIRED = _("Tulis paling sedikit satu kode KBLI usaha Anda.")

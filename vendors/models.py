@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from vendors import rules
@@ -124,7 +125,7 @@ class Vendor(models.Model):
 
     class Meta:
         verbose_name = _("penyedia")
-        verbose_name_plural = _("penyedia")
+        verbose_name_plural = pgettext_lazy("jamak", "penyedia")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -204,7 +205,7 @@ class VendorMember(models.Model):
 
     class Meta:
         verbose_name = _("anggota penyedia")
-        verbose_name_plural = _("anggota penyedia")
+        verbose_name_plural = pgettext_lazy("jamak", "anggota penyedia")
         ordering = ["vendor", "role", "user__full_name"]
         constraints = [
             models.UniqueConstraint(
@@ -259,7 +260,7 @@ class Product(models.Model):
 
     class Meta:
         verbose_name = _("produk")
-        verbose_name_plural = _("produk")
+        verbose_name_plural = pgettext_lazy("jamak", "produk")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -297,7 +298,7 @@ class ProductPhoto(models.Model):
 
     class Meta:
         verbose_name = _("foto produk")
-        verbose_name_plural = _("foto produk")
+        verbose_name_plural = pgettext_lazy("jamak", "foto produk")
         ordering = ["product", "created_at"]
 
     def __str__(self) -> str:
@@ -381,7 +382,7 @@ class TKDNCertificate(Certificate):
 
     class Meta:
         verbose_name = _("sertifikat TKDN")
-        verbose_name_plural = _("sertifikat TKDN")
+        verbose_name_plural = pgettext_lazy("jamak", "sertifikat TKDN")
         ordering = ["-issued_on", "number"]
         constraints = [
             models.CheckConstraint(
@@ -442,7 +443,7 @@ class HalalCertificate(Certificate):
 
     class Meta:
         verbose_name = _("sertifikat halal")
-        verbose_name_plural = _("sertifikat halal")
+        verbose_name_plural = pgettext_lazy("jamak", "sertifikat halal")
         ordering = ["-issued_on", "number"]
         constraints = [
             models.CheckConstraint(
@@ -510,7 +511,7 @@ class HalalAssistance(models.Model):
 
     class Meta:
         verbose_name = _("pendampingan sertifikasi halal")
-        verbose_name_plural = _("pendampingan sertifikasi halal")
+        verbose_name_plural = pgettext_lazy("jamak", "pendampingan sertifikasi halal")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -541,7 +542,7 @@ class Invitation(models.Model):
 
     class Meta:
         verbose_name = _("undangan")
-        verbose_name_plural = _("undangan")
+        verbose_name_plural = pgettext_lazy("jamak", "undangan")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

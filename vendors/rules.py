@@ -22,7 +22,7 @@ class ScaleBasis(models.TextChoices):
 
 
 class Tier(models.TextChoices):
-    T1 = "T1", _("T1: TKDN ≥ 25% dan TKDN + BMP ≥ 40%")
+    T1 = "T1", _("T1: TKDN ≥ 25%, TKDN + BMP ≥ 40%")
     T2 = "T2", _("T2: TKDN ≥ 25%")
     T3 = "T3", _("T3: TKDN di bawah 25%")
     T4 = "T4", _("T4: tanpa sertifikat TKDN")

@@ -66,13 +66,17 @@ INVITE_OTHER_VENDOR = _(
     "Email ini sudah dipakai akun penyedia atau pejabat lain dan tidak dapat diundang. Minta "
     "rekan Anda memakai email lain."
 )
-INVITE_OPEN = _("Undangan untuk email ini masih menunggu. Kirim ulang dari daftar undangan.")
+INVITE_OPEN = _(
+    "Undangan untuk email ini masih menunggu. Untuk mengirim ulang, batalkan dulu undangan itu "
+    "di daftar undangan, lalu undang lagi."
+)
 INVITATION_EMAIL_MISMATCH = _(
     "Undangan ini untuk alamat email lain. Keluar, lalu buka tautannya lagi dan daftar atau masuk "
     "dengan email yang diundang."
 )
 INVITATION_USED = _(
-    "Undangan ini sudah dipakai atau dibatalkan. Minta pemilik usaha mengundang lagi."
+    "Undangan ini sudah dipakai, dibatalkan, atau kedaluwarsa (berlaku 14 hari). Minta pemilik "
+    "usaha mengundang lagi."
 )
 MEMBER_REMOVE_OWNER = _("Pemilik tidak dapat dihapus dari usahanya.")
 ASSISTANCE_ISSUE_STATE = _(
