@@ -110,3 +110,24 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def opd_officer(self):  # -> procurement.Officer | None
         return getattr(self, "officer", None)
+
+
+class Notification(models.Model):
+    """A message for one user in the portal (the same change is also mailed)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("pengguna")
+    )
+    message = models.TextField(_("pesan"))
+    link = models.CharField(_("tautan"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now)
+    read_at = models.DateTimeField(_("dibaca pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pemberitahuan")
+        verbose_name_plural = pgettext_lazy("jamak", "pemberitahuan")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.message[:60]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User, normalize_email
+from accounts.models import Notification, User, normalize_email
 
 EMAIL_TAKEN = _(
     "Email ini sudah terdaftar. Masuk dengan email itu, atau pakai “Lupa kata sandi” "
@@ -147,3 +147,24 @@ def email_verify(*, token: str) -> User:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
     return user
+
+
+def notify(*, users: Iterable[User], template: str, context: dict, link: str = "") -> None:
+    """Tell users about a change that concerns them: a notification in the portal (its text
+    is the mail's subject, in the user's language) and the mail itself."""
+    users = [u for u in users if u.is_active]
+    rows = []
+    for user in users:
+        with translation.override(user.language):
+            subject = render_to_string(
+                f"emails/{template}_subject.txt", {"user": user, **context}
+            ).strip()
+        rows.append(Notification(user=user, message=subject, link=link))
+    Notification.objects.bulk_create(rows)
+    mail_users(users=users, template=template, context={"link": link, **context})
+
+
+def notifications_mark_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

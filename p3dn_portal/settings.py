@@ -231,11 +231,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vendors.tasks.certificates_expire",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Deadlines are enforced by the bid service itself; this opens the bids on time.
+    "packages-close-due": {
+        "task": "procurement.tasks.packages_close_due",
+        "schedule": 60.0,
+    },
     "certificate-expiry-reminders-send": {
         "task": "vendors.tasks.certificate_expiry_reminders_send",
         "schedule": crontab(hour=7, minute=0),
     },
 }
+
+# Sealed bids: comma-separated Fernet keys; the first seals, all open (key rotation). Empty:
+# a key derived from SECRET_KEY.
+BID_SEALING_KEYS = env_list("BID_SEALING_KEYS")
 
 # History is for reading: a revert would write an old status back past the services.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from procurement.rules import SEALED_STATES, Action, Category, Method, Status
+from vendors.uploads import RandomName, private_storage
 
 
 class OPD(models.Model):
@@ -79,3 +84,320 @@ class Officer(models.Model):
     @property
     def duties(self) -> str:
         return POSITION_DUTIES[Position(self.position)]
+
+
+class Package(models.Model):
+    """A procurement package from the OPD's annual plan (RUP), through bids to contract."""
+
+    opd = models.ForeignKey(
+        OPD, on_delete=models.PROTECT, related_name="packages", verbose_name=_("OPD")
+    )
+    rup_code = models.CharField(_("kode RUP"), max_length=30)
+    title = models.CharField(_("nama paket"), max_length=250)
+    description = models.TextField(_("uraian"), blank=True)
+    fiscal_year = models.PositiveSmallIntegerField(_("tahun anggaran"))
+    category = models.CharField(_("jenis pengadaan"), max_length=20, choices=Category.choices)
+    method = models.CharField(_("metode pemilihan"), max_length=20, choices=Method.choices)
+    pagu = models.DecimalField(_("pagu (Rp)"), max_digits=18, decimal_places=2)
+    hps = models.DecimalField(_("HPS (Rp)"), max_digits=18, decimal_places=2)
+    pdn = models.BooleanField(_("wajib produk dalam negeri (PDN)"), default=True)
+    min_tkdn_pct = models.DecimalField(
+        _("TKDN minimal (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    halal_required = models.BooleanField(_("wajib halal"), default=False)
+    reservation_exception_reason = models.TextField(
+        _("alasan tidak dicadangkan untuk usaha kecil"),
+        blank=True,
+        help_text=_(
+            "Isi hanya jika pekerjaan butuh kemampuan yang tidak dapat dipenuhi usaha kecil."
+        ),
+    )
+    reserved_for_small_business = models.BooleanField(
+        _("dicadangkan untuk usaha kecil"), editable=False, default=False
+    )
+    max_preference_pct = models.DecimalField(
+        _("preferensi harga tertinggi (%)"), max_digits=5, decimal_places=2, default=0
+    )
+    opens_at = models.DateTimeField(_("penawaran dibuka"))
+    closes_at = models.DateTimeField(_("batas akhir penawaran"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    objection_ends_at = models.DateTimeField(_("masa sanggah berakhir"), null=True, blank=True)
+    winner = models.ForeignKey(
+        "Bid",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pemenang"),
+    )
+    contract_value = models.DecimalField(
+        _("nilai kontrak (Rp)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    contract_number = models.CharField(_("nomor kontrak"), max_length=100, blank=True)
+    contract_signed_on = models.DateField(_("tanggal kontrak"), null=True, blank=True)
+    cancel_reason = models.TextField(_("alasan pembatalan"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dibuat oleh"),
+    )
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paket pengadaan")
+        verbose_name_plural = pgettext_lazy("jamak", "paket pengadaan")
+        ordering = ["-closes_at", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hps__lte=F("pagu")),
+                name="package_hps_lte_pagu",
+                violation_error_message=_("HPS tidak boleh melebihi pagu."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hps__gt=0) & Q(pagu__gt=0), name="package_amounts_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_preference_pct__gte=0) & Q(max_preference_pct__lte=25),
+                name="package_preference_0_25",
+                violation_error_message=_("Preferensi harga antara 0 dan 25%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_tkdn_pct__isnull=True)
+                | (Q(min_tkdn_pct__gte=0) & Q(min_tkdn_pct__lte=100)),
+                name="package_min_tkdn_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="package_closes_after_opening",
+                violation_error_message=_("Batas akhir penawaran harus sesudah waktu dibuka."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.CANCELLED) | ~Q(cancel_reason=""),
+                name="package_cancelled_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["opd", "rup_code", "fiscal_year"], name="package_unique_rup_code"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "closes_at"], name="package_status_closes"),
+            models.Index(fields=["opd", "status"], name="package_opd_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rup_code} — {self.title}"
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.status in SEALED_STATES
+
+
+class PackageItem(models.Model):
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="items", verbose_name=_("paket")
+    )
+    position = models.PositiveSmallIntegerField(_("urutan"))
+    description = models.CharField(_("uraian barang/jasa"), max_length=250)
+    kbli = models.CharField(_("KBLI"), max_length=5, blank=True)
+    quantity = models.DecimalField(_("volume"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("satuan"), max_length=30)
+    hps_unit_price = models.DecimalField(
+        _("harga satuan HPS (Rp)"), max_digits=18, decimal_places=2
+    )
+
+    class Meta:
+        verbose_name = _("rincian paket")
+        verbose_name_plural = pgettext_lazy("jamak", "rincian paket")
+        ordering = ["package", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "position"], name="item_unique_position"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="item_quantity_positive"),
+            models.CheckConstraint(condition=Q(hps_unit_price__gte=0), name="item_price_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def hps_total(self):
+        return self.quantity * self.hps_unit_price
+
+
+class PackageEvent(models.Model):
+    """The audit trail of a package: every transition, who made it, when and why."""
+
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="events", verbose_name=_("paket")
+    )
+    action = models.CharField(_("tindakan"), max_length=20, choices=Action.choices)
+    from_status = models.CharField(_("dari status"), max_length=12, choices=Status.choices)
+    to_status = models.CharField(_("ke status"), max_length=12, choices=Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("oleh"),
+        help_text=_("Kosong: dijalankan sistem (misalnya penutupan otomatis)."),
+    )
+    at = models.DateTimeField(_("waktu"), default=timezone.now)
+    reason = models.TextField(_("alasan"), blank=True)
+
+    class Meta:
+        verbose_name = _("riwayat paket")
+        verbose_name_plural = pgettext_lazy("jamak", "riwayat paket")
+        ordering = ["package", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.package_id}: {self.from_status} → {self.to_status}"
+
+
+class BidStatus(models.TextChoices):
+    ACTIVE = "active", _("Aktif")
+    SUPERSEDED = "superseded", _("Diganti revisi")
+    WITHDRAWN = "withdrawn", _("Ditarik")
+
+
+class Bid(models.Model):
+    """One version of a vendor's sealed bid. Until the package closes its content is only
+    ciphertext; at closing it is opened into BidLine rows and the totals below."""
+
+    package = models.ForeignKey(
+        Package, on_delete=models.PROTECT, related_name="bids", verbose_name=_("paket")
+    )
+    vendor = models.ForeignKey(
+        "vendors.Vendor", on_delete=models.PROTECT, related_name="bids", verbose_name=_("penyedia")
+    )
+    version = models.PositiveSmallIntegerField(_("versi"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=BidStatus.choices, default=BidStatus.ACTIVE
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("diajukan oleh"),
+    )
+    submitted_at = models.DateTimeField(_("diajukan pada"))
+    sealed_content = models.BinaryField(_("isi tersegel"))
+    receipt_hash = models.CharField(_("sidik penawaran (SHA-256)"), max_length=64)
+    opened_at = models.DateTimeField(_("dibuka pada"), null=True, blank=True)
+    price = models.DecimalField(
+        _("harga penawaran (Rp)"), max_digits=18, decimal_places=2, null=True
+    )
+    tkdn_pct = models.DecimalField(
+        _("TKDN penawaran (%)"), max_digits=5, decimal_places=2, null=True
+    )
+    tkdn_bmp_pct = models.DecimalField(
+        _("TKDN + BMP penawaran (%)"), max_digits=5, decimal_places=2, null=True
+    )
+
+    class Meta:
+        verbose_name = _("penawaran")
+        verbose_name_plural = pgettext_lazy("jamak", "penawaran")
+        ordering = ["package", "vendor", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "vendor"],
+                condition=Q(status=BidStatus.ACTIVE),
+                name="bid_one_active_per_vendor",
+            ),
+            models.UniqueConstraint(
+                fields=["package", "vendor", "version"], name="bid_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} v{self.version} — {self.package.rup_code}"
+
+    @property
+    def bmp_pct(self):
+        if self.tkdn_pct is None or self.tkdn_bmp_pct is None:
+            return None
+        return self.tkdn_bmp_pct - self.tkdn_pct
+
+
+class BidLine(models.Model):
+    """A line of an opened bid, with the certificate snapshot frozen at submission."""
+
+    bid = models.ForeignKey(
+        Bid, on_delete=models.CASCADE, related_name="lines", verbose_name=_("penawaran")
+    )
+    item = models.ForeignKey(
+        PackageItem, on_delete=models.PROTECT, related_name="bid_lines", verbose_name=_("rincian")
+    )
+    product = models.ForeignKey(
+        "vendors.Product",
+        on_delete=models.PROTECT,
+        related_name="bid_lines",
+        verbose_name=_("produk"),
+    )
+    product_name = models.CharField(_("nama produk"), max_length=200)
+    quantity = models.DecimalField(_("volume"), max_digits=14, decimal_places=2)
+    unit_price = models.DecimalField(_("harga satuan (Rp)"), max_digits=18, decimal_places=2)
+    tkdn_pct = models.DecimalField(_("TKDN (%)"), max_digits=5, decimal_places=2)
+    bmp_pct = models.DecimalField(_("BMP (%)"), max_digits=5, decimal_places=2)
+    certificate_number = models.CharField(_("nomor sertifikat TKDN"), max_length=60, blank=True)
+    certificate_expires_on = models.DateField(_("sertifikat berlaku sampai"), null=True, blank=True)
+    halal_certificate_number = models.CharField(
+        _("nomor sertifikat halal"), max_length=20, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("baris penawaran")
+        verbose_name_plural = pgettext_lazy("jamak", "baris penawaran")
+        ordering = ["bid", "item__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "item"], name="bidline_one_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_name} x {self.quantity}"
+
+    @property
+    def total(self):
+        return self.quantity * self.unit_price
+
+
+class Objection(models.Model):
+    """A sanggah: a bidder's objection to the winner announcement, and the officer's answer."""
+
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="objections", verbose_name=_("paket")
+    )
+    bid = models.ForeignKey(
+        Bid, on_delete=models.PROTECT, related_name="objections", verbose_name=_("penawaran")
+    )
+    text = models.TextField(_("isi sanggah"))
+    attachment = models.FileField(
+        _("lampiran"), upload_to=RandomName("sanggah"), storage=private_storage, blank=True
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("diajukan oleh"),
+    )
+    filed_at = models.DateTimeField(_("diajukan pada"), auto_now_add=True)
+    answer = models.TextField(_("jawaban"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dijawab oleh"),
+    )
+    answered_at = models.DateTimeField(_("dijawab pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sanggah")
+        verbose_name_plural = pgettext_lazy("jamak", "sanggah")
+        ordering = ["package", "filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.bid.vendor} — {self.package.rup_code}"

@@ -1,7 +1,53 @@
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
-from procurement.models import OPD, Officer
+from accounts.models import User
+from procurement.models import OPD, Bid, BidStatus, Officer, Package
+from procurement.rules import SEALED_STATES, Status
 
 
 def opd_officers(*, opd: OPD) -> QuerySet[Officer]:
     return opd.officers.select_related("user").order_by("position", "user__full_name")
+
+
+def public_packages() -> QuerySet[Package]:
+    """What anyone may see: every package past its draft."""
+    return Package.objects.exclude(status=Status.DRAFT).select_related("opd")
+
+
+def package_for_user(*, user: User, package_id: int) -> Package:
+    """A package as this user may see it: drafts only for officers of its OPD; 404 for
+    anything else."""
+    packages = Package.objects.select_related("opd", "winner__vendor", "created_by")
+    officer = user.opd_officer if user.is_authenticated else None
+    visible = Q(~Q(status=Status.DRAFT))
+    if officer is not None:
+        visible |= Q(opd_id=officer.opd_id)
+    package = packages.filter(visible, pk=package_id).first()
+    if package is None:
+        raise Http404
+    return package
+
+
+def opd_packages(*, opd: OPD) -> QuerySet[Package]:
+    return (
+        Package.objects.filter(opd=opd)
+        .annotate(bid_count=Count("bids", filter=Q(bids__status=BidStatus.ACTIVE)))
+        .order_by("-created_at")
+    )
+
+
+def active_bids(*, package: Package) -> QuerySet[Bid]:
+    """The bids that count, once the package is open to officers: never while sealed."""
+    if package.status in SEALED_STATES:
+        return Bid.objects.none()
+    return package.bids.filter(status=BidStatus.ACTIVE).select_related("vendor")
+
+
+def active_bid_count(*, package: Package) -> int:
+    """Officers may know how many bids there are before closing, nothing else."""
+    return package.bids.filter(status=BidStatus.ACTIVE).count()
+
+
+def vendor_bids(*, vendor) -> QuerySet[Bid]:
+    return vendor.bids.select_related("package__opd").order_by("-submitted_at")

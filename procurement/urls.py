@@ -6,4 +6,5 @@ app_name = "procurement"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("paket/<int:package_id>/", views.package_detail, name="package-detail"),
 ]

@@ -117,9 +117,11 @@ def _save_unique(instance, *, field_errors: dict[str, object]) -> None:
 
 
 def _notify_vendor(vendor: Vendor, template: str, **context: object) -> None:
-    users = [m.user for m in vendor.members.select_related("user") if m.user.is_active]
-    account_services.mail_users(
-        users=users, template=template, context={"vendor": vendor, **context}
+    """In the portal and by mail, to every user of the company."""
+    users = [m.user for m in vendor.members.select_related("user")]
+    link = reverse("vendors:certificates" if "certificate" in context else "vendors:home")
+    account_services.notify(
+        users=users, template=template, context={"vendor": vendor, **context}, link=link
     )
 
 

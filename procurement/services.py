@@ -1,0 +1,660 @@
+"""Every write to packages and bids. The lifecycle is a state machine (procurement.rules):
+no status is ever edited directly; each action checks the officer's OPD and position and
+the package's state, changes it in one transaction and writes the audit row."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services as account_services
+from accounts.models import User
+from p3dn_portal.templatetags.p3dn import rupiah
+from procurement import rules, sealing
+from procurement.models import (
+    OPD,
+    Bid,
+    BidLine,
+    BidStatus,
+    Objection,
+    Package,
+    PackageEvent,
+    PackageItem,
+)
+from procurement.rules import Action, Category, Status
+from vendors.local_content import effective_local_content
+from vendors.models import Product, Vendor
+from vendors.selectors import products_with_local_content, valid_halal_certificates
+
+NOT_YOUR_OPD = _("Paket ini milik OPD lain.")
+POSITION_NOT_ALLOWED = _("Jabatan Anda ({position}) tidak berwenang {action}.")
+WRONG_STATE = _("Paket berstatus “{status}”: tidak dapat {action}.")
+METHOD_DOES_NOT_FIT = _(
+    "Metode {method} tidak sesuai nilai paket (HPS {hps}): pengadaan langsung hanya sampai "
+    "{ceiling}, tender dan tender cepat hanya di atas nilai itu."
+)
+HPS_OVER_PAGU = _("HPS ({hps}) melebihi pagu ({pagu}). Turunkan HPS atau perbaiki pagu.")
+ITEMS_REQUIRED = _("Isi paling sedikit satu rincian barang/jasa dengan volume dan harga HPS.")
+PREFERENCE_ONLY_GOODS = _("Preferensi harga hanya untuk pengadaan barang: isi 0 untuk jenis ini.")
+CLOSING_IN_PAST = _("Batas akhir penawaran sudah lewat. Atur batas akhir yang akan datang.")
+NOT_OPEN_YET = _("Penawaran untuk paket ini belum dibuka (dibuka {opens}).")
+DEADLINE_PASSED = _(
+    "Batas akhir penawaran ({closes}) sudah lewat menurut jam server. Penawaran tidak dapat "
+    "diajukan, diubah, atau ditarik lagi."
+)
+NOT_ANNOUNCED = _("Paket ini tidak sedang menerima penawaran.")
+VENDOR_NOT_VERIFIED = _(
+    "Usaha Anda belum diverifikasi Dinas PPKUKM, sehingga belum dapat mengajukan penawaran."
+)
+RESERVED_NOT_SMALL = _(
+    "Paket ini dicadangkan untuk usaha kecil (mikro dan kecil); skala usaha Anda {scale}."
+)
+HALAL_MISSING = _(
+    "Paket ini wajib halal: produk makanan/minuman {products} belum punya sertifikat halal "
+    "terverifikasi yang berlaku sampai batas akhir penawaran."
+)
+MIN_TKDN_NOT_MET = _(
+    "TKDN penawaran Anda {tkdn} di bawah TKDN minimal paket {minimum}. Pilih produk dengan "
+    "sertifikat TKDN lebih tinggi."
+)
+LINE_FOREIGN_PRODUCT = _("Pilih produk milik usaha Anda sendiri.")
+LINE_INACTIVE_PRODUCT = _("Produk {product} nonaktif: aktifkan dulu di daftar produk.")
+LINES_INCOMPLETE = _("Isi produk, volume, dan harga satuan untuk setiap rincian paket.")
+BID_NOT_ACTIVE = _("Penawaran ini sudah diganti revisi atau ditarik.")
+WINNER_NOT_ACTIVE = _("Pemenang harus salah satu penawaran aktif paket ini.")
+OBJECTION_CLOSED = _("Masa sanggah sudah berakhir pada {ends}.")
+OBJECTION_NOT_BIDDER = _("Hanya peserta yang mengajukan penawaran dapat menyanggah.")
+OBJECTION_BY_WINNER = _("Pemenang tidak dapat menyanggah penetapannya sendiri.")
+OBJECTION_ANSWERED = _("Sanggah ini sudah dijawab.")
+OBJECTION_PERIOD_RUNNING = _(
+    "Masa sanggah masih berjalan sampai {ends}. Penetapan final setelah masa sanggah berakhir."
+)
+OBJECTIONS_UNANSWERED = _("Jawab dulu semua sanggah ({count} belum dijawab).")
+REASON_REQUIRED = _("Tulis alasannya: peserta dan auditor membacanya.")
+CONTRACT_NUMBER_REQUIRED = _("Isi nomor dan tanggal kontrak.")
+
+
+# Officers and the lifecycle ------------------------------------------------------------------
+
+
+def _authorize(*, package: Package, by: User, action: str) -> None:
+    officer = by.opd_officer
+    if officer is None or officer.opd_id != package.opd_id:
+        raise PermissionDenied(NOT_YOUR_OPD)
+    if not rules.may(officer.position, action):
+        raise PermissionDenied(
+            POSITION_NOT_ALLOWED.format(
+                position=officer.get_position_display(), action=rules.Action(action).label
+            )
+        )
+
+
+def _transition(*, package: Package, action: str, by: User | None, reason: str = "") -> Package:
+    """Lock the package, check the state machine, move it and write the audit row. The
+    caller is inside a transaction."""
+    package = Package.objects.select_for_update().get(pk=package.pk)
+    target = rules.next_status(package.status, action)
+    if target is None:
+        raise ValidationError(
+            WRONG_STATE.format(status=package.get_status_display(), action=Action(action).label),
+            code="wrong_state",
+        )
+    PackageEvent.objects.create(
+        package=package,
+        action=action,
+        from_status=package.status,
+        to_status=target,
+        by=by,
+        reason=reason,
+    )
+    package.status = target
+    return package
+
+
+def _database_now() -> datetime:
+    """The database's clock, read now (not at transaction start): it decides deadlines,
+    whatever the clocks of the web servers and workers say."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        return cursor.fetchone()[0]
+
+
+def _rp(amount: Decimal) -> str:
+    return rupiah(amount)
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    description: str
+    kbli: str
+    quantity: Decimal
+    unit: str
+    hps_unit_price: Decimal
+
+
+PACKAGE_FIELDS = (
+    "rup_code",
+    "title",
+    "description",
+    "fiscal_year",
+    "category",
+    "method",
+    "pagu",
+    "pdn",
+    "min_tkdn_pct",
+    "halal_required",
+    "reservation_exception_reason",
+    "max_preference_pct",
+    "opens_at",
+    "closes_at",
+)
+
+
+def check_package_terms(
+    *, category: str, method: str, pagu: Decimal, hps: Decimal, max_preference_pct: Decimal
+) -> None:
+    """The rules a package's figures must meet, as field errors."""
+    errors: dict[str, list] = {}
+    if hps > pagu:
+        errors.setdefault("pagu", []).append(HPS_OVER_PAGU.format(hps=_rp(hps), pagu=_rp(pagu)))
+    if not rules.method_fits_value(method=method, category=category, hps=hps):
+        errors.setdefault("method", []).append(
+            METHOD_DOES_NOT_FIT.format(
+                method=rules.Method(method).label,
+                hps=_rp(hps),
+                ceiling=_rp(rules.DIRECT_PROCUREMENT_MAX[Category(category)]),
+            )
+        )
+    if category != Category.GOODS and max_preference_pct:
+        errors.setdefault("max_preference_pct", []).append(PREFERENCE_ONLY_GOODS)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def package_save(
+    *,
+    opd: OPD,
+    by: User,
+    items: list[ItemInput],
+    package: Package | None = None,
+    **fields: object,
+) -> Package:
+    """Create a draft package or edit one; the HPS is the sum of its items."""
+    unknown = set(fields) - set(PACKAGE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a package field: {sorted(unknown)}")
+    if package is None:
+        package = Package(opd=opd, created_by=by)
+    else:
+        package = Package.objects.select_for_update().get(pk=package.pk)
+    _authorize(package=package, by=by, action=Action.EDIT)
+    if package.pk and rules.next_status(package.status, Action.EDIT) is None:
+        raise ValidationError(
+            WRONG_STATE.format(status=package.get_status_display(), action=Action.EDIT.label),
+            code="wrong_state",
+        )
+    if not items:
+        raise ValidationError(ITEMS_REQUIRED, code="items_required")
+    for field, value in fields.items():
+        setattr(package, field, value)
+    package.hps = sum((i.quantity * i.hps_unit_price for i in items), Decimal(0)).quantize(
+        Decimal("0.01")
+    )
+    check_package_terms(
+        category=package.category,
+        method=package.method,
+        pagu=package.pagu,
+        hps=package.hps,
+        max_preference_pct=package.max_preference_pct,
+    )
+    package.reserved_for_small_business = rules.reserved_for_small_business(
+        pagu=package.pagu, exception_reason=package.reservation_exception_reason
+    )
+    package.full_clean(exclude=["created_by", "opd"])
+    package.save()
+    package.items.all().delete()
+    PackageItem.objects.bulk_create(
+        PackageItem(package=package, position=n, **vars(item)) for n, item in enumerate(items, 1)
+    )
+    return package
+
+
+@transaction.atomic
+def package_announce(*, package: Package, by: User) -> Package:
+    _authorize(package=package, by=by, action=Action.ANNOUNCE)
+    package = _transition(package=package, action=Action.ANNOUNCE, by=by)
+    if not package.items.exists():
+        raise ValidationError(ITEMS_REQUIRED, code="items_required")
+    if package.closes_at <= _database_now():
+        raise ValidationError(CLOSING_IN_PAST, code="closing_in_past")
+    package.save(update_fields=["status"])
+    return package
+
+
+def packages_close_due() -> list[int]:
+    """Close every announced package whose deadline has passed (by the database clock) and
+    open its bids. Run every minute by beat; each package in its own transaction, skipping
+    one that another worker is closing."""
+    closed = []
+    due = Package.objects.filter(status=Status.ANNOUNCED, closes_at__lte=_database_now())
+    for package_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            package = (
+                Package.objects.select_for_update(skip_locked=True)
+                .filter(pk=package_id, status=Status.ANNOUNCED)
+                .first()
+            )
+            if package is not None:
+                _close(package, by=None)
+                closed.append(package_id)
+    return closed
+
+
+@transaction.atomic
+def package_close(*, package: Package, by: User) -> Package:
+    """An officer closes a package whose deadline has passed, when the job has not yet."""
+    _authorize(package=package, by=by, action=Action.CLOSE)
+    package = Package.objects.select_for_update().get(pk=package.pk)
+    if package.status == Status.ANNOUNCED and package.closes_at > _database_now():
+        raise ValidationError(
+            _("Batas akhir penawaran belum lewat; paket tertutup otomatis pada waktunya."),
+            code="not_due",
+        )
+    return _close(package, by=by)
+
+
+def _close(package: Package, *, by: User | None) -> Package:
+    package = _transition(package=package, action=Action.CLOSE, by=by)
+    package.save(update_fields=["status"])
+    bids = list(package.bids.filter(status=BidStatus.ACTIVE).select_related("vendor"))
+    for bid in bids:
+        _open(bid)
+    _notify_bidders(package, "procurement/package_closed", bids=bids)
+    return package
+
+
+def _open(bid: Bid) -> None:
+    """Decrypt a sealed bid into its lines and totals (at closing only)."""
+    content = sealing.unseal(bid.sealed_content)
+    lines = [
+        BidLine(
+            bid=bid,
+            item_id=line["item"],
+            product_id=line["product"],
+            product_name=line["product_name"],
+            quantity=Decimal(line["quantity"]),
+            unit_price=Decimal(line["unit_price"]),
+            tkdn_pct=Decimal(line["tkdn_pct"]),
+            bmp_pct=Decimal(line["bmp_pct"]),
+            certificate_number=line["certificate_number"],
+            certificate_expires_on=(
+                date.fromisoformat(line["certificate_expires_on"])
+                if line["certificate_expires_on"]
+                else None
+            ),
+            halal_certificate_number=line["halal_certificate_number"],
+        )
+        for line in content["lines"]
+    ]
+    BidLine.objects.bulk_create(lines)
+    local = rules.bid_local_content(
+        rules.LineFigures(l.quantity, l.unit_price, l.tkdn_pct, l.bmp_pct)
+        for l in lines  # noqa: E741
+    )
+    bid.price = local.total
+    bid.tkdn_pct = local.tkdn_pct
+    bid.tkdn_bmp_pct = local.tkdn_bmp_pct
+    bid.opened_at = timezone.now()
+    bid.save(update_fields=["price", "tkdn_pct", "tkdn_bmp_pct", "opened_at"])
+
+
+@transaction.atomic
+def package_evaluation_start(*, package: Package, by: User) -> Package:
+    _authorize(package=package, by=by, action=Action.EVALUATE)
+    package = _transition(package=package, action=Action.EVALUATE, by=by)
+    package.save(update_fields=["status"])
+    return package
+
+
+@transaction.atomic
+def package_winner_announce(*, package: Package, by: User, bid: Bid, reason: str = "") -> Package:
+    _authorize(package=package, by=by, action=Action.ANNOUNCE_WINNER)
+    package = _transition(package=package, action=Action.ANNOUNCE_WINNER, by=by, reason=reason)
+    if bid.package_id != package.pk or bid.status != BidStatus.ACTIVE or bid.opened_at is None:
+        raise ValidationError(WINNER_NOT_ACTIVE, code="winner")
+    package.winner = bid
+    package.objection_ends_at = timezone.now() + timedelta(days=rules.OBJECTION_DAYS)
+    package.save(update_fields=["status", "winner", "objection_ends_at"])
+    _notify_bidders(package, "procurement/winner_announced")
+    return package
+
+
+@transaction.atomic
+def objection_file(
+    *, package: Package, by: User, text: str, attachment: UploadedFile | None = None
+) -> Objection:
+    package = Package.objects.select_for_update().get(pk=package.pk)
+    if package.status != Status.OBJECTION:
+        raise ValidationError(
+            WRONG_STATE.format(status=package.get_status_display(), action=_("menyanggah")),
+            code="wrong_state",
+        )
+    if _database_now() > package.objection_ends_at:
+        raise ValidationError(
+            OBJECTION_CLOSED.format(ends=_when(package.objection_ends_at)), code="closed"
+        )
+    member = by.vendor_member
+    bid = (
+        package.bids.filter(vendor_id=member.vendor_id, status=BidStatus.ACTIVE).first()
+        if member
+        else None
+    )
+    if bid is None:
+        raise PermissionDenied(OBJECTION_NOT_BIDDER)
+    if bid.pk == package.winner_id:
+        raise ValidationError(OBJECTION_BY_WINNER, code="winner")
+    objection = Objection.objects.create(
+        package=package, bid=bid, text=text.strip(), attachment=attachment, filed_by=by
+    )
+    _notify_officers(package, "procurement/objection_filed", objection=objection)
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, objection: Objection, by: User, answer: str) -> Objection:
+    _authorize(package=objection.package, by=by, action=Action.ANSWER_OBJECTION)
+    objection = (
+        Objection.objects.select_for_update().select_related("bid__vendor").get(pk=objection.pk)
+    )
+    if objection.answered_at is not None:
+        raise ValidationError(OBJECTION_ANSWERED, code="answered")
+    if not answer.strip():
+        raise ValidationError(REASON_REQUIRED, code="required")
+    objection.answer = answer.strip()
+    objection.answered_by = by
+    objection.answered_at = timezone.now()
+    objection.save(update_fields=["answer", "answered_by", "answered_at"])
+    _notify_vendor_users(
+        objection.bid.vendor,
+        "procurement/objection_answered",
+        package=objection.package,
+        objection=objection,
+    )
+    return objection
+
+
+@transaction.atomic
+def package_award(*, package: Package, by: User) -> Package:
+    """Final award after the objection period; the contract value is the bid price (HP),
+    never the evaluated price."""
+    _authorize(package=package, by=by, action=Action.AWARD)
+    package = _transition(package=package, action=Action.AWARD, by=by)
+    if _database_now() <= package.objection_ends_at:
+        raise ValidationError(
+            OBJECTION_PERIOD_RUNNING.format(ends=_when(package.objection_ends_at)), code="running"
+        )
+    unanswered = package.objections.filter(answered_at__isnull=True).count()
+    if unanswered:
+        raise ValidationError(OBJECTIONS_UNANSWERED.format(count=unanswered), code="unanswered")
+    package.contract_value = package.winner.price
+    package.save(update_fields=["status", "contract_value"])
+    _notify_bidders(package, "procurement/package_awarded")
+    return package
+
+
+@transaction.atomic
+def package_contract(*, package: Package, by: User, number: str, signed_on: date) -> Package:
+    _authorize(package=package, by=by, action=Action.CONTRACT)
+    if not number.strip() or signed_on is None:
+        raise ValidationError(CONTRACT_NUMBER_REQUIRED, code="required")
+    package = _transition(package=package, action=Action.CONTRACT, by=by)
+    package.contract_number = number.strip()
+    package.contract_signed_on = signed_on
+    package.save(update_fields=["status", "contract_number", "contract_signed_on"])
+    return package
+
+
+@transaction.atomic
+def package_cancel(*, package: Package, by: User, reason: str) -> Package:
+    _authorize(package=package, by=by, action=Action.CANCEL)
+    if not reason.strip():
+        raise ValidationError(REASON_REQUIRED, code="required")
+    package = _transition(package=package, action=Action.CANCEL, by=by, reason=reason.strip())
+    package.cancel_reason = reason.strip()
+    package.save(update_fields=["status", "cancel_reason"])
+    _notify_bidders(package, "procurement/package_cancelled")
+    return package
+
+
+@transaction.atomic
+def package_fail(*, package: Package, by: User, reason: str) -> Package:
+    _authorize(package=package, by=by, action=Action.FAIL)
+    if not reason.strip():
+        raise ValidationError(REASON_REQUIRED, code="required")
+    package = _transition(package=package, action=Action.FAIL, by=by, reason=reason.strip())
+    package.save(update_fields=["status"])
+    _notify_bidders(package, "procurement/package_failed", reason=reason.strip())
+    return package
+
+
+# Bids -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineInput:
+    item: PackageItem
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal
+
+
+def _check_eligibility(
+    *, package: Package, vendor: Vendor, products: list[Product], tkdn_pct: Decimal, on: date
+) -> None:
+    if not vendor.is_verified:
+        raise ValidationError(VENDOR_NOT_VERIFIED, code="vendor_not_verified")
+    if package.reserved_for_small_business and not vendor.is_umk:
+        raise ValidationError(
+            RESERVED_NOT_SMALL.format(scale=vendor.get_scale_display()), code="reserved"
+        )
+    if package.halal_required:
+        halal_ids = set(
+            valid_halal_certificates(on=on)
+            .filter(products__in=products)
+            .values_list("products", flat=True)
+        )
+        missing = [p.name for p in products if p.is_food and p.pk not in halal_ids]
+        if missing:
+            raise ValidationError(
+                HALAL_MISSING.format(products=", ".join(missing)), code="halal_missing"
+            )
+    if package.min_tkdn_pct is not None and tkdn_pct < package.min_tkdn_pct:
+        raise ValidationError(
+            MIN_TKDN_NOT_MET.format(tkdn=f"{tkdn_pct}%", minimum=f"{package.min_tkdn_pct}%"),
+            code="min_tkdn",
+        )
+
+
+@transaction.atomic
+def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineInput]) -> Bid:
+    """Seal a bid, or a revision that replaces the vendor's active one. The local content
+    is computed now from the products' certificates valid on the closing date, and frozen."""
+    member = by.vendor_member
+    if member is None or member.vendor_id != vendor.pk:
+        raise PermissionDenied(LINE_FOREIGN_PRODUCT)
+    # The package row lock serializes submissions to this package: two submissions from one
+    # vendor racing each other, or racing the deadline, are decided one after the other.
+    package = Package.objects.select_for_update().get(pk=package.pk)
+    now = _database_now()
+    _check_open(package, now)
+    items = {item.pk: item for item in package.items.all()}
+    if (
+        not lines
+        or {line.item.pk for line in lines} != set(items)
+        or any(
+            line.quantity is None
+            or line.quantity <= 0
+            or line.unit_price is None
+            or line.unit_price < 0
+            for line in lines
+        )
+    ):
+        raise ValidationError(LINES_INCOMPLETE, code="lines_incomplete")
+    closing_day = timezone.localtime(package.closes_at).date()
+    products = {
+        p.pk: p
+        for p in products_with_local_content(on=closing_day).filter(
+            pk__in=[line.product.pk for line in lines]
+        )
+    }
+    for line in lines:
+        product = products.get(line.product.pk)
+        if product is None or product.vendor_id != vendor.pk:
+            raise ValidationError(LINE_FOREIGN_PRODUCT, code="foreign_product")
+        if not product.is_active:
+            raise ValidationError(
+                LINE_INACTIVE_PRODUCT.format(product=product.name), code="inactive_product"
+            )
+    halal_numbers = dict(
+        valid_halal_certificates(on=closing_day)
+        .filter(products__in=list(products))
+        .values_list("products", "number")
+    )
+    content_lines = []
+    figures = []
+    for line in sorted(lines, key=lambda l: items[l.item.pk].position):  # noqa: E741
+        product = products[line.product.pk]
+        local = effective_local_content(product, on=closing_day)
+        content_lines.append(
+            {
+                "item": line.item.pk,
+                "product": product.pk,
+                "product_name": product.name,
+                "quantity": str(line.quantity),
+                "unit_price": str(line.unit_price),
+                "tkdn_pct": str(local.tkdn_pct),
+                "bmp_pct": str(local.bmp_pct),
+                "certificate_number": local.certificate.number if local.certificate else "",
+                "certificate_expires_on": (
+                    local.certificate.expires_on.isoformat() if local.certificate else ""
+                ),
+                "halal_certificate_number": halal_numbers.get(product.pk, ""),
+            }
+        )
+        figures.append(
+            rules.LineFigures(line.quantity, line.unit_price, local.tkdn_pct, local.bmp_pct)
+        )
+    share = rules.bid_local_content(figures)
+    _check_eligibility(
+        package=package,
+        vendor=vendor,
+        products=list(products.values()),
+        tkdn_pct=share.tkdn_pct,
+        on=closing_day,
+    )
+    previous = package.bids.filter(vendor=vendor)
+    previous.filter(status=BidStatus.ACTIVE).update(status=BidStatus.SUPERSEDED)
+    version = (previous.aggregate(v=Max("version"))["v"] or 0) + 1
+    content = {
+        "package": package.pk,
+        "vendor": vendor.pk,
+        "version": version,
+        "submitted_at": now.isoformat(),
+        "lines": content_lines,
+        "total": str(share.total),
+        "tkdn_pct": str(share.tkdn_pct),
+        "tkdn_bmp_pct": str(share.tkdn_bmp_pct),
+    }
+    return Bid.objects.create(
+        package=package,
+        vendor=vendor,
+        version=version,
+        submitted_by=by,
+        submitted_at=now,
+        sealed_content=sealing.seal(content),
+        receipt_hash=sealing.receipt(content),
+    )
+
+
+@transaction.atomic
+def bid_withdraw(*, bid: Bid, by: User) -> Bid:
+    member = by.vendor_member
+    if member is None or member.vendor_id != bid.vendor_id:
+        raise PermissionDenied(LINE_FOREIGN_PRODUCT)
+    package = Package.objects.select_for_update().get(pk=bid.package_id)
+    _check_open(package, _database_now())
+    bid = Bid.objects.select_for_update().get(pk=bid.pk)
+    if bid.status != BidStatus.ACTIVE:
+        raise ValidationError(BID_NOT_ACTIVE, code="not_active")
+    bid.status = BidStatus.WITHDRAWN
+    bid.save(update_fields=["status"])
+    return bid
+
+
+def bid_content(bid: Bid) -> dict:
+    """The sealed content, for the bidding vendor (before closing) or after opening."""
+    return sealing.unseal(bid.sealed_content)
+
+
+def bid_receipt_matches(bid: Bid) -> bool:
+    """Whether the stored content still hashes to the receipt the vendor was given."""
+    return sealing.receipt(bid_content(bid)) == bid.receipt_hash
+
+
+def _check_open(package: Package, now: datetime) -> None:
+    if package.status != Status.ANNOUNCED:
+        raise ValidationError(NOT_ANNOUNCED, code="not_announced")
+    if now < package.opens_at:
+        raise ValidationError(NOT_OPEN_YET.format(opens=_when(package.opens_at)), code="not_open")
+    if now >= package.closes_at:
+        raise ValidationError(
+            DEADLINE_PASSED.format(closes=_when(package.closes_at)), code="deadline_passed"
+        )
+
+
+def _when(moment: datetime) -> str:
+    return f"{date_format(timezone.localtime(moment), 'DATETIME_FORMAT')} WIB"
+
+
+# Notifications ------------------------------------------------------------------------------
+
+
+def _package_link(package: Package) -> str:
+    return reverse("procurement:package-detail", args=[package.pk])
+
+
+def _notify_vendor_users(vendor: Vendor, template: str, *, package: Package, **context) -> None:
+    users = [m.user for m in vendor.members.select_related("user")]
+    account_services.notify(
+        users=users,
+        template=template,
+        context={"package": package, "vendor": vendor, **context},
+        link=_package_link(package),
+    )
+
+
+def _notify_bidders(package: Package, template: str, bids: list[Bid] | None = None, **context):
+    """Every user of every vendor with an active bid on the package."""
+    if bids is None:
+        bids = list(package.bids.filter(status=BidStatus.ACTIVE).select_related("vendor"))
+    for bid in bids:
+        _notify_vendor_users(bid.vendor, template, package=package, bid=bid, **context)
+
+
+def _notify_officers(package: Package, template: str, **context) -> None:
+    users = [o.user for o in package.opd.officers.select_related("user")]
+    account_services.notify(
+        users=users,
+        template=template,
+        context={"package": package, **context},
+        link=_package_link(package),
+    )
