@@ -8,7 +8,8 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
-from procurement.models import OPD, Officer, Position
+from procurement.models import OPD, Officer, Package, PackageItem, Position
+from procurement.rules import Category, Method
 from vendors import rules
 from vendors.models import (
     CertificateStatus,
@@ -175,3 +176,38 @@ class HalalCertificateFactory(factory.django.DjangoModelFactory):
     def products(self, create, extracted, **kwargs):
         if create and extracted:
             self.products.set(extracted)
+
+
+class PackageFactory(factory.django.DjangoModelFactory):
+    """A draft goods package of the officer's OPD; add items with PackageItemFactory."""
+
+    class Meta:
+        model = Package
+
+    opd = factory.SubFactory(OPDFactory)
+    rup_code = factory.Sequence(lambda n: f"{40000000 + n}")
+    title = factory.Sequence(lambda n: f"Pengadaan meja belajar siswa {n}")
+    fiscal_year = 2026
+    category = Category.GOODS
+    method = Method.TENDER
+    pagu = Decimal("1500000000")
+    hps = Decimal("1200000000")
+    pdn = True
+    max_preference_pct = Decimal("25")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    created_by = factory.SubFactory(UserFactory)
+    reserved_for_small_business = True
+
+
+class PackageItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PackageItem
+
+    package = factory.SubFactory(PackageFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    description = "Meja belajar siswa kayu jati"
+    kbli = "31001"
+    quantity = Decimal("1000")
+    unit = "unit"
+    hps_unit_price = Decimal("1200000")
