@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from procurement.models import OPD, Officer
+from procurement.models import OPD, Bid, Objection, Officer, Package, PackageEvent, PackageItem
+from procurement.rules import SEALED_STATES
 
 OFFICER_IS_VENDOR = _(
     "Pengguna ini anggota penyedia {vendor}. Seorang penyedia tidak boleh sekaligus menjadi "
@@ -50,3 +51,95 @@ class OfficerAdmin(admin.ModelAdmin):
     search_fields = ("user__full_name", "user__email", "opd__name")
     list_select_related = ("user", "opd")
     autocomplete_fields = ("user", "opd")
+
+
+class PackageItemInline(admin.TabularInline):
+    model = PackageItem
+    extra = 0
+    can_delete = False
+    readonly_fields = ("position", "description", "kbli", "quantity", "unit", "hps_unit_price")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class PackageEventInline(admin.TabularInline):
+    model = PackageEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("at", "action", "from_status", "to_status", "by", "reason")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Package)
+class PackageAdmin(admin.ModelAdmin):
+    """For reading and watching: officers move packages through their lifecycle in the
+    portal, where every step is checked and recorded."""
+
+    list_display = ("rup_code", "title", "opd", "category", "method", "hps", "status", "closes_at")
+    list_filter = (
+        "status",
+        "category",
+        "method",
+        "fiscal_year",
+        "opd",
+        "reserved_for_small_business",
+    )
+    search_fields = ("rup_code", "title", "opd__name")
+    list_select_related = ("opd",)
+    date_hierarchy = "closes_at"
+    inlines = (PackageItemInline, PackageEventInline)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Bid)
+class BidAdmin(admin.ModelAdmin):
+    """Opened bids only: a sealed bid is not listed, not even to admins."""
+
+    list_display = ("package", "vendor", "version", "status", "price", "tkdn_pct", "submitted_at")
+    list_filter = ("status",)
+    search_fields = ("package__rup_code", "vendor__name")
+    list_select_related = ("package", "vendor")
+    exclude = ("sealed_content",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(package__status__in=SEALED_STATES)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Objection)
+class ObjectionAdmin(admin.ModelAdmin):
+    list_display = ("package", "bid", "filed_at", "answered_at")
+    list_select_related = ("package", "bid__vendor")
+    readonly_fields = (
+        "package",
+        "bid",
+        "text",
+        "attachment",
+        "filed_by",
+        "filed_at",
+        "answer",
+        "answered_by",
+        "answered_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
+from django.urls import reverse
 
 from procurement import services
 from procurement.models import Bid, BidStatus, Package
@@ -240,3 +241,33 @@ def test_other_users_of_the_company_may_bid_but_no_one_else(announced, bidder):
         services.bid_submit(
             package=announced, vendor=vendor, by=stranger, lines=lines_for(announced, desk, cabinet)
         )
+
+
+def test_admin_lists_do_not_show_sealed_bids(login, admin_user, announced, bidder):
+    user, vendor, desk, cabinet = bidder
+    services.bid_submit(
+        package=announced, vendor=vendor, by=user, lines=lines_for(announced, desk, cabinet)
+    )
+    client = login(admin_user)
+    html = client.get(reverse("admin:procurement_bid_changelist")).content.decode()
+    assert vendor.name not in html
+    package_page = client.get(reverse("admin:procurement_package_change", args=[announced.pk]))
+    assert package_page.status_code == 200
+    assert vendor.name not in package_page.content.decode()
+    past_deadline(announced)
+    services.packages_close_due()
+    assert vendor.name in client.get(reverse("admin:procurement_bid_changelist")).content.decode()
+
+
+def test_the_package_page_hides_sealed_bids_from_everyone_but_the_bidder(
+    client, login, ppk, announced, bidder, second_bidder
+):
+    user, vendor, desk, cabinet = bidder
+    services.bid_submit(
+        package=announced, vendor=vendor, by=user, lines=lines_for(announced, desk, cabinet)
+    )
+    url = reverse("procurement:package-detail", args=[announced.pk])
+    for viewer in (None, ppk, second_bidder[0]):
+        page = (login(viewer) if viewer else client).get(url).content.decode()
+        assert vendor.name not in page
+        assert "1.287.500.000" not in page
