@@ -11,6 +11,7 @@ urlpatterns = [
     path("verifikasi-ulang/", views.email_verification_resend, name="email-verification-resend"),
     path("keluar/", views.LogoutView.as_view(), name="logout"),
     path("profil/", views.profile, name="profile"),
+    path("pemberitahuan/", views.notifications, name="notifications"),
     path("bahasa/", views.language_set, name="language-set"),
     path("kata-sandi/ganti/", views.PasswordChangeView.as_view(), name="password-change"),
     path("kata-sandi/lupa/", views.PasswordResetView.as_view(), name="password-reset"),

@@ -4,13 +4,15 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language
 
 from accounts import services
@@ -114,7 +116,9 @@ def email_verify(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def email_verification_resend(request: HttpRequest) -> HttpResponse:
     if not request.user.email_verified:
-        services.email_verification_send(user=request.user)
+        # One mail a minute at most: a double click or an impatient user sends one.
+        if cache.add(f"verification-resend:{request.user.pk}", True, timeout=60):
+            services.email_verification_send(user=request.user)
         messages.success(request, VERIFICATION_SENT.format(email=request.user.email))
     return redirect("home")
 
@@ -147,3 +151,18 @@ def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
         samesite="Lax",
     )
     return response
+
+
+NOTIFICATIONS_PAGE_SIZE = 30
+
+
+@require_safe
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first. Opening the page marks them read; the ones
+    that were unread until now stay highlighted on it."""
+    page = Paginator(request.user.notifications.all(), NOTIFICATIONS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = list(page.object_list)  # read before they are marked read
+    services.notifications_mark_read(user=request.user)
+    return render(request, "accounts/notifications.html", {"page_obj": page})

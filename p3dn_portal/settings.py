@@ -248,6 +248,8 @@ BID_SEALING_KEYS = env_list("BID_SEALING_KEYS")
 
 # History is for reading: a revert would write an old status back past the services.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# A change reason quotes the admin's rejection reason, which can be long.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,10 +1,40 @@
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Q, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST, require_safe
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from accounts.decorators import role_required
 from accounts.models import Role
-from procurement import selectors
+from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta, rupiah
+from procurement import forms, rules, selectors, services
+from procurement.models import (
+    OPD,
+    Bid,
+    BidLine,
+    BidStatus,
+    Objection,
+    Package,
+    PackageItem,
+)
+from procurement.rules import Action, Status
+from procurement.templatetags.procurement_vendor import bidding_problem
+from vendors.models import Vendor
+from vendors.selectors import products_with_local_content
 
 
 @role_required(Role.OFFICER)
@@ -41,3 +71,623 @@ def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
             "bid_count": selectors.active_bid_count(package=package),
         },
     )
+
+
+# Vendors and the public -----------------------------------------------------------------------
+
+BID_SUBMITTED = _(
+    "Penawaran versi {version} tersegel dan tersimpan. Cetak atau simpan tanda terima ini: "
+    "sidiknya membuktikan isi penawaran Anda saat dibuka."
+)
+BID_WITHDRAWN = _(
+    "Penawaran ditarik. Anda masih dapat mengajukan penawaran baru sebelum batas akhir."
+)
+OBJECTION_FILED = _("Sanggah dikirim ke pejabat pengadaan. Jawabannya kami beritahukan ke Anda.")
+MY_BIDS_PAGE_SIZE = 30
+
+
+def _vendor_of(request: HttpRequest) -> Vendor:
+    return request.user.vendor_member.vendor
+
+
+def _get_own_bid(request: HttpRequest, bid_id: int) -> Bid:
+    """A bid of the user's own company, any version; 404 for anyone else, officers included:
+    before closing a bid's very existence is its bidder's alone."""
+    member = request.user.vendor_member
+    if member is None:
+        raise Http404
+    return get_object_or_404(
+        Bid.objects.select_related("package__opd", "vendor"), pk=bid_id, vendor_id=member.vendor_id
+    )
+
+
+@login_not_required
+@require_safe
+def public_packages(request: HttpRequest) -> HttpResponse:
+    """Packages open for bids, searched, filtered and paginated: what a vendor looks for."""
+    form = forms.PackageFilterForm(request.GET, opds=OPD.objects.order_by("name"))
+    filters = form.filters()
+    for problem in form.problems():
+        messages.warning(request, problem)
+    packages = forms.announced_packages(filters=filters, now=timezone.now())
+    page = forms.packages_page(packages, request.GET.get("page"))
+    return render(
+        request,
+        "procurement/public/packages.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page_obj": page,
+            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
+        },
+    )
+
+
+@role_required(Role.VENDOR)
+def bid_edit(request: HttpRequest, package_id: int) -> HttpResponse:
+    """The vendor's bid on a package: a new one, or a revision of its active bid."""
+    package = selectors.package_for_user(user=request.user, package_id=package_id)
+    vendor = _vendor_of(request)
+    if request.method != "POST":
+        problem = bidding_problem(package, vendor, timezone.now())
+        if problem:
+            messages.error(request, problem)
+            return redirect("procurement:package-detail", package.pk)
+    current = package.bids.filter(vendor=vendor, status=BidStatus.ACTIVE).first()
+    products = products_with_local_content(on=timezone.localdate()).filter(
+        vendor=vendor, is_active=True
+    )
+    form = forms.BidForm(
+        request.POST or None,
+        items=package.items.all(),
+        products=products,
+        # The vendor's own sealed bid, read back only while it is still sealed.
+        previous=services.bid_content(current) if current and package.is_sealed else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            bid = services.bid_submit(
+                package=package, vendor=vendor, by=request.user, lines=form.lines()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, BID_SUBMITTED.format(version=bid.version))
+            return redirect("procurement:bid-receipt", bid.pk)
+    return render(
+        request,
+        "procurement/vendor/bid_form.html",
+        {"package": package, "vendor": vendor, "current": current, "form": form},
+    )
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    item: PackageItem | None
+    product_name: str
+    quantity: Decimal
+    unit_price: Decimal
+    tkdn_pct: Decimal
+    bmp_pct: Decimal
+    certificate_number: str
+    halal_certificate_number: str
+
+    @property
+    def total(self) -> Decimal:
+        return self.quantity * self.unit_price
+
+
+def bid_receipt(request: HttpRequest, bid_id: int) -> HttpResponse:
+    """The printable receipt of one version of the vendor's own bid, read from its sealed
+    content, with the check that the content still hashes to the receipt."""
+    bid = _get_own_bid(request, bid_id)
+    content = services.bid_content(bid)
+    items = {item.pk: item for item in bid.package.items.all()}
+    lines = [
+        ReceiptLine(
+            item=items.get(line["item"]),
+            product_name=line["product_name"],
+            quantity=Decimal(line["quantity"]),
+            unit_price=Decimal(line["unit_price"]),
+            tkdn_pct=Decimal(line["tkdn_pct"]),
+            bmp_pct=Decimal(line["bmp_pct"]),
+            certificate_number=line["certificate_number"],
+            halal_certificate_number=line["halal_certificate_number"],
+        )
+        for line in content["lines"]
+    ]
+    return render(
+        request,
+        "procurement/vendor/receipt.html",
+        {
+            "bid": bid,
+            "package": bid.package,
+            "lines": lines,
+            "total": Decimal(content["total"]),
+            "tkdn_pct": Decimal(content["tkdn_pct"]),
+            "tkdn_bmp_pct": Decimal(content["tkdn_bmp_pct"]),
+            "receipt_matches": services.bid_receipt_matches(bid),
+            "other_versions": bid.package.bids.filter(vendor_id=bid.vendor_id)
+            .exclude(pk=bid.pk)
+            .order_by("-version"),
+        },
+    )
+
+
+@require_POST
+def bid_withdraw(request: HttpRequest, bid_id: int) -> HttpResponse:
+    bid = _get_own_bid(request, bid_id)
+    try:
+        services.bid_withdraw(bid=bid, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, BID_WITHDRAWN)
+    return redirect("procurement:package-detail", bid.package_id)
+
+
+@role_required(Role.VENDOR)
+@require_safe
+def my_bids(request: HttpRequest) -> HttpResponse:
+    """Every version of every bid of the vendor, active ones first."""
+    bids = selectors.vendor_bids(vendor=_vendor_of(request)).order_by(
+        Case(When(status=BidStatus.ACTIVE, then=0), default=1), "-submitted_at", "-pk"
+    )
+    page = Paginator(bids, MY_BIDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "procurement/vendor/my_bids.html", {"page_obj": page})
+
+
+@role_required(Role.VENDOR)
+def objection_file(request: HttpRequest, package_id: int) -> HttpResponse:
+    """A sanggah against the winner announcement, by a bidder that did not win."""
+    package = selectors.package_for_user(user=request.user, package_id=package_id)
+    form = forms.ObjectionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objection_file(
+                package=package,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                attachment=form.cleaned_data["attachment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, OBJECTION_FILED)
+            return redirect("procurement:package-detail", package.pk)
+    return render(
+        request, "procurement/vendor/objection_form.html", {"package": package, "form": form}
+    )
+
+
+# Officers: the OPD's packages, their terms and lifecycle, and the opened bids ----------------
+
+PACKAGE_SAVED = _("Draf paket “{title}” disimpan.")
+PACKAGE_ANNOUNCED = _("Paket diumumkan: penyedia dapat menawar sampai {closes}.")
+PACKAGE_CLOSED = _("Penawaran ditutup dan dibuka.")
+EVALUATION_STARTED = _("Evaluasi penawaran dimulai.")
+WINNER_ANNOUNCED = _("Pemenang diumumkan: {vendor}. Masa sanggah sampai {ends}.")
+WINNER_REQUIRED = _("Pilih salah satu penawaran sebagai pemenang.")
+OBJECTION_ANSWER_SENT = _("Jawaban sanggah dikirim ke {vendor}.")
+PACKAGE_AWARDED = _("Pemenang ditetapkan. Nilai kontrak {value} (harga penawaran).")
+CONTRACT_RECORDED = _("Kontrak {number} dicatat.")
+PACKAGE_CANCELLED = _("Paket dibatalkan. Peserta diberi tahu alasannya.")
+PACKAGE_FAILED = _("Paket dinyatakan gagal. Peserta diberi tahu alasannya.")
+BIDS_SEALED = _(
+    "Penawaran masih tersegel sampai batas akhir penawaran ({closes}): sebelum itu hanya "
+    "jumlahnya yang dapat diketahui."
+)
+
+PACKAGES_PER_PAGE = 50
+# ?urut= values of the package list: closing date, HPS or title, either way.
+PACKAGE_SORTS = {
+    "batas": ("closes_at", "title"),
+    "-batas": ("-closes_at", "title"),
+    "hps": ("hps", "title"),
+    "-hps": ("-hps", "title"),
+    "judul": ("title",),
+    "-judul": ("-title",),
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RUPIAH_FORMAT = '"Rp"#,##0'
+PERCENT_FORMAT = "0.00%"
+
+
+def _get_opd_package(request: HttpRequest, package_id: int) -> Package:
+    """404 for a package of any other OPD."""
+    return get_object_or_404(Package, pk=package_id, opd_id=request.user.opd_officer.opd_id)
+
+
+@role_required(Role.OFFICER)
+@require_safe
+def officer_packages(request: HttpRequest) -> HttpResponse:
+    opd = request.user.opd_officer.opd
+    counts = Package.objects.filter(opd=opd).aggregate(
+        all=Count("pk"), **{s: Count("pk", filter=Q(status=s)) for s in Status.values}
+    )
+    status = request.GET.get("status", "")
+    sort = request.GET.get("urut", "")
+    packages = selectors.opd_packages(opd=opd)
+    if status in Status.values:
+        packages = packages.filter(status=status)
+    else:
+        status = ""
+    if sort in PACKAGE_SORTS:
+        packages = packages.order_by(*PACKAGE_SORTS[sort], "pk")
+    else:
+        sort = ""
+    paginator = Paginator(packages, PACKAGES_PER_PAGE)
+    paginator.count = counts[status or "all"]  # known already: spare the COUNT query
+    return render(
+        request,
+        "procurement/officer/packages.html",
+        {
+            "opd": opd,
+            "page_obj": paginator.get_page(request.GET.get("page")),
+            "tabs": [("", _("Semua"), counts["all"])]
+            + [(s.value, s.label, counts[s.value]) for s in Status],
+            "status": status,
+            "sort": sort,
+        },
+    )
+
+
+@role_required(Role.OFFICER)
+def officer_package_edit(request: HttpRequest, package_id: int | None = None) -> HttpResponse:
+    """Create a draft package or edit one, with its line items."""
+    officer = request.user.opd_officer
+    package = _get_opd_package(request, package_id) if package_id else None
+    if not rules.may(officer.position, Action.EDIT):
+        raise PermissionDenied(
+            services.POSITION_NOT_ALLOWED.format(
+                position=officer.get_position_display(), action=Action.EDIT.label
+            )
+        )
+    if package is not None and rules.next_status(package.status, Action.EDIT) is None:
+        messages.error(
+            request,
+            services.WRONG_STATE.format(
+                status=package.get_status_display(), action=Action.EDIT.label
+            ),
+        )
+        return redirect("procurement:package-detail", package.pk)
+    data = request.POST if request.method == "POST" else None
+    add_row = data is not None and "tambah_baris" in data
+    form = forms.PackageForm(data, opd=officer.opd, package=package)
+    items = forms.item_formset(
+        data, items=list(package.items.all()) if package else None, add_row=add_row
+    )
+    if add_row:
+        forms.quiet(form)
+    elif data is not None and all([form.is_valid(), items.is_valid()]):
+        try:
+            package = services.package_save(
+                opd=officer.opd,
+                by=request.user,
+                package=package,
+                items=[
+                    services.ItemInput(**{f: row.cleaned_data[f] for f in forms.ITEM_FIELDS})
+                    for row in items.forms
+                    if row.cleaned_data and not row.cleaned_data.get("DELETE")
+                ],
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, PACKAGE_SAVED.format(title=package.title))
+            return redirect("procurement:package-detail", package.pk)
+    return render(
+        request,
+        "procurement/officer/package_form.html",
+        {"package": package, "form": form, "items": items},
+    )
+
+
+def _package_action(
+    request: HttpRequest, package_id: int, act: Callable[[Package], str]
+) -> HttpResponse:
+    """One lifecycle action: the service's refusal as an error message, else `act`'s
+    success message; back to the package either way."""
+    package = _get_opd_package(request, package_id)
+    try:
+        message = act(package)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, message)
+    return redirect("procurement:package-detail", package.pk)
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def officer_package_announce(request: HttpRequest, package_id: int) -> HttpResponse:
+    def act(package: Package) -> str:
+        package = services.package_announce(package=package, by=request.user)
+        return PACKAGE_ANNOUNCED.format(closes=jakarta(package.closes_at))
+
+    return _package_action(request, package_id, act)
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def officer_package_close(request: HttpRequest, package_id: int) -> HttpResponse:
+    def act(package: Package) -> str:
+        services.package_close(package=package, by=request.user)
+        return PACKAGE_CLOSED
+
+    return _package_action(request, package_id, act)
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def officer_package_evaluate(request: HttpRequest, package_id: int) -> HttpResponse:
+    def act(package: Package) -> str:
+        services.package_evaluation_start(package=package, by=request.user)
+        return EVALUATION_STARTED
+
+    return _package_action(request, package_id, act)
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def officer_package_announce_winner(request: HttpRequest, package_id: int) -> HttpResponse:
+    def act(package: Package) -> str:
+        # Any bid of the package parses; the service decides which may win.
+        form = forms.WinnerForm(request.POST, bids=package.bids.select_related("vendor"))
+        if not form.is_valid():
+            raise ValidationError(WINNER_REQUIRED)
+        bid = form.cleaned_data["bid"]
+        package = services.package_winner_announce(
+            package=package, by=request.user, bid=bid, reason=form.cleaned_data["reason"]
+        )
+        return WINNER_ANNOUNCED.format(
+            vendor=bid.vendor.name, ends=jakarta(package.objection_ends_at)
+        )
+
+    return _package_action(request, package_id, act)
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def officer_package_answer_objection(
+    request: HttpRequest, package_id: int, objection_id: int
+) -> HttpResponse:
+    def act(package: Package) -> str:
+        objection = get_object_or_404(
+            Objection.objects.select_related("package", "bid__vendor"),
+            pk=objection_id,
+            package=package,
+        )
+        form = forms.AnswerForm(request.POST)
+        form.is_valid()
+        services.objection_answer(
+            objection=objection, by=request.user, answer=form.cleaned_data.get("answer", "")
+        )
+        return OBJECTION_ANSWER_SENT.format(vendor=objection.bid.vendor.name)
+
+    return _package_action(request, package_id, act)
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def officer_package_award(request: HttpRequest, package_id: int) -> HttpResponse:
+    def act(package: Package) -> str:
+        package = services.package_award(package=package, by=request.user)
+        return PACKAGE_AWARDED.format(value=rupiah(package.contract_value))
+
+    return _package_action(request, package_id, act)
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def officer_package_contract(request: HttpRequest, package_id: int) -> HttpResponse:
+    def act(package: Package) -> str:
+        form = forms.ContractForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        number = form.cleaned_data["number"]
+        services.package_contract(
+            package=package,
+            by=request.user,
+            number=number,
+            signed_on=form.cleaned_data["signed_on"],
+        )
+        return CONTRACT_RECORDED.format(number=number.strip())
+
+    return _package_action(request, package_id, act)
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def officer_package_cancel(request: HttpRequest, package_id: int) -> HttpResponse:
+    def act(package: Package) -> str:
+        reason = forms.ReasonForm(request.POST)
+        reason.is_valid()
+        services.package_cancel(
+            package=package, by=request.user, reason=reason.cleaned_data.get("reason", "")
+        )
+        return PACKAGE_CANCELLED
+
+    return _package_action(request, package_id, act)
+
+
+@role_required(Role.OFFICER)
+@require_POST
+def officer_package_fail(request: HttpRequest, package_id: int) -> HttpResponse:
+    def act(package: Package) -> str:
+        reason = forms.ReasonForm(request.POST)
+        reason.is_valid()
+        services.package_fail(
+            package=package, by=request.user, reason=reason.cleaned_data.get("reason", "")
+        )
+        return PACKAGE_FAILED
+
+    return _package_action(request, package_id, act)
+
+
+@dataclass(frozen=True)
+class _ComparisonRow:
+    item: PackageItem
+    cells: list[tuple[Bid, BidLine | None]]  # one per bid, in the order of the bids
+
+
+def _opened_bids(package: Package) -> tuple[list[Bid], list[_ComparisonRow]]:
+    """The opened active bids, cheapest first, and one row per line item with each bid's
+    line for it: four queries whatever the number of bids and lines."""
+    bids = list(
+        selectors.active_bids(package=package)
+        .filter(opened_at__isnull=False)
+        .order_by("price", "submitted_at", "pk")
+        .prefetch_related("lines")
+    )
+    lines = [(bid, {line.item_id: line for line in bid.lines.all()}) for bid in bids]
+    rows = [
+        _ComparisonRow(item, [(bid, of_bid.get(item.pk)) for bid, of_bid in lines])
+        for item in package.items.all()
+    ]
+    return bids, rows
+
+
+def _get_unsealed_package(request: HttpRequest, package_id: int) -> Package | None:
+    package = _get_opd_package(request, package_id)
+    if package.is_sealed:
+        messages.error(request, BIDS_SEALED.format(closes=jakarta(package.closes_at)))
+        return None
+    return package
+
+
+@role_required(Role.OFFICER)
+@require_safe
+def officer_package_bids(request: HttpRequest, package_id: int) -> HttpResponse:
+    """The opened bids side by side; never while they are sealed."""
+    package = _get_unsealed_package(request, package_id)
+    if package is None:
+        return redirect("procurement:package-detail", package_id)
+    bids, rows = _opened_bids(package)
+    return render(
+        request,
+        "procurement/officer/bids.html",
+        {"package": package, "bids": bids, "rows": rows},
+    )
+
+
+@role_required(Role.OFFICER)
+@require_safe
+def officer_package_bids_xlsx(request: HttpRequest, package_id: int) -> HttpResponse:
+    package = _get_unsealed_package(request, package_id)
+    if package is None:
+        return redirect("procurement:package-detail", package_id)
+    bids, rows = _opened_bids(package)
+    response = HttpResponse(_bids_workbook(package, bids, rows), content_type=XLSX)
+    filename = f"penawaran-{slugify(package.rup_code) or package.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _bids_workbook(package: Package, bids: list[Bid], rows: list[_ComparisonRow]) -> bytes:
+    """The comparison as a worksheet: amounts and percentages as numbers (Rupiah and
+    percent formats), six columns per bidder after the item columns."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(_("Perbandingan"))[:31]
+    bold = Font(bold=True)
+    sheet.append([f"{package.rup_code} — {package.title}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([str(_("Dicetak")), f"{jakarta(timezone.now())}"])
+    sheet.append([])
+    first = 7  # first bidder column; A-F describe the item
+    item_headers = [
+        _("No"),
+        _("Uraian"),
+        _("Volume"),
+        _("Satuan"),
+        _("Harga satuan HPS (Rp)"),
+        _("Jumlah HPS (Rp)"),
+    ]
+    line_headers = [
+        _("Produk"),
+        _("Harga satuan (Rp)"),
+        _("Jumlah (Rp)"),
+        _("TKDN"),
+        _("BMP"),
+        _("Nomor sertifikat TKDN"),
+    ]
+    width = len(line_headers)
+    header = sheet.max_row + 1
+    for n, bid in enumerate(bids):
+        column = first + n * width
+        cell = sheet.cell(header, column, f"{bid.vendor.name} ({bid.vendor.get_scale_display()})")
+        cell.font = bold
+        sheet.merge_cells(
+            start_row=header, start_column=column, end_row=header, end_column=column + width - 1
+        )
+    sheet.append([str(h) for h in item_headers] + [str(h) for h in line_headers] * len(bids))
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for row in rows:
+        item = row.item
+        values = [
+            item.position,
+            item.description,
+            item.quantity,
+            item.unit,
+            item.hps_unit_price,
+            item.hps_total,
+        ]
+        for _bid, line in row.cells:
+            values += (
+                [
+                    line.product_name,
+                    line.unit_price,
+                    line.total,
+                    line.tkdn_pct / 100,
+                    line.bmp_pct / 100,
+                    line.certificate_number,
+                ]
+                if line
+                else [None] * width
+            )
+        sheet.append(values)
+        _number_formats(sheet, sheet.max_row, len(bids), first, width)
+    footers = [
+        (_("Total harga penawaran (Rp)"), 2, lambda b: b.price, RUPIAH_FORMAT),
+        (_("TKDN penawaran"), 3, lambda b: b.tkdn_pct / 100, PERCENT_FORMAT),
+        (_("TKDN + BMP penawaran"), 3, lambda b: b.tkdn_bmp_pct / 100, PERCENT_FORMAT),
+        (
+            _("Waktu pengajuan (WIB)"),
+            0,
+            lambda b: timezone.localtime(b.submitted_at, JAKARTA).replace(tzinfo=None),
+            "dd/mm/yyyy hh:mm:ss",
+        ),
+        (_("Versi"), 0, lambda b: b.version, "0"),
+        (_("Sidik penawaran (SHA-256)"), 0, lambda b: b.receipt_hash, None),
+    ]
+    for label, offset, value, number_format in footers:
+        sheet.append([None, str(label)])
+        footer = sheet.max_row
+        sheet.cell(footer, 2).font = bold
+        for n, bid in enumerate(bids):
+            cell = sheet.cell(footer, first + n * width + offset, value(bid))
+            if number_format:
+                cell.number_format = number_format
+    sheet.column_dimensions["B"].width = 40
+    for column in range(first, first + width * len(bids)):
+        sheet.column_dimensions[get_column_letter(column)].width = 18
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _number_formats(sheet, row: int, bid_count: int, first: int, width: int) -> None:
+    sheet.cell(row, 3).number_format = "#,##0.##"
+    sheet.cell(row, 5).number_format = RUPIAH_FORMAT
+    sheet.cell(row, 6).number_format = RUPIAH_FORMAT
+    for n in range(bid_count):
+        column = first + n * width
+        sheet.cell(row, column + 1).number_format = RUPIAH_FORMAT
+        sheet.cell(row, column + 2).number_format = RUPIAH_FORMAT
+        sheet.cell(row, column + 3).number_format = PERCENT_FORMAT
+        sheet.cell(row, column + 4).number_format = PERCENT_FORMAT

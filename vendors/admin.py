@@ -494,14 +494,14 @@ class HalalCertificateInline(ReadOnlyCertificateInline):
 @admin.register(Vendor)
 class VendorAdmin(VerificationActionsMixin, HistoryAdmin):
     form = VendorAdminForm
+    # Status first: it is what the admin acts on; province is visible through the city.
     list_display = (
         "name",
-        "nib",
-        "npwp_formatted",
+        "status",
         "scale",
         "city",
-        "province",
-        "status",
+        "nib",
+        "npwp_formatted",
         "tkdn_valid",
         "created_at",
     )
@@ -509,7 +509,6 @@ class VendorAdmin(VerificationActionsMixin, HistoryAdmin):
         "status",
         "scale",
         "legal_form",
-        "province",
         CityFilter,
         TKDNExpiringFilter,
     )

@@ -200,10 +200,10 @@ class VendorEditForm(VendorIdentityForm, VendorAddressForm, VendorSizeForm):
             "npwp_confirm": vendor.npwp_check_digit_confirmed,
         }
         super().__init__(*args, vendor=vendor, initial=initial, **kwargs)
+        self.locked_note = services.IDENTITY_LOCKED if vendor.is_verified else None
         if vendor.is_verified:
             for name in services.IDENTITY_FIELDS:
                 self.fields[name].disabled = True
-                self.fields[name].help_text = services.IDENTITY_LOCKED
 
     def clean(self) -> dict:
         VendorIdentityForm.clean(self)

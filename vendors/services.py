@@ -48,8 +48,9 @@ EMAIL_NOT_VERIFIED = _(
 NOT_A_MEMBER = _("Anda bukan pengguna usaha ini.")
 OWNER_ONLY = _("Hanya pemilik akun usaha yang dapat melakukan ini.")
 IDENTITY_LOCKED = _(
-    "Nama, bentuk usaha, NIB, dan NPWP usaha yang sudah diverifikasi tidak dapat diubah sendiri. "
-    "Hubungi Dinas PPKUKM untuk mengubahnya."
+    "Nama, bentuk usaha, NIB, NPWP, modal, dan hasil penjualan usaha yang sudah diverifikasi "
+    "tidak dapat diubah sendiri, karena menentukan skala usaha dan hak atas paket yang "
+    "dicadangkan. Hubungi Dinas PPKUKM untuk mengubahnya."
 )
 NOT_PENDING = _("Hanya data yang menunggu verifikasi yang dapat diverifikasi atau ditolak.")
 REASON_REQUIRED = _("Tulis alasan penolakan: penyedia membacanya untuk memperbaiki datanya.")
@@ -172,7 +173,9 @@ def vendor_register(
     return vendor
 
 
-IDENTITY_FIELDS = ("name", "legal_form", "nib", "npwp")
+# Checked by the admin at verification: locked afterwards (the size decides the scale, and
+# the scale decides which packages are reserved for the company).
+IDENTITY_FIELDS = ("name", "legal_form", "nib", "npwp", "capital", "annual_sales")
 EDITABLE_FIELDS = (
     *IDENTITY_FIELDS,
     "npwp_check_digit_confirmed",

@@ -24,7 +24,7 @@ HS_CODE_INVALID = _("Kode HS harus 4 sampai 10 angka (boleh dengan titik), misal
 
 _NIB = re.compile(r"\d{13}")
 _KBLI = re.compile(r"\d{5}")
-_TKDN_NUMBER = re.compile(r"(?P<run>[1-9]\d*)/SJ-IND\.8/TKDN/(?P<month>\d{1,2})/(?P<year>\d{4})")
+_TKDN_NUMBER = re.compile(r"(?P<run>\d{1,8})/SJ-IND\.8/TKDN/(?P<month>\d{1,2})/(?P<year>\d{4})")
 _HALAL_NUMBER = re.compile(r"ID\d{14,18}")
 _NPWP_DOTTED = re.compile(r"\d{2}\.\d{3}\.\d{3}\.\d-\d{3}\.\d{3}")
 _HS_CODE = re.compile(r"\d{4,10}")
@@ -67,7 +67,12 @@ def normalize_certificate_number(value: str) -> str:
 
 def validate_tkdn_certificate_number(value: str) -> None:
     match = _TKDN_NUMBER.fullmatch(value or "")
-    if not match or not 1 <= int(match["month"]) <= 12 or not 1900 < int(match["year"]) < 2200:
+    if (
+        not match
+        or int(match["run"]) == 0
+        or not 1 <= int(match["month"]) <= 12
+        or not 1900 < int(match["year"]) < 2200
+    ):
         raise ValidationError(TKDN_NUMBER_INVALID, code="tkdn_number_invalid")
 
 

@@ -110,6 +110,19 @@ class RegistrationWizard(SessionWizardView):
             return render(request, "vendors/register_verify_email.html")
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        """Come back to the step where the user left off, with what they typed (formtools
+        would start over); `?ulang` starts over."""
+        step = self.storage.current_step
+        if "ulang" in request.GET or step is None or step not in self.steps.all:
+            return super().get(request, *args, **kwargs)
+        form = self.get_form(
+            step=step,
+            data=self.storage.get_step_data(step),
+            files=self.storage.get_step_files(step),
+        )
+        return self.render(form)
+
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
         context["step_number"] = self.steps.index + 3

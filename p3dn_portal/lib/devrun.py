@@ -48,14 +48,16 @@ def _local_production_settings() -> None:
 
 
 def main() -> int:
-    os.environ.setdefault("DEBUG", "0")
-    if os.environ["DEBUG"].strip().lower() in ("0", "false", "no", "off", ""):
-        _local_production_settings()
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = embedded_pg.database_url()
         print(f"Database: embedded PostgreSQL in {embedded_pg.DEFAULT_DATA_DIR}")
     else:
         print("Database: DATABASE_URL")
+    # Links in mail lead back to this server.
+    os.environ.setdefault("SITE_URL", f"http://{ADDRESS}")
+    os.environ.setdefault("DEBUG", "0")
+    if os.environ["DEBUG"].strip().lower() in ("0", "false", "no", "off", ""):
+        _local_production_settings()
     _manage("migrate", "--noinput")
 
     redis_url = os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -49,7 +49,7 @@ def percent(value: object) -> str:
 @register.filter
 def jakarta(value: datetime | None) -> str:
     """An aware date-time shown in the portal's zone (Asia/Jakarta) with its zone name."""
-    if value is None:
+    if not isinstance(value, datetime):
         return ""
     local = timezone.localtime(value, JAKARTA)
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} WIB"

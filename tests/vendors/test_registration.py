@@ -206,3 +206,32 @@ def test_a_user_with_a_company_cannot_register_another(login, vendor_owner):
 def test_anonymous_users_go_to_login_for_the_company_form(client):
     response = client.get(REGISTER)
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_coming_back_to_the_form_resumes_where_the_user_left_off(client, verified_applicant):
+    _step(client, "identitas", IDENTITY)
+    html = client.get(REGISTER).content.decode()  # a reload, or back from another page
+    assert 'name="alamat-address"' in html
+    _step(client, "alamat", ADDRESS)
+    _step(client, "skala", SIZE)
+    assert Vendor.objects.get().nib == "9120001234567"
+
+
+def test_ulang_starts_the_form_over(client, verified_applicant):
+    _step(client, "identitas", IDENTITY)
+    html = client.get(REGISTER + "?ulang").content.decode()
+    assert 'name="identitas-nib"' in html
+
+
+def test_resending_the_verification_link_sends_one_mail_a_minute(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    _signup(client, django_capture_on_commit_callbacks)
+    sent = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:email-verification-resend"))
+        client.post(reverse("accounts:email-verification-resend"))
+    assert len(mail.outbox) == sent + 1

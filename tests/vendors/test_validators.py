@@ -81,7 +81,12 @@ def test_kbli_refuses_anything_else(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["1234/SJ-IND.8/TKDN/7/2024", "1/SJ-IND.8/TKDN/12/2019", "98765/SJ-IND.8/TKDN/01/2025"],
+    [
+        "1234/SJ-IND.8/TKDN/7/2024",
+        "1/SJ-IND.8/TKDN/12/2019",
+        "98765/SJ-IND.8/TKDN/01/2025",
+        "0312/SJ-IND.8/TKDN/11/2026",
+    ],
 )
 def test_tkdn_certificate_number_accepts_the_official_form(value):
     validate_tkdn_certificate_number(value)
@@ -93,6 +98,7 @@ def test_tkdn_certificate_number_accepts_the_official_form(value):
         "1234/SJ-IND.8/TKDN/13/2024",
         "1234/SJ-IND.8/TKDN/0/2024",
         "0/SJ-IND.8/TKDN/7/2024",
+        "0000/SJ-IND.8/TKDN/7/2024",
         "1234/SJ-IND.9/TKDN/7/2024",
         "1234/SJ-IND.8/TKDN/7/24",
         "SJ-IND.8/TKDN/7/2024",

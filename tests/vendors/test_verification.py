@@ -82,11 +82,21 @@ def test_a_rejected_vendor_goes_back_to_the_queue_when_the_owner_corrects_it(ven
     )
 
 
-def test_a_verified_vendors_identity_is_locked_but_its_size_is_not(vendor_owner):
+def test_a_verified_vendors_identity_and_size_are_locked_but_its_contacts_are_not(vendor_owner):
     vendor = vendor_owner.vendor_membership.vendor
-    with pytest.raises(ValidationError) as raised:
-        services.vendor_update(vendor=vendor, by=vendor_owner, npwp="010000131093000")
-    assert raised.value.messages == [str(services.IDENTITY_LOCKED)]
+    for change in ({"npwp": "010000131093000"}, {"annual_sales": Decimal("20000000000")}):
+        with pytest.raises(ValidationError) as raised:
+            services.vendor_update(vendor=vendor, by=vendor_owner, **change)
+        assert raised.value.messages == [str(services.IDENTITY_LOCKED)]
+    services.vendor_update(vendor=vendor, by=vendor_owner, phone="021-555-1234")
+    vendor.refresh_from_db()
+    assert (vendor.phone, vendor.scale) == ("021-555-1234", "mikro")
+
+
+def test_a_pending_vendors_size_change_recomputes_its_scale(vendor_owner):
+    vendor = vendor_owner.vendor_membership.vendor
+    vendor.status, vendor.verified_at = VendorStatus.PENDING, None
+    vendor.save()
     services.vendor_update(vendor=vendor, by=vendor_owner, annual_sales=Decimal("20000000000"))
     vendor.refresh_from_db()
     assert (vendor.scale, vendor.scale_basis) == ("menengah", "annual_sales")
@@ -225,3 +235,11 @@ def test_a_certificate_past_its_expiry_cannot_be_verified(vendor_owner, admin_us
     assert raised.value.code == "expired"
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.PENDING
+
+
+def test_a_long_rejection_reason_is_kept_whole(pending_vendor, admin_user):
+    reason = "Dokumen NIB yang diunggah tidak terbaca dan nama usaha berbeda dengan akta. " * 4
+    services.vendor_reject(vendor=pending_vendor, by=admin_user, reason=reason)
+    pending_vendor.refresh_from_db()
+    assert pending_vendor.rejection_reason == reason.strip()
+    assert pending_vendor.history.first().history_change_reason == f"Ditolak: {reason.strip()}"

@@ -1,0 +1,61 @@
+"""The officer panel of the package page: `{% load procurement_officer %}`."""
+
+from django import template
+from django.utils import timezone
+
+from procurement import forms, rules, selectors
+from procurement.models import Officer, Package
+from procurement.rules import Action, Status
+
+register = template.Library()
+
+
+def available_actions(package: Package, officer: Officer) -> set[str]:
+    """The actions the officer's position may take on the package in its current state."""
+    actions = {
+        action
+        for action in Action
+        if rules.may(officer.position, action)
+        and rules.next_status(package.status, action) is not None
+    }
+    if package.status == Status.EVALUATION:
+        actions.discard(Action.EVALUATE)  # already under way
+    return actions
+
+
+@register.inclusion_tag("procurement/officer/panel.html", takes_context=True)
+def officer_panel(context: template.Context, package: Package | None, officer: Officer | None):
+    """What the OPD's officer sees of a package and may do with it: the state, the audit
+    trail, the bid count (only the count while bids are sealed) and one form per action."""
+    if not package or not officer:
+        return {"package": None}
+    actions = available_actions(package, officer)
+    now = timezone.now()
+    winner_form = None
+    if Action.ANNOUNCE_WINNER in actions:
+        bids = selectors.active_bids(package=package).filter(opened_at__isnull=False)
+        winner_form = forms.WinnerForm(bids=bids.order_by("price", "submitted_at"))
+    objections = []
+    if package.objection_ends_at is not None:
+        objections = [
+            (objection, forms.AnswerForm(auto_id=f"answer_{objection.pk}_%s"))
+            for objection in package.objections.select_related(
+                "bid__vendor", "filed_by", "answered_by"
+            )
+        ]
+    return {
+        "package": package,
+        "officer": officer,
+        "csrf_token": context.get("csrf_token"),
+        "request": context.get("request"),
+        "bid_count": context.get("bid_count"),
+        "can": {action.value: action in actions for action in Action},
+        "deadline_passed": now >= package.closes_at,
+        "objection_over": package.objection_ends_at is not None and now > package.objection_ends_at,
+        "events": package.events.select_related("by"),
+        "objections": objections,
+        "winner_form": winner_form,
+        "contract_form": forms.ContractForm(auto_id="contract_%s"),
+        "cancel_form": forms.ReasonForm(auto_id="cancel_%s"),
+        "fail_form": forms.ReasonForm(auto_id="fail_%s"),
+    }

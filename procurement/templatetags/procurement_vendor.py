@@ -1,0 +1,99 @@
+"""What a vendor sees of a package on its page: its own bid, why it may not bid, its sanggah.
+`{% load procurement_vendor %}`. Never anything about another vendor's bid."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+
+from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta
+from procurement import services
+from procurement.forms import ObjectionForm
+from procurement.models import Bid, BidStatus, Objection, Package
+from procurement.rules import Status
+from vendors.models import Vendor
+
+register = template.Library()
+
+
+def bidding_problem(package: Package, vendor: Vendor, now: datetime) -> str | Promise | None:
+    """Why this vendor cannot bid on the package now, in the services' words; None if it may
+    try (the service still decides, by the database clock, when the bid comes in)."""
+    if package.status != Status.ANNOUNCED:
+        return services.NOT_ANNOUNCED
+    if now < package.opens_at:
+        return services.NOT_OPEN_YET.format(opens=jakarta(package.opens_at))
+    if now >= package.closes_at:
+        return services.DEADLINE_PASSED.format(closes=jakarta(package.closes_at))
+    if not vendor.is_verified:
+        return services.VENDOR_NOT_VERIFIED
+    if package.reserved_for_small_business and not vendor.is_umk:
+        return services.RESERVED_NOT_SMALL.format(scale=vendor.get_scale_display() or "—")
+    return None
+
+
+@dataclass
+class VendorPanel:
+    bid: Bid | None
+    total: Decimal | None = None
+    tkdn_pct: Decimal | None = None
+    tkdn_bmp_pct: Decimal | None = None
+    accepting: bool = False  # announced and before the deadline
+    problem: str | Promise | None = None
+    is_winner: bool = False
+    can_object: bool = False
+    objections: list[Objection] = field(default_factory=list)
+    objection_form: ObjectionForm | None = None
+
+
+@register.simple_tag
+def vendor_panel(package: Package | None, vendor: Vendor | None) -> VendorPanel | None:
+    """The vendor's own active bid on the package with its figures (from the sealed content
+    before opening, from the opened bid after), and its objections once a winner is named."""
+    if not isinstance(package, Package) or not isinstance(vendor, Vendor):
+        return None
+    now = timezone.now()
+    bid = package.bids.filter(vendor=vendor, status=BidStatus.ACTIVE).first()
+    panel = VendorPanel(bid=bid)
+    panel.accepting = package.status == Status.ANNOUNCED and now < package.closes_at
+    if panel.accepting:
+        panel.problem = bidding_problem(package, vendor, now)
+    if bid is not None:
+        if bid.opened_at is None:
+            content = services.bid_content(bid)
+            panel.total = Decimal(content["total"])
+            panel.tkdn_pct = Decimal(content["tkdn_pct"])
+            panel.tkdn_bmp_pct = Decimal(content["tkdn_bmp_pct"])
+        else:
+            panel.total, panel.tkdn_pct, panel.tkdn_bmp_pct = (
+                bid.price,
+                bid.tkdn_pct,
+                bid.tkdn_bmp_pct,
+            )
+        panel.is_winner = bid.pk == package.winner_id
+    if not package.is_sealed:
+        panel.objections = list(
+            Objection.objects.filter(package=package, bid__vendor=vendor).order_by("filed_at")
+        )
+    panel.can_object = (
+        package.status == Status.OBJECTION
+        and bid is not None
+        and not panel.is_winner
+        and package.objection_ends_at is not None
+        and now <= package.objection_ends_at
+    )
+    if panel.can_object:
+        panel.objection_form = ObjectionForm()
+    return panel
+
+
+@register.filter
+def jakarta_seconds(value: datetime | None) -> str:
+    """A moment to the second, in Jakarta time: what a receipt shows."""
+    if not isinstance(value, datetime):
+        return ""
+    local = timezone.localtime(value, JAKARTA)
+    return f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M:%S} WIB"
