@@ -37,6 +37,7 @@ AMOUNT_NOT_POSITIVE = _("Isi jumlah lebih dari nol.")
 CLOSES_BEFORE_OPENS = _("Batas akhir penawaran harus sesudah waktu dibuka.")
 RUP_CODE_TAKEN = _("Kode RUP {code} sudah dipakai paket lain OPD ini untuk tahun anggaran {year}.")
 KBLI_INVALID = _("KBLI terdiri dari 5 angka, misalnya 31001.")
+ITEM_QUANTITY_INVALID = _("Tulis volume sebagai angka, misalnya 1.000 atau 12,5.")
 RESERVATION_HELP = _(
     "Paket dengan pagu sampai Rp15 miliar dicadangkan untuk usaha kecil dan koperasi "
     "(Perpres 12/2021 pasal 65), kecuali pekerjaannya membutuhkan kemampuan yang tidak dapat "
@@ -172,7 +173,12 @@ class PackageItemForm(forms.Form):
         validators=[RegexValidator(r"^[0-9]{5}$", KBLI_INVALID)],
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    quantity = LocalizedDecimalField(label=_("Volume"), max_digits=14, decimal_places=2)
+    quantity = LocalizedDecimalField(
+        label=_("Volume"),
+        max_digits=14,
+        decimal_places=2,
+        error_messages={"invalid": ITEM_QUANTITY_INVALID},
+    )
     unit = forms.CharField(label=_("Satuan"), max_length=30)
     hps_unit_price = RupiahField(label=_("Harga satuan HPS (Rp)"))
 
@@ -182,9 +188,24 @@ class PackageItemForm(forms.Form):
             raise ValidationError(AMOUNT_NOT_POSITIVE, code="not_positive")
         return quantity
 
+    def has_changed(self) -> bool:
+        """A row left blank is no row, even one that held an item before: clearing it
+        removes the item, like ticking "Hapus"."""
+        return any(str(self[name].value() or "").strip() for name in ITEM_FIELDS)
+
+
+class BasePackageItemFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index: int | None) -> dict:
+        return {**super().get_form_kwargs(index), "empty_permitted": True}
+
 
 PackageItemFormSet = forms.formset_factory(
-    PackageItemForm, extra=1, can_delete=True, max_num=200, validate_max=True
+    PackageItemForm,
+    formset=BasePackageItemFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=200,
+    validate_max=True,
 )
 ITEM_FIELDS = tuple(PackageItemForm.base_fields)
 
@@ -268,6 +289,7 @@ class ContractForm(forms.Form):
 # bid, and a sanggah.
 
 PACKAGES_PAGE_SIZE = 20
+CENT = Decimal("0.01")
 PACKAGE_QUERY_MAX_LENGTH = 200
 
 BAD_HPS_MIN = _("HPS minimal diisi angka, misalnya 200.000.000. Saringan itu tidak dipakai.")
@@ -510,13 +532,15 @@ class BidForm(forms.Form):
         ]
 
     def lines(self) -> list[LineInput]:
+        """The rows as the service takes them; amounts to the cent, as the database keeps
+        them, so that the sealed content reads the same however the numbers were typed."""
         data = self.cleaned_data
         return [
             LineInput(
                 item=item,
                 product=data[f"product_{item.pk}"],
-                quantity=data[f"quantity_{item.pk}"],
-                unit_price=data[f"unit_price_{item.pk}"],
+                quantity=data[f"quantity_{item.pk}"].quantize(CENT),
+                unit_price=data[f"unit_price_{item.pk}"].quantize(CENT),
             )
             for item in self.items
         ]

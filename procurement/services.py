@@ -79,16 +79,16 @@ OBJECTION_PERIOD_RUNNING = _(
 )
 OBJECTIONS_UNANSWERED = _("Jawab dulu semua sanggah ({count} belum dijawab).")
 REASON_REQUIRED = _("Tulis alasannya: peserta dan auditor membacanya.")
+
+CENT = Decimal("0.01")
 CONTRACT_NUMBER_REQUIRED = _("Isi nomor dan tanggal kontrak.")
 
 
 # Officers and the lifecycle ------------------------------------------------------------------
 
 
-def _authorize(*, package: Package, by: User, action: str) -> None:
-    officer = by.opd_officer
-    if officer is None or officer.opd_id != package.opd_id:
-        raise PermissionDenied(NOT_YOUR_OPD)
+def authorize_position(*, officer, action: str) -> None:
+    """PermissionDenied, saying why, unless the officer's position may take the action."""
     if not rules.may(officer.position, action):
         raise PermissionDenied(
             POSITION_NOT_ALLOWED.format(
@@ -97,16 +97,28 @@ def _authorize(*, package: Package, by: User, action: str) -> None:
         )
 
 
+def state_problem(package: Package, action: str) -> str | None:
+    """Why the package's state does not allow the action, or None."""
+    if rules.next_status(package.status, action) is None:
+        return WRONG_STATE.format(status=package.get_status_display(), action=Action(action).label)
+    return None
+
+
+def _authorize(*, package: Package, by: User, action: str) -> None:
+    officer = by.opd_officer
+    if officer is None or officer.opd_id != package.opd_id:
+        raise PermissionDenied(NOT_YOUR_OPD)
+    authorize_position(officer=officer, action=action)
+
+
 def _transition(*, package: Package, action: str, by: User | None, reason: str = "") -> Package:
     """Lock the package, check the state machine, move it and write the audit row. The
     caller is inside a transaction."""
     package = Package.objects.select_for_update().get(pk=package.pk)
+    problem = state_problem(package, action)
+    if problem:
+        raise ValidationError(problem, code="wrong_state")
     target = rules.next_status(package.status, action)
-    if target is None:
-        raise ValidationError(
-            WRONG_STATE.format(status=package.get_status_display(), action=Action(action).label),
-            code="wrong_state",
-        )
     PackageEvent.objects.create(
         package=package,
         action=action,
@@ -119,7 +131,7 @@ def _transition(*, package: Package, action: str, by: User | None, reason: str =
     return package
 
 
-def _database_now() -> datetime:
+def database_now() -> datetime:
     """The database's clock, read now (not at transaction start): it decides deadlines,
     whatever the clocks of the web servers and workers say."""
     with connection.cursor() as cursor:
@@ -197,11 +209,8 @@ def package_save(
     else:
         package = Package.objects.select_for_update().get(pk=package.pk)
     _authorize(package=package, by=by, action=Action.EDIT)
-    if package.pk and rules.next_status(package.status, Action.EDIT) is None:
-        raise ValidationError(
-            WRONG_STATE.format(status=package.get_status_display(), action=Action.EDIT.label),
-            code="wrong_state",
-        )
+    if package.pk and state_problem(package, Action.EDIT):
+        raise ValidationError(state_problem(package, Action.EDIT), code="wrong_state")
     if not items:
         raise ValidationError(ITEMS_REQUIRED, code="items_required")
     for field, value in fields.items():
@@ -219,7 +228,7 @@ def package_save(
     package.reserved_for_small_business = rules.reserved_for_small_business(
         pagu=package.pagu, exception_reason=package.reservation_exception_reason
     )
-    package.full_clean(exclude=["created_by", "opd"])
+    package.full_clean(exclude=["created_by"])
     package.save()
     package.items.all().delete()
     PackageItem.objects.bulk_create(
@@ -234,7 +243,7 @@ def package_announce(*, package: Package, by: User) -> Package:
     package = _transition(package=package, action=Action.ANNOUNCE, by=by)
     if not package.items.exists():
         raise ValidationError(ITEMS_REQUIRED, code="items_required")
-    if package.closes_at <= _database_now():
+    if package.closes_at <= database_now():
         raise ValidationError(CLOSING_IN_PAST, code="closing_in_past")
     package.save(update_fields=["status"])
     return package
@@ -245,7 +254,7 @@ def packages_close_due() -> list[int]:
     open its bids. Run every minute by beat; each package in its own transaction, skipping
     one that another worker is closing."""
     closed = []
-    due = Package.objects.filter(status=Status.ANNOUNCED, closes_at__lte=_database_now())
+    due = Package.objects.filter(status=Status.ANNOUNCED, closes_at__lte=database_now())
     for package_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             package = (
@@ -264,7 +273,7 @@ def package_close(*, package: Package, by: User) -> Package:
     """An officer closes a package whose deadline has passed, when the job has not yet."""
     _authorize(package=package, by=by, action=Action.CLOSE)
     package = Package.objects.select_for_update().get(pk=package.pk)
-    if package.status == Status.ANNOUNCED and package.closes_at > _database_now():
+    if package.status == Status.ANNOUNCED and package.closes_at > database_now():
         raise ValidationError(
             _("Batas akhir penawaran belum lewat; paket tertutup otomatis pada waktunya."),
             code="not_due",
@@ -332,7 +341,7 @@ def package_winner_announce(*, package: Package, by: User, bid: Bid, reason: str
     if bid.package_id != package.pk or bid.status != BidStatus.ACTIVE or bid.opened_at is None:
         raise ValidationError(WINNER_NOT_ACTIVE, code="winner")
     package.winner = bid
-    package.objection_ends_at = timezone.now() + timedelta(days=rules.OBJECTION_DAYS)
+    package.objection_ends_at = database_now() + timedelta(days=rules.OBJECTION_DAYS)
     package.save(update_fields=["status", "winner", "objection_ends_at"])
     _notify_bidders(package, "procurement/winner_announced")
     return package
@@ -348,7 +357,7 @@ def objection_file(
             WRONG_STATE.format(status=package.get_status_display(), action=_("menyanggah")),
             code="wrong_state",
         )
-    if _database_now() > package.objection_ends_at:
+    if database_now() > package.objection_ends_at:
         raise ValidationError(
             OBJECTION_CLOSED.format(ends=_when(package.objection_ends_at)), code="closed"
         )
@@ -398,7 +407,7 @@ def package_award(*, package: Package, by: User) -> Package:
     never the evaluated price."""
     _authorize(package=package, by=by, action=Action.AWARD)
     package = _transition(package=package, action=Action.AWARD, by=by)
-    if _database_now() <= package.objection_ends_at:
+    if database_now() <= package.objection_ends_at:
         raise ValidationError(
             OBJECTION_PERIOD_RUNNING.format(ends=_when(package.objection_ends_at)), code="running"
         )
@@ -457,15 +466,30 @@ class LineInput:
     unit_price: Decimal
 
 
-def _check_eligibility(
-    *, package: Package, vendor: Vendor, products: list[Product], tkdn_pct: Decimal, on: date
-) -> None:
+def _check_vendor(package: Package, vendor: Vendor) -> None:
     if not vendor.is_verified:
         raise ValidationError(VENDOR_NOT_VERIFIED, code="vendor_not_verified")
     if package.reserved_for_small_business and not vendor.is_umk:
         raise ValidationError(
-            RESERVED_NOT_SMALL.format(scale=vendor.get_scale_display()), code="reserved"
+            RESERVED_NOT_SMALL.format(scale=vendor.get_scale_display() or "—"), code="reserved"
         )
+
+
+def bidding_problem(*, package: Package, vendor: Vendor, now: datetime) -> ValidationError | None:
+    """Why this vendor cannot bid on the package at `now`, before it fills in a bid; None if
+    it may try (bid_submit decides, by the database clock, when the bid comes in)."""
+    try:
+        _check_open(package, now)
+        _check_vendor(package, vendor)
+    except ValidationError as error:
+        return error
+    return None
+
+
+def _check_eligibility(
+    *, package: Package, vendor: Vendor, products: list[Product], tkdn_pct: Decimal, on: date
+) -> None:
+    _check_vendor(package, vendor)
     if package.halal_required:
         halal_ids = set(
             valid_halal_certificates(on=on)
@@ -494,7 +518,7 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
     # The package row lock serializes submissions to this package: two submissions from one
     # vendor racing each other, or racing the deadline, are decided one after the other.
     package = Package.objects.select_for_update().get(pk=package.pk)
-    now = _database_now()
+    now = database_now()
     _check_open(package, now)
     items = {item.pk: item for item in package.items.all()}
     if (
@@ -539,8 +563,8 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
                 "item": line.item.pk,
                 "product": product.pk,
                 "product_name": product.name,
-                "quantity": str(line.quantity),
-                "unit_price": str(line.unit_price),
+                "quantity": str(line.quantity.quantize(CENT)),
+                "unit_price": str(line.unit_price.quantize(CENT)),
                 "tkdn_pct": str(local.tkdn_pct),
                 "bmp_pct": str(local.bmp_pct),
                 "certificate_number": local.certificate.number if local.certificate else "",
@@ -570,7 +594,7 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
         "version": version,
         "submitted_at": now.isoformat(),
         "lines": content_lines,
-        "total": str(share.total),
+        "total": str(share.total.quantize(CENT)),
         "tkdn_pct": str(share.tkdn_pct),
         "tkdn_bmp_pct": str(share.tkdn_bmp_pct),
     }
@@ -591,7 +615,7 @@ def bid_withdraw(*, bid: Bid, by: User) -> Bid:
     if member is None or member.vendor_id != bid.vendor_id:
         raise PermissionDenied(LINE_FOREIGN_PRODUCT)
     package = Package.objects.select_for_update().get(pk=bid.package_id)
-    _check_open(package, _database_now())
+    _check_open(package, database_now())
     bid = Bid.objects.select_for_update().get(pk=bid.pk)
     if bid.status != BidStatus.ACTIVE:
         raise ValidationError(BID_NOT_ACTIVE, code="not_active")

@@ -137,12 +137,13 @@ def bid_edit(request: HttpRequest, package_id: int) -> HttpResponse:
     products = products_with_local_content(on=timezone.localdate()).filter(
         vendor=vendor, is_active=True
     )
+    # The form starts from the vendor's own active bid, read back only while it is sealed.
+    prefill = current is not None and package.is_sealed and request.method != "POST"
     form = forms.BidForm(
         request.POST or None,
         items=package.items.all(),
         products=products,
-        # The vendor's own sealed bid, read back only while it is still sealed.
-        previous=services.bid_content(current) if current and package.is_sealed else None,
+        previous=services.bid_content(current) if prefill else None,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -303,7 +304,8 @@ def _get_opd_package(request: HttpRequest, package_id: int) -> Package:
 @role_required(Role.OFFICER)
 @require_safe
 def officer_packages(request: HttpRequest) -> HttpResponse:
-    opd = request.user.opd_officer.opd
+    officer = request.user.opd_officer
+    opd = officer.opd
     counts = Package.objects.filter(opd=opd).aggregate(
         all=Count("pk"), **{s: Count("pk", filter=Q(status=s)) for s in Status.values}
     )
@@ -330,6 +332,7 @@ def officer_packages(request: HttpRequest) -> HttpResponse:
             + [(s.value, s.label, counts[s.value]) for s in Status],
             "status": status,
             "sort": sort,
+            "may_create": rules.may(officer.position, Action.EDIT),
         },
     )
 
@@ -339,19 +342,10 @@ def officer_package_edit(request: HttpRequest, package_id: int | None = None) ->
     """Create a draft package or edit one, with its line items."""
     officer = request.user.opd_officer
     package = _get_opd_package(request, package_id) if package_id else None
-    if not rules.may(officer.position, Action.EDIT):
-        raise PermissionDenied(
-            services.POSITION_NOT_ALLOWED.format(
-                position=officer.get_position_display(), action=Action.EDIT.label
-            )
-        )
-    if package is not None and rules.next_status(package.status, Action.EDIT) is None:
-        messages.error(
-            request,
-            services.WRONG_STATE.format(
-                status=package.get_status_display(), action=Action.EDIT.label
-            ),
-        )
+    services.authorize_position(officer=officer, action=Action.EDIT)
+    problem = services.state_problem(package, Action.EDIT) if package else None
+    if problem:
+        messages.error(request, problem)
         return redirect("procurement:package-detail", package.pk)
     data = request.POST if request.method == "POST" else None
     add_row = data is not None and "tambah_baris" in data
@@ -588,18 +582,24 @@ def officer_package_bids_xlsx(request: HttpRequest, package_id: int) -> HttpResp
 
 
 def _bids_workbook(package: Package, bids: list[Bid], rows: list[_ComparisonRow]) -> bytes:
-    """The comparison as a worksheet: amounts and percentages as numbers (Rupiah and
-    percent formats), six columns per bidder after the item columns."""
+    """The comparison as a worksheet: six item columns, then six columns per bidder; amounts
+    and shares are numbers with Rupiah and percent formats, never text."""
     book = Workbook()
     sheet = book.active
-    sheet.title = str(_("Perbandingan"))[:31]
+    sheet.title = str(_("Perbandingan penawaran"))
     bold = Font(bold=True)
-    sheet.append([f"{package.rup_code} — {package.title}"])
+    width = 6  # columns per bidder
+
+    def put(row: int, column: int, value: object, number_format: str | None = None) -> None:
+        cell = sheet.cell(row, column, value)
+        if number_format:
+            cell.number_format = number_format
+
+    put(1, 1, f"{package.rup_code} — {package.title}")
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([str(_("Dicetak")), f"{jakarta(timezone.now())}"])
-    sheet.append([])
-    first = 7  # first bidder column; A-F describe the item
-    item_headers = [
+    put(2, 1, str(_("Dicetak")))
+    put(2, 2, jakarta(timezone.now()))
+    headers = [
         _("No"),
         _("Uraian"),
         _("Volume"),
@@ -607,6 +607,7 @@ def _bids_workbook(package: Package, bids: list[Bid], rows: list[_ComparisonRow]
         _("Harga satuan HPS (Rp)"),
         _("Jumlah HPS (Rp)"),
     ]
+    first = len(headers) + 1  # the first bidder's first column
     line_headers = [
         _("Produk"),
         _("Harga satuan (Rp)"),
@@ -615,43 +616,37 @@ def _bids_workbook(package: Package, bids: list[Bid], rows: list[_ComparisonRow]
         _("BMP"),
         _("Nomor sertifikat TKDN"),
     ]
-    width = len(line_headers)
-    header = sheet.max_row + 1
     for n, bid in enumerate(bids):
         column = first + n * width
-        cell = sheet.cell(header, column, f"{bid.vendor.name} ({bid.vendor.get_scale_display()})")
-        cell.font = bold
+        put(4, column, f"{bid.vendor.name} ({bid.vendor.get_scale_display()})")
+        sheet.cell(4, column).font = bold
         sheet.merge_cells(
-            start_row=header, start_column=column, end_row=header, end_column=column + width - 1
+            start_row=4, start_column=column, end_row=4, end_column=column + width - 1
         )
-    sheet.append([str(h) for h in item_headers] + [str(h) for h in line_headers] * len(bids))
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
+    for column, header in enumerate(headers + line_headers * len(bids), 1):
+        put(5, column, str(header))
+        sheet.cell(5, column).font = bold
+    row_number = 5
     for row in rows:
+        row_number += 1
         item = row.item
-        values = [
-            item.position,
-            item.description,
-            item.quantity,
-            item.unit,
-            item.hps_unit_price,
-            item.hps_total,
-        ]
-        for _bid, line in row.cells:
-            values += (
-                [
-                    line.product_name,
-                    line.unit_price,
-                    line.total,
-                    line.tkdn_pct / 100,
-                    line.bmp_pct / 100,
-                    line.certificate_number,
-                ]
-                if line
-                else [None] * width
-            )
-        sheet.append(values)
-        _number_formats(sheet, sheet.max_row, len(bids), first, width)
+        put(row_number, 1, item.position)
+        put(row_number, 2, item.description)
+        put(row_number, 3, item.quantity, "#,##0.##")
+        put(row_number, 4, item.unit)
+        put(row_number, 5, item.hps_unit_price, RUPIAH_FORMAT)
+        put(row_number, 6, item.hps_total, RUPIAH_FORMAT)
+        for n, (_bid, line) in enumerate(row.cells):
+            if line is None:
+                continue
+            column = first + n * width
+            put(row_number, column, line.product_name)
+            put(row_number, column + 1, line.unit_price, RUPIAH_FORMAT)
+            put(row_number, column + 2, line.total, RUPIAH_FORMAT)
+            put(row_number, column + 3, line.tkdn_pct / 100, PERCENT_FORMAT)
+            put(row_number, column + 4, line.bmp_pct / 100, PERCENT_FORMAT)
+            put(row_number, column + 5, line.certificate_number)
+    # Totals and the bid's particulars, each under the column of its kind.
     footers = [
         (_("Total harga penawaran (Rp)"), 2, lambda b: b.price, RUPIAH_FORMAT),
         (_("TKDN penawaran"), 3, lambda b: b.tkdn_pct / 100, PERCENT_FORMAT),
@@ -666,28 +661,14 @@ def _bids_workbook(package: Package, bids: list[Bid], rows: list[_ComparisonRow]
         (_("Sidik penawaran (SHA-256)"), 0, lambda b: b.receipt_hash, None),
     ]
     for label, offset, value, number_format in footers:
-        sheet.append([None, str(label)])
-        footer = sheet.max_row
-        sheet.cell(footer, 2).font = bold
+        row_number += 1
+        put(row_number, 2, str(label))
+        sheet.cell(row_number, 2).font = bold
         for n, bid in enumerate(bids):
-            cell = sheet.cell(footer, first + n * width + offset, value(bid))
-            if number_format:
-                cell.number_format = number_format
+            put(row_number, first + n * width + offset, value(bid), number_format)
     sheet.column_dimensions["B"].width = 40
     for column in range(first, first + width * len(bids)):
         sheet.column_dimensions[get_column_letter(column)].width = 18
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def _number_formats(sheet, row: int, bid_count: int, first: int, width: int) -> None:
-    sheet.cell(row, 3).number_format = "#,##0.##"
-    sheet.cell(row, 5).number_format = RUPIAH_FORMAT
-    sheet.cell(row, 6).number_format = RUPIAH_FORMAT
-    for n in range(bid_count):
-        column = first + n * width
-        sheet.cell(row, column + 1).number_format = RUPIAH_FORMAT
-        sheet.cell(row, column + 2).number_format = RUPIAH_FORMAT
-        sheet.cell(row, column + 3).number_format = PERCENT_FORMAT
-        sheet.cell(row, column + 4).number_format = PERCENT_FORMAT

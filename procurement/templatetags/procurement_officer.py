@@ -50,6 +50,7 @@ def officer_panel(context: template.Context, package: Package | None, officer: O
         "request": context.get("request"),
         "bid_count": context.get("bid_count"),
         "can": {action.value: action in actions for action in Action},
+        "any_action": bool(actions),
         "deadline_passed": now >= package.closes_at,
         "objection_over": package.objection_ends_at is not None and now > package.objection_ends_at,
         "events": package.events.select_related("by"),

@@ -9,7 +9,7 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 
-from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta
+from p3dn_portal.templatetags.p3dn import JAKARTA
 from procurement import services
 from procurement.forms import ObjectionForm
 from procurement.models import Bid, BidStatus, Objection, Package
@@ -19,20 +19,11 @@ from vendors.models import Vendor
 register = template.Library()
 
 
-def bidding_problem(package: Package, vendor: Vendor, now: datetime) -> str | Promise | None:
-    """Why this vendor cannot bid on the package now, in the services' words; None if it may
-    try (the service still decides, by the database clock, when the bid comes in)."""
-    if package.status != Status.ANNOUNCED:
-        return services.NOT_ANNOUNCED
-    if now < package.opens_at:
-        return services.NOT_OPEN_YET.format(opens=jakarta(package.opens_at))
-    if now >= package.closes_at:
-        return services.DEADLINE_PASSED.format(closes=jakarta(package.closes_at))
-    if not vendor.is_verified:
-        return services.VENDOR_NOT_VERIFIED
-    if package.reserved_for_small_business and not vendor.is_umk:
-        return services.RESERVED_NOT_SMALL.format(scale=vendor.get_scale_display() or "—")
-    return None
+def bidding_problem(package: Package, vendor: Vendor, now: datetime) -> str | None:
+    """Why this vendor cannot bid on the package now, in the services' words (see
+    services.bidding_problem)."""
+    error = services.bidding_problem(package=package, vendor=vendor, now=now)
+    return " ".join(error.messages) if error else None
 
 
 @dataclass

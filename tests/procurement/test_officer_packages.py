@@ -13,8 +13,13 @@ from accounts.decorators import WRONG_ROLE
 from procurement import forms, services, views
 from procurement.models import Package
 from procurement.rules import Action, Status
-from tests.factories import OfficerFactory, PackageFactory, PackageItemFactory
-from tests.procurement.conftest import lines_for, past_deadline
+from tests.factories import (
+    OfficerFactory,
+    PackageFactory,
+    PackageItemFactory,
+    ProductFactory,
+    VendorMemberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +72,47 @@ def _data(**changes: str) -> dict:
     }
     data.update(changes)
     return data
+
+
+# The cast: a PPK, a pokja and a KPA of one OPD, a draft and an announced package of theirs.
+
+
+@pytest.fixture
+def ppk(db):
+    return OfficerFactory(position="ppk").user
+
+
+@pytest.fixture
+def pokja(ppk):
+    return OfficerFactory(opd=ppk.officer.opd, position="pokja").user
+
+
+@pytest.fixture
+def announced(ppk):
+    package = PackageFactory(opd=ppk.officer.opd, created_by=ppk, status=Status.ANNOUNCED)
+    PackageItemFactory(package=package, position=1)
+    return package
+
+
+def _bid(package: Package):
+    """A sealed bid from a new verified vendor; returns the vendor."""
+    member = VendorMemberFactory()
+    product = ProductFactory(vendor=member.vendor, name="Meja jati rahasia")
+    item = package.items.get()
+    services.bid_submit(
+        package=package,
+        vendor=member.vendor,
+        by=member.user,
+        lines=[services.LineInput(item, product, item.quantity, D("1150000"))],
+    )
+    return member.vendor
+
+
+def _past_deadline(package: Package) -> None:
+    """Move the deadline into the past: the database clock decides, not the test's."""
+    Package.objects.filter(pk=package.pk).update(
+        opens_at=timezone.now() - timedelta(days=8), closes_at=timezone.now() - timedelta(seconds=1)
+    )
 
 
 @pytest.fixture
@@ -131,6 +177,7 @@ def test_officers_of_another_opd_find_nothing(login, other_officer, draft):
 def test_the_list_shows_the_opds_packages_only(login, ppk, draft, other_officer):
     elsewhere = PackageFactory(opd=other_officer.officer.opd, title="Paket OPD lain")
     html = login(ppk).get(LIST).content.decode()
+    assert ADD in html
     assert draft.title in html
     assert draft.rup_code in html
     assert "Rp1.200.000.000" in html  # HPS
@@ -171,11 +218,8 @@ def test_the_list_sorts_by_hps_title_or_closing(login, ppk, sort, expected):
     assert [p.title for p in page] == expected
 
 
-def test_the_list_shows_how_many_bids_but_nothing_of_them(login, ppk, announced, bidder):
-    user, vendor, desk, cabinet = bidder
-    services.bid_submit(
-        package=announced, vendor=vendor, by=user, lines=lines_for(announced, desk, cabinet)
-    )
+def test_the_list_shows_how_many_bids_but_nothing_of_them(login, ppk, announced):
+    vendor = _bid(announced)
     response = login(ppk).get(LIST)
     assert [p.bid_count for p in response.context["page_obj"]] == [1]
     assert vendor.name not in response.content.decode()
@@ -215,6 +259,13 @@ def test_times_are_read_as_jakarta_time(login, ppk):
     package = Package.objects.get()
     assert package.opens_at == datetime(2030, 1, 15, 1, 0, tzinfo=UTC)
     assert package.closes_at == datetime(2030, 1, 22, 9, 0, tzinfo=UTC)
+    html = login(ppk).get(_url("edit", package)).content.decode()
+    assert 'value="2030-01-15T08:00"' in html
+
+
+def test_the_form_takes_exactly_the_fields_the_service_saves():
+    assert set(forms.PackageForm.base_fields) == set(services.PACKAGE_FIELDS)
+    assert set(forms.ITEM_FIELDS) == set(services.ItemInput.__dataclass_fields__)
 
 
 def test_a_new_goods_package_starts_with_the_highest_preference(login, ppk):
@@ -340,8 +391,17 @@ def test_editing_a_draft_replaces_its_items(login, ppk, draft):
     assert draft.items.count() == 1
 
 
+def test_clearing_a_row_removes_its_item(login, ppk, draft):
+    PackageItemFactory(package=draft, position=2, description="Kursi siswa")
+    blank = {f"items-1-{name}": "" for name in forms.ITEM_FIELDS}
+    data = _data(rup_code=draft.rup_code, **{"items-INITIAL_FORMS": "2", **blank})
+    assert login(ppk).post(_url("edit", draft), data).status_code == 302
+    assert [i.description for i in draft.items.all()] == ["Meja belajar siswa kayu jati"]
+
+
 def test_only_ppk_or_pptk_may_open_the_form(login, pokja, draft):
     client = login(pokja)
+    assert ADD not in client.get(LIST).content.decode()
     for url in (ADD, _url("edit", draft)):
         response = client.get(url)
         assert response.status_code == 403
@@ -379,14 +439,12 @@ def test_the_panel_offers_the_actions_of_the_position(login, ppk, pokja, kpa, dr
     assert _url("cancel", draft) not in html
 
 
-def test_the_panel_counts_sealed_bids_and_shows_nothing_else(login, ppk, announced, bidder):
-    user, vendor, desk, cabinet = bidder
-    services.bid_submit(
-        package=announced, vendor=vendor, by=user, lines=lines_for(announced, desk, cabinet)
-    )
+def test_the_panel_counts_sealed_bids_and_shows_nothing_else(login, ppk, announced):
+    vendor = _bid(announced)
     html = _detail(login(ppk), announced)
     assert "1 penawaran masuk" in html
     assert vendor.name not in html
+    assert "Meja jati rahasia" not in html
     assert "1.150.000" not in html
     assert _url("bids", announced) not in html
     assert _url("close", announced) not in html  # not before the deadline
@@ -453,7 +511,7 @@ def test_closing_waits_for_the_deadline(login, pokja, announced):
     client = login(pokja)
     response = client.post(_url("close", announced), follow=True)
     assert "Batas akhir penawaran belum lewat" in response.content.decode()
-    past_deadline(announced)
+    _past_deadline(announced)
     assert _url("close", announced) in _detail(client, announced)
     response = client.post(_url("close", announced), follow=True)
     assert str(views.PACKAGE_CLOSED) in response.content.decode()
@@ -462,7 +520,7 @@ def test_closing_waits_for_the_deadline(login, pokja, announced):
 
 
 def test_failing_needs_a_reason(login, pokja, announced):
-    past_deadline(announced)
+    _past_deadline(announced)
     services.packages_close_due()
     client = login(pokja)
     client.post(_url("fail", announced), {"reason": ""})
