@@ -17,9 +17,11 @@ class NavItem:
 
 def navigation_for(user) -> list[NavItem]:
     directory = NavItem(_("Direktori penyedia"), reverse("vendors:directory"))
+    packages = NavItem(_("Paket diumumkan"), reverse("procurement:public-packages"))
     if not user.is_authenticated:
         return [
             NavItem(_("Tentang program"), reverse("landing")),
+            packages,
             directory,
             NavItem(_("Daftar sebagai penyedia"), reverse("accounts:signup")),
         ]
@@ -28,11 +30,15 @@ def navigation_for(user) -> list[NavItem]:
             NavItem(_("Beranda usaha"), reverse("vendors:home")),
             NavItem(_("Produk"), reverse("vendors:products")),
             NavItem(_("Sertifikat"), reverse("vendors:certificates")),
-            NavItem(_("Pengguna"), reverse("vendors:members")),
-            directory,
+            NavItem(_("Penawaran saya"), reverse("procurement:my-bids")),
+            packages,
         ]
     if user.role == Role.OFFICER:
-        return [NavItem(_("Beranda OPD"), reverse("procurement:home")), directory]
+        return [
+            NavItem(_("Beranda OPD"), reverse("procurement:home")),
+            NavItem(_("Paket OPD"), reverse("procurement:officer-packages")),
+            directory,
+        ]
     if user.role == Role.ADMIN:
-        return [NavItem(_("Admin Dinas PPKUKM"), reverse("admin:index")), directory]
-    return [NavItem(_("Pendaftaran usaha"), reverse("vendors:register")), directory]
+        return [NavItem(_("Admin Dinas PPKUKM"), reverse("admin:index")), packages, directory]
+    return [NavItem(_("Pendaftaran usaha"), reverse("vendors:register")), packages, directory]

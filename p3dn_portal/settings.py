@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "p3dn_portal.context_processors.portal",
+                "accounts.context_processors.unread_notifications",
             ],
             "libraries": {"p3dn": "p3dn_portal.templatetags.p3dn"},
         },

@@ -7,6 +7,11 @@ app_name = "procurement"
 urlpatterns = [
     path("", views.home, name="home"),
     path("paket/<int:package_id>/", views.package_detail, name="package-detail"),
+    path(
+        "sanggah/<int:objection_id>/lampiran/",
+        views.objection_attachment,
+        name="objection-attachment",
+    ),
     # OPD officers
     path("paket/", views.officer_packages, name="officer-packages"),
     path("paket/baru/", views.officer_package_edit, name="officer-package-add"),

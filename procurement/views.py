@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta, rupiah
 from procurement import forms, rules, selectors, services
 from procurement.models import (
@@ -672,3 +673,19 @@ def _bids_workbook(package: Package, bids: list[Bid], rows: list[_ComparisonRow]
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def objection_attachment(request: HttpRequest, objection_id: int) -> FileResponse:
+    """An objection's attachment: for the officers of the package's OPD and the users of the
+    vendor who filed it; 404 for anyone else."""
+    objection = get_object_or_404(
+        Objection.objects.select_related("package", "bid"), pk=objection_id
+    )
+    user = request.user
+    officer, member = user.opd_officer, user.vendor_member
+    allowed = (officer is not None and officer.opd_id == objection.package.opd_id) or (
+        member is not None and member.vendor_id == objection.bid.vendor_id
+    )
+    if not allowed or not objection.attachment:
+        raise Http404
+    return private_file_response(objection.attachment)

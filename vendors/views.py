@@ -1,6 +1,3 @@
-import mimetypes
-from pathlib import PurePath
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -18,6 +15,7 @@ from accounts import services as account_services
 from accounts.decorators import role_required
 from accounts.forms import SignupForm
 from accounts.models import Role
+from p3dn_portal.lib.files import private_file_response
 from vendors import directory, forms, selectors, services
 from vendors.models import (
     CertificateStatus,
@@ -335,7 +333,7 @@ def product_photo(request: HttpRequest, photo_id: int) -> FileResponse:
     public = product.is_active and product.vendor.is_verified
     if not public and not _may_see_vendor_files(request, product.vendor_id):
         raise Http404
-    return _file_response(photo.image)
+    return private_file_response(photo.image)
 
 
 # Certificates -------------------------------------------------------------------------------
@@ -412,7 +410,7 @@ def certificate_file(request: HttpRequest, kind: str, certificate_id: int) -> Fi
     certificate = get_object_or_404(model, pk=certificate_id)
     if not _may_see_vendor_files(request, certificate.vendor_id):
         raise Http404
-    return _file_response(certificate.file)
+    return private_file_response(certificate.file)
 
 
 def _may_see_vendor_files(request: HttpRequest, vendor_id: int) -> bool:
@@ -423,17 +421,6 @@ def _may_see_vendor_files(request: HttpRequest, vendor_id: int) -> bool:
         return True
     member = user.vendor_member
     return member is not None and member.vendor_id == vendor_id
-
-
-def _file_response(field_file) -> FileResponse:
-    content_type = (
-        mimetypes.guess_type(PurePath(field_file.name).name)[0] or "application/octet-stream"
-    )
-    response = FileResponse(field_file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="{PurePath(field_file.name).name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
-    return response
 
 
 # Public directory ---------------------------------------------------------------------------

@@ -13,32 +13,42 @@ def _urls(user) -> list[str]:
 
 
 DIRECTORY = reverse("vendors:directory")
+PACKAGES = reverse("procurement:public-packages")
 
 
-def test_it_shows_vendors_their_company_products_certificates_and_users(vendor_owner):
+def test_it_shows_vendors_their_company_products_certificates_bids_and_packages(vendor_owner):
     assert _urls(vendor_owner) == [
         reverse("vendors:home"),
         reverse("vendors:products"),
         reverse("vendors:certificates"),
-        reverse("vendors:members"),
+        reverse("procurement:my-bids"),
+        PACKAGES,
+    ]
+
+
+def test_it_shows_officers_their_opd_its_packages_and_the_directory(officer):
+    assert _urls(officer) == [
+        reverse("procurement:home"),
+        reverse("procurement:officer-packages"),
         DIRECTORY,
     ]
 
 
-def test_it_shows_officers_their_opd_home(officer):
-    assert _urls(officer) == [reverse("procurement:home"), DIRECTORY]
-
-
 def test_it_shows_admins_django_admin(admin_user):
-    assert _urls(admin_user) == [reverse("admin:index"), DIRECTORY]
+    assert _urls(admin_user) == [reverse("admin:index"), PACKAGES, DIRECTORY]
 
 
-def test_it_shows_anonymous_users_the_programme_directory_and_sign_up():
-    assert _urls(AnonymousUser()) == [reverse("landing"), DIRECTORY, reverse("accounts:signup")]
+def test_it_shows_anonymous_users_the_programme_packages_directory_and_sign_up():
+    assert _urls(AnonymousUser()) == [
+        reverse("landing"),
+        PACKAGES,
+        DIRECTORY,
+        reverse("accounts:signup"),
+    ]
 
 
 def test_it_shows_a_user_without_a_role_the_company_registration():
-    assert _urls(UserFactory()) == [reverse("vendors:register"), DIRECTORY]
+    assert _urls(UserFactory()) == [reverse("vendors:register"), PACKAGES, DIRECTORY]
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from procurement import services
 from procurement.models import Package
 from procurement.rules import Status
-from tests.factories import OfficerFactory, OPDFactory
+from tests.factories import OfficerFactory, OPDFactory, pdf_upload
 from tests.procurement.conftest import lines_for, past_deadline
 
 pytestmark = pytest.mark.django_db
@@ -259,3 +260,33 @@ def test_a_package_without_eligible_bids_fails_with_a_reason(ppk, pokja, announc
     services.package_fail(package=announced, by=pokja, reason="Tidak ada penawaran masuk.")
     announced.refresh_from_db()
     assert announced.status == Status.FAILED
+
+
+def test_an_objection_attachment_is_for_the_opd_and_the_objecting_vendor_only(
+    client, login, ppk, announced, bidder, second_bidder
+):
+    user, vendor, desk, cabinet = bidder
+    user2, vendor2, desk2, cabinet2 = second_bidder
+    winner = services.bid_submit(
+        package=announced, vendor=vendor, by=user, lines=lines_for(announced, desk, cabinet)
+    )
+    services.bid_submit(
+        package=announced, vendor=vendor2, by=user2, lines=lines_for(announced, desk2, cabinet2)
+    )
+    past_deadline(announced)
+    services.packages_close_due()
+    services.package_evaluation_start(package=announced, by=ppk)
+    winner.refresh_from_db()
+    services.package_winner_announce(package=announced, by=ppk, bid=winner)
+    objection = services.objection_file(
+        package=announced, by=user2, text="Keberatan.", attachment=pdf_upload()
+    )
+    url = reverse("procurement:objection-attachment", args=[objection.pk])
+    for allowed in (ppk, user2):
+        response = login(allowed).get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+    for refused in (user, OfficerFactory(opd=OPDFactory(), position="ppk").user):
+        assert login(refused).get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302

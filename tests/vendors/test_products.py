@@ -95,5 +95,6 @@ def test_the_product_list_query_count_does_not_grow(
     client = login(vendor_owner)
     # 1 session, 2 user with vendor and OPD, 3 products with halal flag and photo count,
     # 4 their valid TKDN certificates (prefetch)
-    with django_assert_num_queries(4):
+    # + the unread-notification count for the navbar badge
+    with django_assert_num_queries(5):
         assert client.get(PRODUCTS).status_code == 200
