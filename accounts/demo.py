@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import demo_procurement
 from accounts import services as account_services
 from accounts.models import User
 from procurement.models import OPD, Officer, Position
@@ -58,6 +59,7 @@ OFFICERS = [
     ("pokja.tarakan", "Teguh Prasetyo, S.E., M.M.", "RSUD Tarakan", Position.POKJA),
     ("ppk.pasarminggu", "Siti Nurhaliza, S.Si., Apt.", "RSUD Pasar Minggu", Position.PPK),
     ("kpa.ppkukm", "Ir. Taufik Rahman, M.Si.", "Dinas PPKUKM", Position.KPA),
+    ("ppk.ppkukm", "Lusiana Siregar, S.E.", "Dinas PPKUKM", Position.PPK),
     ("ppk.binamarga", "Andi Wijaya, S.T., M.T.", "Bina Marga", Position.PPK),
 ]
 
@@ -651,6 +653,7 @@ def load() -> dict[str, str]:
         for number, product in enumerate(demo.products, start=1):
             _product(vendor, product, serial=index * 100 + number, today=today, verifier=admin)
 
+    demo_procurement.load()
     _halal_assistance("roti", AssistanceStatus.SUBMITTED, admin, today)
     _halal_assistance("kerupuk", AssistanceStatus.UNDER_REVIEW, admin, today)
     _halal_assistance("kopi", AssistanceStatus.NEEDS_REVISION, admin, today)

@@ -1,0 +1,213 @@
+"""Demo packages in every state of the lifecycle, with bids that went through the real
+services (sealed, then opened at closing). Only the deadlines are moved into the past, as if
+time had passed. Loading twice changes nothing."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import User
+from procurement import services
+from procurement.models import OPD, Package
+from procurement.rules import Category, Method, Status
+from vendors.models import Product
+
+DOMAIN = "demo.p3dn.id"
+
+
+@dataclass(frozen=True)
+class DemoPackage:
+    rup_code: str
+    opd: str
+    title: str
+    category: str
+    method: str
+    pagu: int
+    items: tuple[tuple[str, str, int, str, int], ...]  # description, KBLI, qty, unit, HPS price
+    bidders: tuple[tuple[str, tuple[str, ...], float], ...]  # vendor key, products, price factor
+    state: str  # the state to bring it to
+    halal: bool = False
+    min_tkdn: str | None = None
+    description: str = ""
+    reservation_exception: str = ""
+
+
+PACKAGES = [
+    DemoPackage(
+        "48210001",
+        "Disdik",
+        "Pengadaan meja dan kursi belajar SD negeri wilayah Jakarta Timur",
+        Category.GOODS,
+        Method.TENDER,
+        2_600_000_000,
+        (
+            ("Meja belajar siswa kayu jati", "31001", 1500, "unit", 1_200_000),
+            ("Kursi kuliah lipat", "31001", 500, "unit", 700_000),
+        ),
+        (("mebel", ("Meja belajar siswa kayu jati", "Kursi kuliah lipat"), 0.95),),
+        Status.ANNOUNCED,
+        min_tkdn="25",
+        description="Untuk 30 SD negeri; dikirim ke sekolah masing-masing paling lambat Juli.",
+    ),
+    DemoPackage(
+        "48210002",
+        "Disdik",
+        "Seragam batik dan seragam sekolah untuk siswa penerima KJP",
+        Category.GOODS,
+        Method.TENDER,
+        1_400_000_000,
+        (("Seragam sekolah/batik", "14111", 4000, "stel", 300_000),),
+        (
+            ("seragam", ("Seragam sekolah SD putih merah",), 0.48),
+            ("batik", ("Seragam batik ASN lengan panjang",), 0.95),
+        ),
+        Status.EVALUATION,
+    ),
+    DemoPackage(
+        "48210003",
+        "Dinas PPKUKM",
+        "Konsumsi makanan bergizi temu bisnis P3DN Batch XII",
+        Category.GOODS,
+        Method.DIRECT_PROCUREMENT,
+        150_000_000,
+        (
+            ("Paket makanan olahan tempe", "10792", 2000, "kg", 20_000),
+            ("Kerupuk udang", "10799", 800, "kg", 90_000),
+        ),
+        (
+            ("tahu", ("Tempe kedelai lokal untuk makanan bergizi sekolah", "Tahu putih"), 0.9),
+            ("udang", ("Kerupuk udang premium", "Kerupuk udang premium"), 0.97),
+        ),
+        Status.OBJECTION,
+        halal=True,
+    ),
+    DemoPackage(
+        "48210004",
+        "Dinkes",
+        "Tempat tidur pasien dan kursi roda untuk puskesmas kecamatan",
+        Category.GOODS,
+        Method.TENDER,
+        3_000_000_000,
+        (
+            ("Tempat tidur pasien tiga engkol", "32502", 150, "unit", 15_000_000),
+            ("Kursi roda standar", "32502", 200, "unit", 2_300_000),
+        ),
+        (("alkes", ("Tempat tidur pasien tiga engkol", "Kursi roda standar"), 0.96),),
+        Status.CONTRACTED,
+        reservation_exception="Alat kesehatan wajib berizin edar Kemenkes dan bergaransi "
+        "purnajual 5 tahun; belum ada usaha kecil terdaftar yang memenuhinya.",
+    ),
+    DemoPackage(
+        "48210005",
+        "Disdik",
+        "Tas kerja kulit untuk guru penggerak",
+        Category.GOODS,
+        Method.DIRECT_PROCUREMENT,
+        180_000_000,
+        (("Tas kerja kulit", "15121", 250, "buah", 700_000),),
+        (),
+        Status.DRAFT,
+    ),
+    DemoPackage(
+        "48210006",
+        "Dinkes",
+        "Masker medis untuk posyandu",
+        Category.GOODS,
+        Method.DIRECT_PROCUREMENT,
+        60_000_000,
+        (("Masker medis 3 lapis", "32501", 1200, "kotak", 40_000),),
+        (),
+        Status.CANCELLED,
+    ),
+]
+
+PPK_OF = {"Disdik": "ppk.disdik", "Dinkes": "ppk.dinkes", "Dinas PPKUKM": "ppk.ppkukm"}
+
+
+def _user(local: str) -> User:
+    return User.objects.select_related("officer", "vendor_membership__vendor").get(
+        email=f"{local}@{DOMAIN}"
+    )
+
+
+def _make_past(package: Package) -> None:
+    Package.objects.filter(pk=package.pk).update(
+        opens_at=timezone.now() - timedelta(days=15), closes_at=timezone.now() - timedelta(days=1)
+    )
+
+
+def load() -> None:
+    for demo in PACKAGES:
+        opd = OPD.objects.get(short_name=demo.opd)
+        if Package.objects.filter(opd=opd, rup_code=demo.rup_code).exists():
+            continue
+        _package(demo, opd)
+
+
+def _package(demo: DemoPackage, opd: OPD) -> None:
+    ppk = _user(PPK_OF[demo.opd])
+    now = timezone.now()
+    package = services.package_save(
+        opd=opd,
+        by=ppk,
+        items=[
+            services.ItemInput(desc, kbli, Decimal(qty), unit, Decimal(price))
+            for desc, kbli, qty, unit, price in demo.items
+        ],
+        rup_code=demo.rup_code,
+        title=demo.title,
+        description=demo.description,
+        fiscal_year=now.year,
+        category=demo.category,
+        method=demo.method,
+        pagu=Decimal(demo.pagu),
+        pdn=True,
+        min_tkdn_pct=Decimal(demo.min_tkdn) if demo.min_tkdn else None,
+        halal_required=demo.halal,
+        reservation_exception_reason=demo.reservation_exception,
+        max_preference_pct=Decimal("25") if demo.category == Category.GOODS else Decimal("0"),
+        opens_at=now - timedelta(days=2),
+        closes_at=now + timedelta(days=12),
+    )
+    if demo.state == Status.DRAFT:
+        return
+    services.package_announce(package=package, by=ppk)
+    if demo.state == Status.CANCELLED:
+        services.package_cancel(
+            package=package, by=ppk, reason="Kebutuhan sudah dipenuhi dari stok gudang Dinkes."
+        )
+        return
+    bids = []
+    items = list(package.items.order_by("position"))
+    for key, product_names, factor in demo.bidders:
+        owner = _user(key)
+        vendor = owner.vendor_membership.vendor
+        lines = []
+        for item, name in zip(items, product_names, strict=True):
+            product = Product.objects.get(vendor=vendor, name=name)
+            price = (item.hps_unit_price * Decimal(str(factor))).quantize(Decimal("1"))
+            lines.append(services.LineInput(item, product, item.quantity, price))
+        bids.append(services.bid_submit(package=package, vendor=vendor, by=owner, lines=lines))
+    if demo.state == Status.ANNOUNCED:
+        return
+    _make_past(package)
+    services.packages_close_due()
+    package.refresh_from_db()
+    services.package_evaluation_start(package=package, by=ppk)
+    if demo.state == Status.EVALUATION:
+        return
+    winner = min(package.bids.filter(status="active"), key=lambda bid: bid.price)
+    services.package_winner_announce(package=package, by=ppk, bid=winner)
+    if demo.state == Status.OBJECTION:
+        return
+    Package.objects.filter(pk=package.pk).update(objection_ends_at=now - timedelta(hours=1))
+    package.refresh_from_db()
+    services.package_award(package=package, by=ppk)
+    services.package_contract(
+        package=package,
+        by=ppk,
+        number=f"027/KTR/{demo.opd.upper()}/{now.year}",
+        signed_on=timezone.localdate(),
+    )
