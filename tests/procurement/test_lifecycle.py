@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from procurement import services
+from procurement import rules, services
 from procurement.models import Package
-from procurement.rules import Status
+from procurement.rules import Action, Status
 from tests.factories import OfficerFactory, OPDFactory, pdf_upload
 from tests.procurement.conftest import lines_for, past_deadline
 
@@ -290,3 +290,51 @@ def test_an_objection_attachment_is_for_the_opd_and_the_objecting_vendor_only(
         assert login(refused).get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def _call(action: str, package, user, bid=None):
+    """Each lifecycle action through its service, with valid arguments."""
+    calls = {
+        Action.ANNOUNCE: lambda: services.package_announce(package=package, by=user),
+        Action.CLOSE: lambda: services.package_close(package=package, by=user),
+        Action.EVALUATE: lambda: services.package_evaluation_start(package=package, by=user),
+        Action.ANNOUNCE_WINNER: lambda: services.package_winner_announce(
+            package=package, by=user, bid=bid
+        ),
+        Action.AWARD: lambda: services.package_award(package=package, by=user),
+        Action.CONTRACT: lambda: services.package_contract(
+            package=package, by=user, number="1/KTR", signed_on=timezone.localdate()
+        ),
+        Action.CANCEL: lambda: services.package_cancel(package=package, by=user, reason="x"),
+        Action.FAIL: lambda: services.package_fail(package=package, by=user, reason="x"),
+    }
+    return calls[action]()
+
+
+MOVING_ACTIONS = [a for a in Action if rules.TRANSITIONS[a][1] is not None]
+
+
+@pytest.mark.parametrize("action", MOVING_ACTIONS, ids=str)
+def test_each_transition_refuses_every_position_not_allowed_to_take_it(ppk, announced, action):
+    for position in {"kpa", "ppk", "pptk", "pejabat_pengadaan", "pokja"} - rules.ALLOWED_POSITIONS[
+        action
+    ]:
+        officer = OfficerFactory(opd=announced.opd, position=position).user
+        with pytest.raises(PermissionDenied):
+            _call(action, announced, officer)
+    assert not announced.events.exists()
+
+
+@pytest.mark.parametrize("action", MOVING_ACTIONS, ids=str)
+def test_each_transition_refuses_every_state_it_cannot_start_from(ppk, announced, action):
+    position = sorted(rules.ALLOWED_POSITIONS[action])[0]
+    officer = OfficerFactory(opd=announced.opd, position=position).user
+    for state in set(Status) - rules.TRANSITIONS[action][0]:
+        Package.objects.filter(pk=announced.pk).update(status=state, cancel_reason="Batal.")
+        announced.refresh_from_db()
+        with pytest.raises(ValidationError) as raised:
+            _call(action, announced, officer)
+        assert raised.value.code == "wrong_state", (action, state)
+        announced.refresh_from_db()
+        assert announced.status == state
+    assert not announced.events.exists()
