@@ -1,8 +1,10 @@
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from procurement.models import OPD, Bid, BidStatus, Officer, Package
+from procurement.models import OPD, Bid, BidLine, BidStatus, Officer, Package, PackageItem
 from procurement.rules import SEALED_STATES, Status
 
 
@@ -51,3 +53,26 @@ def active_bid_count(*, package: Package) -> int:
 
 def vendor_bids(*, vendor) -> QuerySet[Bid]:
     return vendor.bids.select_related("package__opd").order_by("-submitted_at")
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    item: PackageItem
+    cells: list[tuple[Bid, BidLine | None]]  # one per bid, in the order of the bids
+
+
+def opened_bids_comparison(*, package: Package) -> tuple[list[Bid], list[ComparisonRow]]:
+    """The opened active bids, cheapest first, and one row per line item with each bid's
+    line for it: four queries whatever the number of bids and lines."""
+    bids = list(
+        active_bids(package=package)
+        .filter(opened_at__isnull=False)
+        .order_by("price", "submitted_at", "pk")
+        .prefetch_related("lines")
+    )
+    lines = [(bid, {line.item_id: line for line in bid.lines.all()}) for bid in bids]
+    rows = [
+        ComparisonRow(item, [(bid, of_bid.get(item.pk)) for bid, of_bid in lines])
+        for item in package.items.all()
+    ]
+    return bids, rows

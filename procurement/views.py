@@ -1,4 +1,3 @@
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,19 +13,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from accounts.decorators import role_required
 from accounts.models import Role
 from p3dn_portal.lib.files import private_file_response
-from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta, rupiah
-from procurement import forms, rules, selectors, services
+from p3dn_portal.templatetags.p3dn import jakarta, rupiah
+from procurement import exports, forms, rules, selectors, services
 from procurement.models import (
     OPD,
     Bid,
-    BidLine,
     BidStatus,
     Objection,
     Package,
@@ -293,8 +288,6 @@ PACKAGE_SORTS = {
     "-judul": ("-title",),
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-RUPIAH_FORMAT = '"Rp"#,##0'
-PERCENT_FORMAT = "0.00%"
 
 
 def _get_opd_package(request: HttpRequest, package_id: int) -> Package:
@@ -523,29 +516,6 @@ def officer_package_fail(request: HttpRequest, package_id: int) -> HttpResponse:
     return _package_action(request, package_id, act)
 
 
-@dataclass(frozen=True)
-class _ComparisonRow:
-    item: PackageItem
-    cells: list[tuple[Bid, BidLine | None]]  # one per bid, in the order of the bids
-
-
-def _opened_bids(package: Package) -> tuple[list[Bid], list[_ComparisonRow]]:
-    """The opened active bids, cheapest first, and one row per line item with each bid's
-    line for it: four queries whatever the number of bids and lines."""
-    bids = list(
-        selectors.active_bids(package=package)
-        .filter(opened_at__isnull=False)
-        .order_by("price", "submitted_at", "pk")
-        .prefetch_related("lines")
-    )
-    lines = [(bid, {line.item_id: line for line in bid.lines.all()}) for bid in bids]
-    rows = [
-        _ComparisonRow(item, [(bid, of_bid.get(item.pk)) for bid, of_bid in lines])
-        for item in package.items.all()
-    ]
-    return bids, rows
-
-
 def _get_unsealed_package(request: HttpRequest, package_id: int) -> Package | None:
     package = _get_opd_package(request, package_id)
     if package.is_sealed:
@@ -561,7 +531,7 @@ def officer_package_bids(request: HttpRequest, package_id: int) -> HttpResponse:
     package = _get_unsealed_package(request, package_id)
     if package is None:
         return redirect("procurement:package-detail", package_id)
-    bids, rows = _opened_bids(package)
+    bids, rows = selectors.opened_bids_comparison(package=package)
     return render(
         request,
         "procurement/officer/bids.html",
@@ -575,104 +545,11 @@ def officer_package_bids_xlsx(request: HttpRequest, package_id: int) -> HttpResp
     package = _get_unsealed_package(request, package_id)
     if package is None:
         return redirect("procurement:package-detail", package_id)
-    bids, rows = _opened_bids(package)
-    response = HttpResponse(_bids_workbook(package, bids, rows), content_type=XLSX)
+    bids, rows = selectors.opened_bids_comparison(package=package)
+    response = HttpResponse(exports.bids_workbook(package, bids, rows), content_type=XLSX)
     filename = f"penawaran-{slugify(package.rup_code) or package.pk}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _bids_workbook(package: Package, bids: list[Bid], rows: list[_ComparisonRow]) -> bytes:
-    """The comparison as a worksheet: six item columns, then six columns per bidder; amounts
-    and shares are numbers with Rupiah and percent formats, never text."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(_("Perbandingan penawaran"))
-    bold = Font(bold=True)
-    width = 6  # columns per bidder
-
-    def put(row: int, column: int, value: object, number_format: str | None = None) -> None:
-        cell = sheet.cell(row, column, value)
-        if number_format:
-            cell.number_format = number_format
-
-    put(1, 1, f"{package.rup_code} — {package.title}")
-    sheet["A1"].font = Font(bold=True, size=13)
-    put(2, 1, str(_("Dicetak")))
-    put(2, 2, jakarta(timezone.now()))
-    headers = [
-        _("No"),
-        _("Uraian"),
-        _("Volume"),
-        _("Satuan"),
-        _("Harga satuan HPS (Rp)"),
-        _("Jumlah HPS (Rp)"),
-    ]
-    first = len(headers) + 1  # the first bidder's first column
-    line_headers = [
-        _("Produk"),
-        _("Harga satuan (Rp)"),
-        _("Jumlah (Rp)"),
-        _("TKDN"),
-        _("BMP"),
-        _("Nomor sertifikat TKDN"),
-    ]
-    for n, bid in enumerate(bids):
-        column = first + n * width
-        put(4, column, f"{bid.vendor.name} ({bid.vendor.get_scale_display()})")
-        sheet.cell(4, column).font = bold
-        sheet.merge_cells(
-            start_row=4, start_column=column, end_row=4, end_column=column + width - 1
-        )
-    for column, header in enumerate(headers + line_headers * len(bids), 1):
-        put(5, column, str(header))
-        sheet.cell(5, column).font = bold
-    row_number = 5
-    for row in rows:
-        row_number += 1
-        item = row.item
-        put(row_number, 1, item.position)
-        put(row_number, 2, item.description)
-        put(row_number, 3, item.quantity, "#,##0.##")
-        put(row_number, 4, item.unit)
-        put(row_number, 5, item.hps_unit_price, RUPIAH_FORMAT)
-        put(row_number, 6, item.hps_total, RUPIAH_FORMAT)
-        for n, (_bid, line) in enumerate(row.cells):
-            if line is None:
-                continue
-            column = first + n * width
-            put(row_number, column, line.product_name)
-            put(row_number, column + 1, line.unit_price, RUPIAH_FORMAT)
-            put(row_number, column + 2, line.total, RUPIAH_FORMAT)
-            put(row_number, column + 3, line.tkdn_pct / 100, PERCENT_FORMAT)
-            put(row_number, column + 4, line.bmp_pct / 100, PERCENT_FORMAT)
-            put(row_number, column + 5, line.certificate_number)
-    # Totals and the bid's particulars, each under the column of its kind.
-    footers = [
-        (_("Total harga penawaran (Rp)"), 2, lambda b: b.price, RUPIAH_FORMAT),
-        (_("TKDN penawaran"), 3, lambda b: b.tkdn_pct / 100, PERCENT_FORMAT),
-        (_("TKDN + BMP penawaran"), 3, lambda b: b.tkdn_bmp_pct / 100, PERCENT_FORMAT),
-        (
-            _("Waktu pengajuan (WIB)"),
-            0,
-            lambda b: timezone.localtime(b.submitted_at, JAKARTA).replace(tzinfo=None),
-            "dd/mm/yyyy hh:mm:ss",
-        ),
-        (_("Versi"), 0, lambda b: b.version, "0"),
-        (_("Sidik penawaran (SHA-256)"), 0, lambda b: b.receipt_hash, None),
-    ]
-    for label, offset, value, number_format in footers:
-        row_number += 1
-        put(row_number, 2, str(label))
-        sheet.cell(row_number, 2).font = bold
-        for n, bid in enumerate(bids):
-            put(row_number, first + n * width + offset, value(bid), number_format)
-    sheet.column_dimensions["B"].width = 40
-    for column in range(first, first + width * len(bids)):
-        sheet.column_dimensions[get_column_letter(column)].width = 18
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def objection_attachment(request: HttpRequest, objection_id: int) -> FileResponse:

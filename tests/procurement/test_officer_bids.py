@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from procurement import services, views
+from procurement import exports, services
 from procurement.models import Bid, Package
 from procurement.rules import Status
 from tests.factories import (
@@ -210,14 +210,14 @@ def test_the_comparison_downloads_as_a_workbook(login, ppk, opened, bidder, seco
     assert sheet.cell(6, 2).value == "Meja belajar siswa"
     assert sheet.cell(6, first).value == second_bidder[2].name
     assert sheet.cell(6, first + 1).value == 1100000  # unit price, a number
-    assert sheet.cell(6, first + 1).number_format == views.RUPIAH_FORMAT
+    assert sheet.cell(6, first + 1).number_format == exports.RUPIAH_FORMAT
     total = sheet.cell(8, first + 2)
     assert sheet.cell(8, 2).value == "Total harga penawaran (Rp)"
     assert isinstance(total.value, int | float)
     assert total.value == 1245000000
     assert isinstance(sheet.cell(8, first + 6 + 2).value, int | float)
     assert sheet.cell(9, first + 3).value == pytest.approx(0.3534, abs=0.0001)
-    assert sheet.cell(9, first + 3).number_format == views.PERCENT_FORMAT
+    assert sheet.cell(9, first + 3).number_format == exports.PERCENT_FORMAT
 
 
 # Winner, objections, award, contract ----------------------------------------------------------

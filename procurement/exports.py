@@ -1,0 +1,109 @@
+"""Spreadsheets officers download: numbers stay numbers (Rupiah and percent formats)."""
+
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta
+from procurement.models import Bid, Package
+from procurement.selectors import ComparisonRow
+
+RUPIAH_FORMAT = '"Rp"#,##0'
+PERCENT_FORMAT = "0.00%"
+
+
+def bids_workbook(package: Package, bids: list[Bid], rows: list[ComparisonRow]) -> bytes:
+    """The comparison as a worksheet: six item columns, then six columns per bidder; amounts
+    and shares are numbers with Rupiah and percent formats, never text."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(_("Perbandingan penawaran"))
+    bold = Font(bold=True)
+    width = 6  # columns per bidder
+
+    def put(row: int, column: int, value: object, number_format: str | None = None) -> None:
+        cell = sheet.cell(row, column, value)
+        if number_format:
+            cell.number_format = number_format
+
+    put(1, 1, f"{package.rup_code} — {package.title}")
+    sheet["A1"].font = Font(bold=True, size=13)
+    put(2, 1, str(_("Dicetak")))
+    put(2, 2, jakarta(timezone.now()))
+    headers = [
+        _("No"),
+        _("Uraian"),
+        _("Volume"),
+        _("Satuan"),
+        _("Harga satuan HPS (Rp)"),
+        _("Jumlah HPS (Rp)"),
+    ]
+    first = len(headers) + 1  # the first bidder's first column
+    line_headers = [
+        _("Produk"),
+        _("Harga satuan (Rp)"),
+        _("Jumlah (Rp)"),
+        _("TKDN"),
+        _("BMP"),
+        _("Nomor sertifikat TKDN"),
+    ]
+    for n, bid in enumerate(bids):
+        column = first + n * width
+        put(4, column, f"{bid.vendor.name} ({bid.vendor.get_scale_display()})")
+        sheet.cell(4, column).font = bold
+        sheet.merge_cells(
+            start_row=4, start_column=column, end_row=4, end_column=column + width - 1
+        )
+    for column, header in enumerate(headers + line_headers * len(bids), 1):
+        put(5, column, str(header))
+        sheet.cell(5, column).font = bold
+    row_number = 5
+    for row in rows:
+        row_number += 1
+        item = row.item
+        put(row_number, 1, item.position)
+        put(row_number, 2, item.description)
+        put(row_number, 3, item.quantity, "#,##0.##")
+        put(row_number, 4, item.unit)
+        put(row_number, 5, item.hps_unit_price, RUPIAH_FORMAT)
+        put(row_number, 6, item.hps_total, RUPIAH_FORMAT)
+        for n, (_bid, line) in enumerate(row.cells):
+            if line is None:
+                continue
+            column = first + n * width
+            put(row_number, column, line.product_name)
+            put(row_number, column + 1, line.unit_price, RUPIAH_FORMAT)
+            put(row_number, column + 2, line.total, RUPIAH_FORMAT)
+            put(row_number, column + 3, line.tkdn_pct / 100, PERCENT_FORMAT)
+            put(row_number, column + 4, line.bmp_pct / 100, PERCENT_FORMAT)
+            put(row_number, column + 5, line.certificate_number)
+    # Totals and the bid's particulars, each under the column of its kind.
+    footers = [
+        (_("Total harga penawaran (Rp)"), 2, lambda b: b.price, RUPIAH_FORMAT),
+        (_("TKDN penawaran"), 3, lambda b: b.tkdn_pct / 100, PERCENT_FORMAT),
+        (_("TKDN + BMP penawaran"), 3, lambda b: b.tkdn_bmp_pct / 100, PERCENT_FORMAT),
+        (
+            _("Waktu pengajuan (WIB)"),
+            0,
+            lambda b: timezone.localtime(b.submitted_at, JAKARTA).replace(tzinfo=None),
+            "dd/mm/yyyy hh:mm:ss",
+        ),
+        (_("Versi"), 0, lambda b: b.version, "0"),
+        (_("Sidik penawaran (SHA-256)"), 0, lambda b: b.receipt_hash, None),
+    ]
+    for label, offset, value, number_format in footers:
+        row_number += 1
+        put(row_number, 2, str(label))
+        sheet.cell(row_number, 2).font = bold
+        for n, bid in enumerate(bids):
+            put(row_number, first + n * width + offset, value(bid), number_format)
+    sheet.column_dimensions["B"].width = 40
+    for column in range(first, first + width * len(bids)):
+        sheet.column_dimensions[get_column_letter(column)].width = 18
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
