@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from procurement import exports, services
+from procurement import exports, services, views
 from procurement.models import Bid, Package
 from procurement.rules import Status
 from tests.factories import (
