@@ -82,9 +82,8 @@ def _bench_rank_bids() -> None:
         start = time.perf_counter()
         rank_bids(bids, terms)
         timings.append(time.perf_counter() - start)
-    print(
-        f"{'rank_bids, 5,000 bids':<28} {statistics.median(timings) * 1000:>7.0f} ms (median of {ROUNDS})"
-    )
+    median_ms = statistics.median(timings) * 1000
+    print(f"{'rank_bids, 5,000 bids':<28} {median_ms:>7.0f} ms (median of {ROUNDS})")
 
 
 def main() -> int:
