@@ -237,6 +237,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.packages_close_due",
         "schedule": 60.0,
     },
+    # Evaluations requested while the broker was down, or whose worker died, go back.
+    "evaluations-requeue": {
+        "task": "procurement.tasks.evaluations_requeue",
+        "schedule": 120.0,
+    },
     "certificate-expiry-reminders-send": {
         "task": "vendors.tasks.certificate_expiry_reminders_send",
         "schedule": crontab(hour=7, minute=0),

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from procurement.rules import SEALED_STATES, Action, Category, Method, Status
+from procurement.rules import SEALED_STATES, Action, Category, Formula, Method, Status
 from vendors.uploads import RandomName, private_storage
 
 
@@ -117,6 +117,13 @@ class Package(models.Model):
     )
     max_preference_pct = models.DecimalField(
         _("preferensi harga tertinggi (%)"), max_digits=5, decimal_places=2, default=0
+    )
+    evaluation_formula = models.CharField(
+        _("rumus evaluasi"),
+        max_length=10,
+        choices=Formula.choices,
+        default=Formula.HEA_2021,
+        help_text=_("Rumus lama hanya untuk paket yang dievaluasi menurut aturan sebelum 2021."),
     )
     opens_at = models.DateTimeField(_("penawaran dibuka"))
     closes_at = models.DateTimeField(_("batas akhir penawaran"))
@@ -401,3 +408,81 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bid.vendor} — {self.package.rup_code}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Menunggu diproses")
+    RUNNING = "running", _("Sedang dihitung")
+    SUCCEEDED = "succeeded", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+
+class EvaluationRun(models.Model):
+    """One evaluation of a package's bids under recorded rules. Runs are kept; the latest
+    successful one is current."""
+
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="evaluation_runs", verbose_name=_("paket")
+    )
+    rule_version = models.CharField(_("versi aturan"), max_length=40)
+    formula = models.CharField(_("rumus HEA"), max_length=10, choices=Formula.choices)
+    max_preference_pct = models.DecimalField(
+        _("preferensi harga tertinggi (%)"), max_digits=5, decimal_places=2
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diminta oleh"),
+        help_text=_("Kosong: dimulai otomatis saat penawaran ditutup."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
+    error = models.TextField(_("kesalahan"), blank=True)
+    created_at = models.DateTimeField(_("diminta pada"), default=timezone.now)
+    started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+
+    class Meta:
+        verbose_name = _("evaluasi")
+        verbose_name_plural = pgettext_lazy("jamak", "evaluasi")
+        ordering = ["package", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="run_status_created")]
+
+    def __str__(self) -> str:
+        return f"{self.package.rup_code} #{self.pk} ({self.get_status_display()})"
+
+
+class EvaluationResult(models.Model):
+    run = models.ForeignKey(
+        EvaluationRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("evaluasi")
+    )
+    bid = models.ForeignKey(
+        Bid, on_delete=models.PROTECT, related_name="results", verbose_name=_("penawaran")
+    )
+    eligible = models.BooleanField(_("memenuhi syarat"))
+    tier = models.CharField(_("tier"), max_length=2)
+    kp = models.DecimalField(_("koefisien preferensi (KP)"), max_digits=12, decimal_places=8)
+    # Exact for HEA = (1 - KP) x HP (HP to the cent, KP to 8 places); the pre-2021 division
+    # is kept to 10 places.
+    hea = models.DecimalField(_("harga evaluasi akhir (HEA)"), max_digits=30, decimal_places=10)
+    rank = models.PositiveIntegerField(_("peringkat"), null=True, blank=True)
+    reasons = models.JSONField(_("alasan"), default=list)
+    snapshot = models.JSONField(_("sertifikat yang dipakai"), default=list)
+
+    class Meta:
+        verbose_name = _("hasil evaluasi")
+        verbose_name_plural = pgettext_lazy("jamak", "hasil evaluasi")
+        ordering = ["run", "rank", "hea"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "bid"], name="result_one_per_bid"),
+            models.UniqueConstraint(fields=["run", "rank"], name="result_unique_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: {self.bid_id} #{self.rank}"

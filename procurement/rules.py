@@ -38,6 +38,11 @@ class Status(models.TextChoices):
     FAILED = "failed", _("Gagal (tidak ada penawaran yang memenuhi syarat)")
 
 
+class Formula(models.TextChoices):
+    HEA_2021 = "hea_2021", _("HEA = (1 - KP) x HP (Perpres 12/2021)")
+    HEA_2010 = "hea_2010", _("HEA = HP / (1 + KP), preferensi paling tinggi 15% (sebelum 2021)")
+
+
 class Action(models.TextChoices):
     EDIT = "edit", _("mengubah paket")
     ANNOUNCE = "announce", _("mengumumkan paket")

@@ -2,6 +2,7 @@
 no status is ever edited directly; each action checks the officer's OPD and position and
 the package's state, changes it in one transaction and writes the audit row."""
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -9,30 +10,42 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts import services as account_services
 from accounts.models import User
 from p3dn_portal.templatetags.p3dn import rupiah
-from procurement import rules, sealing
+from procurement import evaluation, rules, sealing
 from procurement.models import (
     OPD,
     Bid,
     BidLine,
     BidStatus,
+    EvaluationResult,
+    EvaluationRun,
     Objection,
     Package,
     PackageEvent,
     PackageItem,
+    RunStatus,
 )
 from procurement.rules import Action, Category, Status
 from vendors.local_content import effective_local_content
-from vendors.models import Product, Vendor
+from vendors.models import (
+    CertificateStatus,
+    HalalCertificate,
+    Product,
+    TKDNCertificate,
+    Vendor,
+)
 from vendors.selectors import products_with_local_content, valid_halal_certificates
+
+logger = logging.getLogger(__name__)
 
 NOT_YOUR_OPD = _("Paket ini milik OPD lain.")
 POSITION_NOT_ALLOWED = _("Jabatan Anda ({position}) tidak berwenang {action}.")
@@ -326,12 +339,9 @@ def _open(bid: Bid) -> None:
     bid.save(update_fields=["price", "tkdn_pct", "tkdn_bmp_pct", "opened_at"])
 
 
-@transaction.atomic
 def package_evaluation_start(*, package: Package, by: User) -> Package:
-    _authorize(package=package, by=by, action=Action.EVALUATE)
-    package = _transition(package=package, action=Action.EVALUATE, by=by)
-    package.save(update_fields=["status"])
-    return package
+    """An officer (re)starts the evaluation: a new run, kept beside the earlier ones."""
+    return evaluation_request(package=package, by=by).package
 
 
 @transaction.atomic
@@ -682,3 +692,199 @@ def _notify_officers(package: Package, template: str, **context) -> None:
         context={"package": package, **context},
         link=_package_link(package),
     )
+
+
+# Evaluation runs ------------------------------------------------------------------------------
+
+RUN_NOT_FOUND_STATE = _("Evaluasi hanya untuk paket yang penawarannya sudah ditutup.")
+# Postgres advisory locks are keyed by two integers: this namespace and the package id.
+EVALUATION_LOCK_NAMESPACE = 5_202_021
+STALE_QUEUED_AFTER = timedelta(minutes=2)
+STALE_RUNNING_AFTER = timedelta(minutes=20)
+
+
+@transaction.atomic
+def evaluation_request(*, package: Package, by: User | None) -> EvaluationRun:
+    """Store a run as queued and hand it to a worker once committed. With the broker down
+    the request still succeeds: the run waits and evaluations_requeue picks it up."""
+    if by is not None:
+        _authorize(package=package, by=by, action=Action.EVALUATE)
+    package = _transition(package=package, action=Action.EVALUATE, by=by)
+    package.save(update_fields=["status"])
+    run = EvaluationRun.objects.create(
+        package=package,
+        rule_version=evaluation.RULE_VERSION,
+        formula=package.evaluation_formula,
+        max_preference_pct=package.max_preference_pct,
+        requested_by=by,
+    )
+    transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
+    from procurement.tasks import evaluation_run
+
+    try:
+        evaluation_run.apply_async(args=[run_id], retry=False)
+    except (OSError, KombuOperationalError):
+        logger.warning("Broker unreachable: evaluation run %s stays queued.", run_id)
+
+
+def evaluations_requeue() -> list[int]:
+    """Queued runs no worker picked up (the broker was down), and runs whose worker died
+    mid-way, go back to the queue."""
+    now = timezone.now()
+    stale = EvaluationRun.objects.filter(
+        Q(status=RunStatus.QUEUED, created_at__lt=now - STALE_QUEUED_AFTER)
+        | Q(status=RunStatus.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER)
+    )
+    run_ids = list(stale.values_list("pk", flat=True))
+    for run_id in run_ids:
+        _enqueue(run_id)
+    return run_ids
+
+
+def evaluation_execute(*, run_id: int) -> EvaluationRun:
+    """Evaluate the package's bids and write every result in one transaction, so a worker
+    killed mid-way leaves a run to retry, never half a ranking. Idempotent: a finished run
+    is left as it is; the same inputs give the same results."""
+    with transaction.atomic():
+        run = EvaluationRun.objects.select_for_update().get(pk=run_id)
+        if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
+            return run
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.attempts += 1
+        run.save(update_fields=["status", "started_at", "attempts"])
+    try:
+        with transaction.atomic():
+            # One evaluation of a package at a time: a second run waits here for the first.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    [EVALUATION_LOCK_NAMESPACE, run.package_id],
+                )
+            run = EvaluationRun.objects.select_for_update().select_related("package").get(pk=run_id)
+            run.results.all().delete()
+            results = _evaluate(run)
+            EvaluationResult.objects.bulk_create(results)
+            run.status = RunStatus.SUCCEEDED
+            run.progress = 100
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "progress", "finished_at"])
+    except Exception as error:
+        EvaluationRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    return run
+
+
+def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
+    """Read the package's opened bids and their lines in a constant number of queries,
+    apply the checks on the frozen snapshot, then the rule core."""
+    package = run.package
+    closing_day = timezone.localtime(package.closes_at).date()
+    bids = list(
+        package.bids.filter(status=BidStatus.ACTIVE, opened_at__isnull=False)
+        .select_related("vendor")
+        .prefetch_related(Prefetch("lines", queryset=BidLine.objects.select_related("product")))
+        .order_by("pk")
+    )
+    numbers = {line.certificate_number for bid in bids for line in bid.lines.all()}
+    halal_numbers = {line.halal_certificate_number for bid in bids for line in bid.lines.all()}
+    tkdn_status = dict(
+        TKDNCertificate.objects.filter(number__in=numbers - {""}).values_list("number", "status")
+    )
+    halal_status = dict(
+        HalalCertificate.objects.filter(number__in=halal_numbers - {""}).values_list(
+            "number", "status"
+        )
+    )
+    figures, checks, snapshots = [], {}, {}
+    for bid in bids:
+        problems = _snapshot_problems(package, bid, closing_day, tkdn_status, halal_status)
+        checks[str(bid.pk)] = problems
+        snapshots[str(bid.pk)] = [
+            {
+                "item": line.item_id,
+                "product": line.product_name,
+                "tkdn_pct": str(line.tkdn_pct),
+                "bmp_pct": str(line.bmp_pct),
+                "certificate_number": line.certificate_number,
+                "certificate_expires_on": (
+                    line.certificate_expires_on.isoformat() if line.certificate_expires_on else ""
+                ),
+                "halal_certificate_number": line.halal_certificate_number,
+            }
+            for line in bid.lines.all()
+        ]
+        figures.append(
+            evaluation.BidFigures(
+                bid_id=str(bid.pk),
+                price=bid.price,
+                tkdn_pct=bid.tkdn_pct,
+                bmp_pct=bid.bmp_pct,
+                submitted_at=bid.submitted_at,
+                passed_evaluation=not problems,
+            )
+        )
+    terms = evaluation.PackageTerms(
+        category=package.category,
+        hps=package.hps,
+        max_preference_pct=run.max_preference_pct,
+        formula=run.formula,
+        pdn_required=package.pdn,
+    )
+    return [
+        EvaluationResult(
+            run=run,
+            bid_id=int(ranked.bid_id),
+            eligible=ranked.eligible,
+            tier=ranked.tier,
+            kp=ranked.kp,
+            hea=ranked.hea.quantize(HEA_PLACES),
+            rank=ranked.rank,
+            reasons=[*checks[ranked.bid_id], *ranked.reasons],
+            snapshot=snapshots[ranked.bid_id],
+        )
+        for ranked in evaluation.rank_bids(figures, terms)
+    ]
+
+
+HEA_PLACES = Decimal("0.0000000001")
+
+
+def _snapshot_problems(package, bid, closing_day, tkdn_status, halal_status) -> list[str]:
+    """What the rule core does not know: the checks on the bid's frozen snapshot."""
+    problems = []
+    if not bid.vendor.is_verified:
+        problems.append(str(VENDOR_NOT_VERIFIED))
+    if package.reserved_for_small_business and not bid.vendor.is_umk:
+        problems.append(str(RESERVED_NOT_SMALL.format(scale=bid.vendor.get_scale_display() or "—")))
+    if package.min_tkdn_pct is not None and bid.tkdn_pct < package.min_tkdn_pct:
+        problems.append(
+            str(
+                MIN_TKDN_NOT_MET.format(tkdn=f"{bid.tkdn_pct}%", minimum=f"{package.min_tkdn_pct}%")
+            )
+        )
+    for line in bid.lines.all():
+        number = line.certificate_number
+        if number and tkdn_status.get(number) == CertificateStatus.REJECTED:
+            problems.append(str(CERTIFICATE_REVOKED.format(number=number)))
+        if number and line.certificate_expires_on and line.certificate_expires_on < closing_day:
+            problems.append(str(CERTIFICATE_EXPIRED_AT_CLOSING.format(number=number)))
+        if package.halal_required and line.product.is_food:
+            halal = line.halal_certificate_number
+            if not halal or halal_status.get(halal) == CertificateStatus.REJECTED:
+                problems.append(str(HALAL_MISSING.format(products=line.product_name)))
+    return problems
+
+
+CERTIFICATE_REVOKED = _(
+    "Sertifikat {number} ditolak atau dicabut setelah penawaran diajukan; penawaran gugur."
+)
+CERTIFICATE_EXPIRED_AT_CLOSING = _(
+    "Sertifikat {number} tidak berlaku lagi pada tanggal batas akhir penawaran."
+)

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.db import OperationalError
 
 from procurement import services
 
@@ -6,3 +7,13 @@ from procurement import services
 @shared_task
 def packages_close_due() -> list[int]:
     return services.packages_close_due()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
+def evaluation_run(run_id: int) -> str:
+    return services.evaluation_execute(run_id=run_id).status
+
+
+@shared_task
+def evaluations_requeue() -> list[int]:
+    return services.evaluations_requeue()

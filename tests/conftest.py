@@ -2,8 +2,11 @@
 OPDs, and a Dinas PPKUKM admin. Tests talk to the real PostgreSQL and Redis."""
 
 import os
+import uuid
 
 import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from p3dn_portal.celery import app as celery_app
@@ -94,3 +97,29 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def worker(redis_service, transactional_db):
+    # A queue of our own, so that a development worker on the same Redis cannot take the job.
+    queue = f"p3dn-test-{uuid.uuid4().hex}"
+    celery_app.conf.task_always_eager = False
+    _route_all_tasks_to(queue)
+    try:
+        with start_worker(
+            celery_app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30
+        ):
+            yield queue
+    finally:
+        _route_all_tasks_to(None)
+    client = redis.Redis.from_url(redis_service)
+    for key in client.scan_iter(f"*{queue}*"):
+        client.delete(key)
+    client.close()
+
+
+def _route_all_tasks_to(queue: str | None) -> None:
+    """Send every task the code under test queues to the test worker's own queue."""
+    celery_app.conf.task_routes = {"*": {"queue": queue}} if queue else None
+    celery_app.amqp.flush_routes()
+    celery_app.amqp.__dict__.pop("router", None)  # a cached property holding the old routes

@@ -1,29 +1,8 @@
 """A task queued through the real Redis broker runs in a real worker (not eager mode)."""
 
-import uuid
-
-import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from accounts.tasks import mail_send, sessions_clear
-from p3dn_portal.celery import app as celery_app
-
-
-@pytest.fixture
-def worker(redis_service, transactional_db):
-    # A queue of our own, so that a development worker on the same Redis cannot take the job.
-    queue = f"p3dn-test-{uuid.uuid4().hex}"
-    celery_app.conf.task_always_eager = False
-    with start_worker(
-        celery_app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30
-    ):
-        yield queue
-    client = redis.Redis.from_url(redis_service)
-    for key in client.scan_iter(f"*{queue}*"):
-        client.delete(key)
-    client.close()
 
 
 def test_it_delivers_mail_through_a_real_worker(worker):
