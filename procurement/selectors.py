@@ -1,10 +1,21 @@
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from procurement.models import OPD, Bid, BidLine, BidStatus, Officer, Package, PackageItem
+from procurement.models import (
+    OPD,
+    Bid,
+    BidLine,
+    BidStatus,
+    EvaluationResult,
+    EvaluationRun,
+    Officer,
+    Package,
+    PackageItem,
+    RunStatus,
+)
 from procurement.rules import SEALED_STATES, Status
 
 
@@ -76,3 +87,24 @@ def opened_bids_comparison(*, package: Package) -> tuple[list[Bid], list[Compari
         for item in package.items.all()
     ]
     return bids, rows
+
+
+# Evaluation results ---------------------------------------------------------------------------
+
+
+def current_run(package: Package) -> EvaluationRun | None:
+    """The package's latest successful evaluation: the one that counts."""
+    return (
+        package.evaluation_runs.filter(status=RunStatus.SUCCEEDED)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def run_results(run: EvaluationRun) -> QuerySet[EvaluationResult]:
+    """A run's results with each bid and its vendor: ranked ones first by rank, then the
+    ineligible ones by HEA."""
+    return run.results.select_related("bid__vendor").order_by(
+        F("rank").asc(nulls_last=True), "hea", "pk"
+    )

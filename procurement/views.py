@@ -10,22 +10,26 @@ from django.db.models import Case, Count, Q, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils import formats
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.decorators import role_required
 from accounts.models import Role
 from p3dn_portal.lib.files import private_file_response
-from p3dn_portal.templatetags.p3dn import jakarta, rupiah
-from procurement import exports, forms, rules, selectors, services
+from p3dn_portal.templatetags.p3dn import jakarta, percent, rupiah
+from procurement import evaluation, exports, forms, rules, selectors, services
 from procurement.models import (
     OPD,
     Bid,
     BidStatus,
+    EvaluationResult,
+    EvaluationRun,
     Objection,
     Package,
     PackageItem,
+    RunStatus,
 )
 from procurement.rules import Action, Status
 from procurement.templatetags.procurement_vendor import bidding_problem
@@ -566,3 +570,255 @@ def objection_attachment(request: HttpRequest, objection_id: int) -> FileRespons
     if not allowed or not objection.attachment:
         raise Http404
     return private_file_response(objection.attachment)
+
+
+# Evaluation results: the ranking, why one bid ranks above another, and each bidder's own --------
+
+RUN_PENDING = (RunStatus.QUEUED, RunStatus.RUNNING)
+ANNOUNCED_STATES = (Status.OBJECTION, Status.AWARDED, Status.CONTRACTED)
+WHY_LOWER_HEA = _(
+    "{upper} berada di atas {lower} karena harga evaluasi akhirnya (HEA) lebih rendah: "
+    "{upper_hea} dibanding {lower_hea}."
+)
+WHY_HIGHER_TKDN = _(
+    "HEA keduanya sama ({hea}); {upper} berada di atas {lower} karena TKDN-nya lebih tinggi: "
+    "{upper_tkdn} dibanding {lower_tkdn}."
+)
+WHY_EARLIER = _(
+    "HEA dan TKDN keduanya sama; {upper} berada di atas {lower} karena penawarannya diajukan "
+    "lebih awal: {upper_at} dibanding {lower_at}."
+)
+WHY_INELIGIBLE = _(
+    "{upper} berada di atas {lower} karena penawaran {lower} tidak memenuhi syarat: {reasons}"
+)
+WHY_BOTH_INELIGIBLE = _(
+    "Keduanya tidak memenuhi syarat sehingga tidak diperingkat. {a}: {a_reasons} {b}: {b_reasons}"
+)
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    result: EvaluationResult
+    kp_pct: str  # KP as a percentage, two to four places
+    tkdn_needed: Decimal | None  # for losing eligible bids: the TKDN that would have won
+    is_loser: bool
+
+    @property
+    def bid(self) -> Bid:
+        return self.result.bid
+
+
+def _kp_pct(kp: Decimal) -> str:
+    """KP (a fraction) as a percentage with two to four decimal places: `16,4825%`."""
+    value = (kp * 100).quantize(Decimal("0.0001")).normalize()
+    places = min(4, max(2, -value.as_tuple().exponent))
+    return f"{formats.number_format(value, places, use_l10n=True)}%"
+
+
+def _terms(package: Package, run: EvaluationRun) -> evaluation.PackageTerms:
+    return evaluation.PackageTerms(
+        category=package.category,
+        hps=package.hps,
+        max_preference_pct=run.max_preference_pct,
+        formula=run.formula,
+        pdn_required=package.pdn,
+    )
+
+
+def _figures(bid: Bid) -> evaluation.BidFigures:
+    return evaluation.BidFigures(
+        bid_id=str(bid.pk),
+        price=bid.price,
+        tkdn_pct=bid.tkdn_pct,
+        bmp_pct=bid.bmp_pct,
+        submitted_at=bid.submitted_at,
+    )
+
+
+def _ranking_rows(package: Package, run: EvaluationRun, results: list) -> list[RankingRow]:
+    """The run's results with, for each eligible bid that lost, the TKDN at which its price
+    would have beaten the winner's HEA (None when no TKDN would)."""
+    winner = next((r for r in results if r.rank == 1), None)
+    ranked_winner = None
+    if winner is not None:
+        ranked_winner = evaluation.RankedBid(
+            bid_id=str(winner.bid_id),
+            eligible=True,
+            tier=winner.tier,
+            kp=winner.kp,
+            hea=winner.hea,
+            rank=1,
+            reasons=tuple(winner.reasons),
+        )
+    terms = _terms(package, run)
+    rows = []
+    for result in results:
+        is_loser = result.eligible and result.rank is not None and result.rank > 1
+        needed = None
+        if is_loser and ranked_winner is not None:
+            needed = evaluation.tkdn_needed_to_win(_figures(result.bid), ranked_winner, terms)
+        rows.append(RankingRow(result, _kp_pct(result.kp), needed, is_loser))
+    return rows
+
+
+def _officer_run(package: Package, run_id: str | None) -> tuple[EvaluationRun | None, list]:
+    """The run to show (`?run=`, any run of this package, else the current one, else the
+    latest of any status) and every run of the package, newest first: one query."""
+    runs = list(
+        package.evaluation_runs.select_related("requested_by").order_by("-created_at", "-pk")
+    )
+    if run_id:
+        run = next((r for r in runs if str(r.pk) == run_id), None)
+        if run is None:
+            raise Http404
+        return run, runs
+    current = next((r for r in runs if r.status == RunStatus.SUCCEEDED), None)
+    return current or (runs[0] if runs else None), runs
+
+
+@role_required(Role.OFFICER)
+@require_http_methods(["GET", "HEAD", "POST"])
+def officer_evaluation(request: HttpRequest, package_id: int) -> HttpResponse:
+    """The ranking of a run of the package, with the earlier runs and a re-evaluation. A POST
+    is the lifecycle action "start the evaluation" (the same URL)."""
+    if request.method == "POST":
+        response = officer_package_evaluate(request, package_id)
+        if request.POST.get("kembali") == "hasil":
+            return redirect("procurement:officer-evaluation", package_id)
+        return response
+    package = _get_opd_package(request, package_id)
+    run, runs = _officer_run(package, request.GET.get("run"))
+    results = list(selectors.run_results(run)) if run else []
+    rows = _ranking_rows(package, run, results) if run else []
+    pending = next((r for r in runs if r.status in RUN_PENDING), None)
+    officer = request.user.opd_officer
+    return render(
+        request,
+        "procurement/evaluation/ranking.html",
+        {
+            "package": package,
+            "run": run,
+            "runs": runs,
+            "rows": rows,
+            "winner": next((row for row in rows if row.result.rank == 1), None),
+            "pending": pending,
+            "may_evaluate": rules.may(officer.position, Action.EVALUATE)
+            and services.state_problem(package, Action.EVALUATE) is None,
+        },
+    )
+
+
+@role_required(Role.OFFICER)
+@require_safe
+def evaluation_status(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The progress of a run, polled by htmx; once finished, the page reloads."""
+    run = get_object_or_404(
+        EvaluationRun.objects.select_related("package"),
+        pk=run_id,
+        package__opd_id=request.user.opd_officer.opd_id,
+    )
+    response = render(request, "procurement/evaluation/status.html", {"run": run})
+    if run.status not in RUN_PENDING:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _why(upper: EvaluationResult, lower: EvaluationResult) -> str:
+    """One sentence: the rule that put `upper` above `lower`."""
+    names = {"upper": upper.bid.vendor.name, "lower": lower.bid.vendor.name}
+    if not upper.eligible:
+        return WHY_BOTH_INELIGIBLE.format(
+            a=upper.bid.vendor.name,
+            a_reasons=" ".join(upper.reasons),
+            b=lower.bid.vendor.name,
+            b_reasons=" ".join(lower.reasons),
+        )
+    if not lower.eligible:
+        return WHY_INELIGIBLE.format(**names, reasons=" ".join(lower.reasons))
+    if upper.hea != lower.hea:
+        return WHY_LOWER_HEA.format(
+            **names, upper_hea=rupiah(upper.hea), lower_hea=rupiah(lower.hea)
+        )
+    if upper.bid.tkdn_pct != lower.bid.tkdn_pct:
+        return WHY_HIGHER_TKDN.format(
+            **names,
+            hea=rupiah(upper.hea),
+            upper_tkdn=percent(upper.bid.tkdn_pct),
+            lower_tkdn=percent(lower.bid.tkdn_pct),
+        )
+    return WHY_EARLIER.format(
+        **names, upper_at=jakarta(upper.bid.submitted_at), lower_at=jakarta(lower.bid.submitted_at)
+    )
+
+
+def _order(result: EvaluationResult) -> tuple:
+    return (result.rank is None, result.rank or 0, result.hea, result.pk)
+
+
+@role_required(Role.OFFICER)
+@require_safe
+def officer_evaluation_compare(request: HttpRequest, package_id: int) -> HttpResponse:
+    """Why bid A ranks above bid B (or below): both side by side and the deciding rule."""
+    package = _get_opd_package(request, package_id)
+    run, _runs = _officer_run(package, request.GET.get("run"))
+    ids = [request.GET.get("a", ""), request.GET.get("b", "")]
+    if run is None or not all(i.isdigit() for i in ids) or ids[0] == ids[1]:
+        raise Http404
+    found = {str(r.bid_id): r for r in selectors.run_results(run).filter(bid_id__in=ids)}
+    if len(found) != 2:
+        raise Http404
+    a, b = found[ids[0]], found[ids[1]]
+    upper, lower = sorted([a, b], key=_order)
+    rows = {row.result.pk: row for row in _ranking_rows(package, run, [a, b])}
+    return render(
+        request,
+        "procurement/evaluation/compare.html",
+        {
+            "package": package,
+            "run": run,
+            "pair": [rows[a.pk], rows[b.pk]],
+            "explanation": _why(upper, lower),
+        },
+    )
+
+
+@role_required(Role.OFFICER)
+@require_safe
+def officer_evaluation_xlsx(request: HttpRequest, package_id: int) -> HttpResponse:
+    package = _get_opd_package(request, package_id)
+    run, _runs = _officer_run(package, request.GET.get("run"))
+    if run is None:
+        raise Http404
+    run.package = package
+    results = list(selectors.run_results(run))
+    response = HttpResponse(exports.evaluation_workbook(run, results), content_type=XLSX)
+    filename = f"evaluasi-{slugify(package.rup_code) or package.pk}-{run.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@role_required(Role.VENDOR)
+@require_safe
+def vendor_evaluation(request: HttpRequest, package_id: int) -> HttpResponse:
+    """A bidder's own result with its reasons once the winner is announced; of the other
+    bidders only their names, HEA and rank."""
+    package = selectors.package_for_user(user=request.user, package_id=package_id)
+    vendor = _vendor_of(request)
+    if package.status not in ANNOUNCED_STATES:
+        raise Http404
+    run = selectors.current_run(package)
+    results = list(selectors.run_results(run)) if run else []
+    own = next((r for r in results if r.bid.vendor_id == vendor.pk), None)
+    if own is None:
+        raise Http404
+    return render(
+        request,
+        "procurement/evaluation/vendor.html",
+        {
+            "package": package,
+            "run": run,
+            "own": own,
+            "own_kp": _kp_pct(own.kp),
+            "others": [r for r in results if r.pk != own.pk],
+        },
+    )

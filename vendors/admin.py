@@ -213,11 +213,12 @@ class VerificationActionsMixin:
     pending_status = "pending"
     reject_template = "admin/vendors/reject_with_reason.html"
 
+    # Certificates by default; VendorAdmin verifies vendors.
     def verify_one(self, obj: models.Model, *, by) -> None:
-        raise NotImplementedError
+        services.certificate_verify(certificate=obj, by=by)
 
     def reject_one(self, obj: models.Model, *, by, reason: str) -> None:
-        raise NotImplementedError
+        services.certificate_reject(certificate=obj, by=by, reason=reason)
 
     def _apply(
         self, request: HttpRequest, objects: Iterable[models.Model], call: Callable, done_message
@@ -351,12 +352,6 @@ class CertificateAdmin(PrivateFileAdminMixin, VerificationActionsMixin, HistoryA
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-    def verify_one(self, obj, *, by) -> None:
-        services.certificate_verify(certificate=obj, by=by)
-
-    def reject_one(self, obj, *, by, reason: str) -> None:
-        services.certificate_reject(certificate=obj, by=by, reason=reason)
 
 
 # Vendors ------------------------------------------------------------------------------------
