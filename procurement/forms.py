@@ -413,11 +413,9 @@ def announced_packages(*, filters: PackageFilters, now: datetime) -> QuerySet[Pa
     packages = Package.objects.filter(status=Status.ANNOUNCED, closes_at__gt=now).select_related(
         "opd"
     )
-    if filters.q:
+    for word in filters.q.split():  # every word, in any of the fields
         packages = packages.filter(
-            Q(title__icontains=filters.q)
-            | Q(description__icontains=filters.q)
-            | Q(rup_code__icontains=filters.q)
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(rup_code__icontains=word)
         )
     if filters.opd_id is not None:
         packages = packages.filter(opd_id=filters.opd_id)

@@ -11,6 +11,7 @@ Django's debug pages instead.
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -47,7 +48,17 @@ def _local_production_settings() -> None:
     _manage("collectstatic", "--noinput", "--verbosity", "0")
 
 
+def _stop_on_sigterm() -> None:
+    """`kill` (SIGTERM) stops everything as Ctrl-C does, worker and beat included."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def main() -> int:
+    _stop_on_sigterm()
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = embedded_pg.database_url()
         print(f"Database: embedded PostgreSQL in {embedded_pg.DEFAULT_DATA_DIR}")

@@ -31,10 +31,13 @@ def officer_panel(context: template.Context, package: Package | None, officer: O
         return {"package": None}
     actions = available_actions(package, officer)
     now = timezone.now()
+    draft = _draft(context, package)
     winner_form = None
     if Action.ANNOUNCE_WINNER in actions:
         bids = selectors.active_bids(package=package).filter(opened_at__isnull=False)
-        winner_form = forms.WinnerForm(bids=bids.order_by("price", "submitted_at"))
+        winner_form = forms.WinnerForm(
+            bids=bids.order_by("price", "submitted_at"), initial={"reason": draft.get("reason", "")}
+        )
     objections = []
     if package.objection_ends_at is not None:
         objections = [
@@ -56,7 +59,20 @@ def officer_panel(context: template.Context, package: Package | None, officer: O
         "events": package.events.select_related("by"),
         "objections": objections,
         "winner_form": winner_form,
-        "contract_form": forms.ContractForm(auto_id="contract_%s"),
-        "cancel_form": forms.ReasonForm(auto_id="cancel_%s"),
-        "fail_form": forms.ReasonForm(auto_id="fail_%s"),
+        "contract_form": forms.ContractForm(auto_id="contract_%s", initial=draft),
+        "cancel_form": forms.ReasonForm(auto_id="cancel_%s", initial=draft),
+        "fail_form": forms.ReasonForm(auto_id="fail_%s", initial=draft),
     }
+
+
+def _draft(context: template.Context, package: Package) -> dict:
+    """What the officer typed into an action form that was refused (kept once)."""
+    request = context.get("request")
+    session = getattr(request, "session", None)
+    if session is None:
+        return {}
+    draft = session.get("procurement.officer-draft")
+    if not draft or draft.get("package") != package.pk:
+        return {}
+    del session["procurement.officer-draft"]
+    return draft.get("fields", {})
