@@ -9,7 +9,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta
-from procurement.models import Bid, Package
+from procurement.models import Bid, EvaluationResult, EvaluationRun, Package
 from procurement.selectors import ComparisonRow
 
 RUPIAH_FORMAT = '"Rp"#,##0'
@@ -35,7 +35,7 @@ def bids_workbook(package: Package, bids: list[Bid], rows: list[ComparisonRow]) 
     put(2, 1, str(_("Dicetak")))
     put(2, 2, jakarta(timezone.now()))
     headers = [
-        _("No"),
+        _("No."),
         _("Uraian"),
         _("Volume"),
         _("Satuan"),
@@ -104,6 +104,84 @@ def bids_workbook(package: Package, bids: list[Bid], rows: list[ComparisonRow]) 
     sheet.column_dimensions["B"].width = 40
     for column in range(first, first + width * len(bids)):
         sheet.column_dimensions[get_column_letter(column)].width = 18
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def evaluation_workbook(run: EvaluationRun, results: list[EvaluationResult]) -> bytes:
+    """A run's ranking as a worksheet: one row per bid; HP and HEA in Rupiah, TKDN, BMP and
+    KP as percentages, all numbers."""
+    package = run.package
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(_("Hasil evaluasi"))
+    bold = Font(bold=True)
+    sheet.cell(1, 1, f"{package.rup_code} — {package.title}").font = Font(bold=True, size=13)
+    particulars = [
+        (_("Evaluasi"), f"#{run.pk} · {run.get_status_display()}"),
+        (_("Versi aturan"), run.rule_version),
+        (_("Rumus HEA"), run.get_formula_display()),
+        (_("Diminta pada"), jakarta(run.created_at)),
+        (_("Dicetak"), jakarta(timezone.now())),
+    ]
+    for row, (label, value) in enumerate(particulars, 2):
+        sheet.cell(row, 1, str(label)).font = bold
+        sheet.cell(row, 2, value)
+    header_row = len(particulars) + 3
+    headers = [
+        _("Peringkat"),
+        _("Penyedia"),
+        _("Skala usaha"),
+        _("Harga penawaran (HP)"),
+        _("TKDN"),
+        _("BMP"),
+        _("Tier"),
+        _("Koefisien preferensi (KP)"),
+        _("Harga evaluasi akhir (HEA)"),
+        _("Memenuhi syarat"),
+        _("Alasan"),
+    ]
+    for column, header in enumerate(headers, 1):
+        sheet.cell(header_row, column, str(header)).font = bold
+    number_formats = [
+        "0",
+        None,
+        None,
+        RUPIAH_FORMAT,
+        PERCENT_FORMAT,
+        PERCENT_FORMAT,
+        None,
+        "0.0000%",
+        RUPIAH_FORMAT,
+        None,
+        None,
+    ]
+    for row, result in enumerate(results, header_row + 1):
+        bid = result.bid
+        values = [
+            result.rank,
+            bid.vendor.name,
+            bid.vendor.get_scale_display(),
+            bid.price,
+            bid.tkdn_pct / 100,
+            bid.bmp_pct / 100,
+            result.tier,
+            result.kp,
+            result.hea,
+            str(_("Ya") if result.eligible else _("Tidak")),
+            "\n".join(result.reasons),
+        ]
+        for column, (value, number_format) in enumerate(
+            zip(values, number_formats, strict=True), 1
+        ):
+            cell = sheet.cell(row, column, value)
+            if number_format:
+                cell.number_format = number_format
+    for column, width in zip(
+        "ABCDEFGHIJK", [10, 36, 14, 20, 10, 10, 6, 14, 22, 12, 80], strict=True
+    ):
+        sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -24,11 +24,23 @@ urlpatterns = [
     path(
         "paket/<int:package_id>/tutup/", views.officer_package_close, name="officer-package-close"
     ),
+    path("paket/<int:package_id>/evaluasi/", views.officer_evaluation, name="officer-evaluation"),
     path(
-        "paket/<int:package_id>/evaluasi/",
+        "paket/<int:package_id>/evaluasi/mulai/",
         views.officer_package_evaluate,
         name="officer-package-evaluate",
     ),
+    path(
+        "paket/<int:package_id>/evaluasi/banding/",
+        views.officer_evaluation_compare,
+        name="officer-evaluation-compare",
+    ),
+    path(
+        "paket/<int:package_id>/evaluasi.xlsx",
+        views.officer_evaluation_xlsx,
+        name="officer-evaluation-xlsx",
+    ),
+    path("evaluasi/<int:run_id>/status/", views.evaluation_status, name="evaluation-status"),
     path(
         "paket/<int:package_id>/umumkan-pemenang/",
         views.officer_package_announce_winner,
@@ -67,6 +79,11 @@ urlpatterns = [
     path("paket-diumumkan/", views.public_packages, name="public-packages"),
     path("paket/<int:package_id>/penawaran-saya/", views.bid_edit, name="bid-edit"),
     path("paket/<int:package_id>/sanggah/", views.objection_file, name="objection-file"),
+    path(
+        "paket/<int:package_id>/hasil-evaluasi/",
+        views.vendor_evaluation,
+        name="vendor-evaluation",
+    ),
     path("penawaran-saya/", views.my_bids, name="my-bids"),
     path("penawaran/<int:bid_id>/tanda-terima/", views.bid_receipt, name="bid-receipt"),
     path("penawaran/<int:bid_id>/tarik/", views.bid_withdraw, name="bid-withdraw"),

@@ -9,11 +9,10 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import role_required
 from accounts.models import Role
@@ -378,6 +377,9 @@ def officer_package_edit(request: HttpRequest, package_id: int | None = None) ->
     )
 
 
+OFFICER_DRAFT_KEY = "procurement.officer-draft"
+
+
 def _package_action(
     request: HttpRequest, package_id: int, act: Callable[[Package], str]
 ) -> HttpResponse:
@@ -388,6 +390,11 @@ def _package_action(
         message = act(package)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        # Keep what the officer wrote (a reason, a note) for the form it came from.
+        request.session[OFFICER_DRAFT_KEY] = {
+            "package": package.pk,
+            "fields": {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"},
+        }
     else:
         messages.success(request, message)
     return redirect("procurement:package-detail", package.pk)
@@ -420,7 +427,10 @@ def officer_package_evaluate(request: HttpRequest, package_id: int) -> HttpRespo
         services.package_evaluation_start(package=package, by=request.user)
         return EVALUATION_STARTED
 
-    return _package_action(request, package_id, act)
+    response = _package_action(request, package_id, act)
+    if request.POST.get("kembali") == "hasil":  # started from the ranking page: back there
+        return redirect("procurement:officer-evaluation", package_id)
+    return response
 
 
 @role_required(Role.OFFICER)
@@ -677,15 +687,9 @@ def _officer_run(package: Package, run_id: str | None) -> tuple[EvaluationRun | 
 
 
 @role_required(Role.OFFICER)
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_safe
 def officer_evaluation(request: HttpRequest, package_id: int) -> HttpResponse:
-    """The ranking of a run of the package, with the earlier runs and a re-evaluation. A POST
-    is the lifecycle action "start the evaluation" (the same URL)."""
-    if request.method == "POST":
-        response = officer_package_evaluate(request, package_id)
-        if request.POST.get("kembali") == "hasil":
-            return redirect("procurement:officer-evaluation", package_id)
-        return response
+    """The ranking of a run of the package, with the earlier runs and a re-evaluation."""
     package = _get_opd_package(request, package_id)
     run, runs = _officer_run(package, request.GET.get("run"))
     results = list(selectors.run_results(run)) if run else []

@@ -5,9 +5,13 @@ from pathlib import Path
 import pytest
 from django.template import loader
 from django.test import RequestFactory
+from django.utils import timezone
 
+from procurement.models import EvaluationRun
 from tests.factories import (
     OfficerFactory,
+    PackageFactory,
+    PackageItemFactory,
     TKDNCertificateFactory,
     UserFactory,
     VendorMemberFactory,
@@ -36,13 +40,25 @@ def _context(name: str) -> dict:
             "members": [member],
             "user": member.user,
         }
-    if name.startswith("procurement/"):
+    if name.startswith(("procurement/", "emails/procurement/")):
         officer = OfficerFactory()
+        package = PackageFactory(opd=officer.opd, objection_ends_at=timezone.now())
+        run = EvaluationRun.objects.create(
+            package=package, rule_version="t", formula="hea_2021", max_preference_pct=25
+        )
         return {
             "officer": officer,
             "opd": officer.opd,
             "colleagues": [officer],
             "user": officer.user,
+            "package": package,
+            "run": run,
+            "runs": [run],
+            "items": [PackageItemFactory(package=package)],
+            "is_package_officer": True,
+            "bid_count": 0,
+            "reason": "Tidak ada penawaran.",
+            "link": f"/pengadaan/paket/{package.pk}/",
         }
     if name.startswith("emails/vendors/"):
         certificate = TKDNCertificateFactory()
