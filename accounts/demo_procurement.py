@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from procurement import services
-from procurement.models import OPD, Package
+from procurement.models import OPD, Package, RunStatus
 from procurement.rules import Category, Method, Status
 from vendors.models import Product
 
@@ -193,13 +193,13 @@ def _package(demo: DemoPackage, opd: OPD) -> None:
     if demo.state == Status.ANNOUNCED:
         return
     _make_past(package)
-    services.packages_close_due()
+    services.packages_close_due()  # opens the bids and queues their evaluation
+    for run in package.evaluation_runs.filter(status=RunStatus.QUEUED):
+        services.evaluation_execute(run_id=run.pk)  # here and now, as a worker would
     package.refresh_from_db()
-    services.package_evaluation_start(package=package, by=ppk)
     if demo.state == Status.EVALUATION:
         return
-    winner = min(package.bids.filter(status="active"), key=lambda bid: bid.price)
-    services.package_winner_announce(package=package, by=ppk, bid=winner)
+    services.package_winner_announce(package=package, by=ppk)
     if demo.state == Status.OBJECTION:
         return
     Package.objects.filter(pk=package.pk).update(objection_ends_at=now - timedelta(hours=1))

@@ -83,6 +83,17 @@ LINE_INACTIVE_PRODUCT = _("Produk {product} nonaktif: aktifkan dulu di daftar pr
 LINES_INCOMPLETE = _("Isi produk, volume, dan harga satuan untuk setiap rincian paket.")
 BID_NOT_ACTIVE = _("Penawaran ini sudah diganti revisi atau ditarik.")
 WINNER_NOT_ACTIVE = _("Pemenang harus salah satu penawaran aktif paket ini.")
+WINNER_NOT_FIRST = _(
+    "Pemenang adalah peringkat 1 hasil evaluasi terakhir. Jika ada perubahan, jalankan evaluasi "
+    "ulang lebih dulu."
+)
+NO_EVALUATION = _("Belum ada hasil evaluasi yang selesai: jalankan evaluasi lebih dulu.")
+EVALUATION_PENDING = _(
+    "Evaluasi ulang masih berjalan. Tunggu hasilnya sebelum mengumumkan pemenang."
+)
+NO_ELIGIBLE_BID = _(
+    "Tidak ada penawaran yang memenuhi syarat pada hasil evaluasi: nyatakan paket gagal."
+)
 OBJECTION_CLOSED = _("Masa sanggah sudah berakhir pada {ends}.")
 OBJECTION_NOT_BIDDER = _("Hanya peserta yang mengajukan penawaran dapat menyanggah.")
 OBJECTION_BY_WINNER = _("Pemenang tidak dapat menyanggah penetapannya sendiri.")
@@ -301,6 +312,9 @@ def _close(package: Package, *, by: User | None) -> Package:
     for bid in bids:
         _open(bid)
     _notify_bidders(package, "procurement/package_closed", bids=bids)
+    if bids:
+        # The evaluation starts by itself once the bids are open.
+        package = evaluation_request(package=package, by=None).package
     return package
 
 
@@ -345,12 +359,30 @@ def package_evaluation_start(*, package: Package, by: User) -> Package:
 
 
 @transaction.atomic
-def package_winner_announce(*, package: Package, by: User, bid: Bid, reason: str = "") -> Package:
+def package_winner_announce(
+    *, package: Package, by: User, bid: Bid | None = None, reason: str = ""
+) -> Package:
+    """The PPK announces the winner of the current evaluation (rank 1 of the latest
+    successful run); the objection period starts."""
     _authorize(package=package, by=by, action=Action.ANNOUNCE_WINNER)
     package = _transition(package=package, action=Action.ANNOUNCE_WINNER, by=by, reason=reason)
-    if bid.package_id != package.pk or bid.status != BidStatus.ACTIVE or bid.opened_at is None:
-        raise ValidationError(WINNER_NOT_ACTIVE, code="winner")
-    package.winner = bid
+    run = (
+        package.evaluation_runs.filter(status=RunStatus.SUCCEEDED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if run is None:
+        raise ValidationError(NO_EVALUATION, code="no_evaluation")
+    if package.evaluation_runs.filter(
+        status__in=(RunStatus.QUEUED, RunStatus.RUNNING), created_at__gt=run.created_at
+    ).exists():
+        raise ValidationError(EVALUATION_PENDING, code="evaluation_pending")
+    first = run.results.filter(rank=1).select_related("bid").first()
+    if first is None:
+        raise ValidationError(NO_ELIGIBLE_BID, code="no_eligible_bid")
+    if bid is not None and bid.pk != first.bid_id:
+        raise ValidationError(WINNER_NOT_FIRST, code="winner")
+    package.winner = first.bid
     package.objection_ends_at = database_now() + timedelta(days=rules.OBJECTION_DAYS)
     package.save(update_fields=["status", "winner", "objection_ends_at"])
     _notify_bidders(package, "procurement/winner_announced")

@@ -34,7 +34,11 @@ def officer_panel(context: template.Context, package: Package | None, officer: O
     draft = _draft(context, package)
     winner_form = None
     if Action.ANNOUNCE_WINNER in actions:
+        # The winner is rank 1 of the current evaluation; offered alone when there is one.
+        run = selectors.current_run(package)
         bids = selectors.active_bids(package=package).filter(opened_at__isnull=False)
+        if run is not None:
+            bids = bids.filter(results__run=run, results__rank=1)
         winner_form = forms.WinnerForm(
             bids=bids.order_by("price", "submitted_at"), initial={"reason": draft.get("reason", "")}
         )

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from procurement import services
-from procurement.models import Package
+from procurement.models import Package, RunStatus
 from procurement.rules import Status
 from tests.factories import (
     OfficerFactory,
@@ -94,4 +94,12 @@ def past_deadline(package: Package) -> None:
     Package.objects.filter(pk=package.pk).update(
         opens_at=timezone.now() - timedelta(days=8), closes_at=timezone.now() - timedelta(seconds=1)
     )
+    package.refresh_from_db()
+
+
+def evaluate_now(package: Package) -> None:
+    """Run the package's queued evaluations here and now, as a worker would (closing queues
+    one; in tests nothing is committed, so nothing else runs it)."""
+    for run in package.evaluation_runs.filter(status=RunStatus.QUEUED).order_by("pk"):
+        services.evaluation_execute(run_id=run.pk)
     package.refresh_from_db()

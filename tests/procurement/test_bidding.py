@@ -25,7 +25,7 @@ from tests.factories import (
     VendorMemberFactory,
     pdf_upload,
 )
-from tests.procurement.conftest import lines_for, past_deadline
+from tests.procurement.conftest import evaluate_now, lines_for, past_deadline
 from vendors.models import MemberRole, VendorStatus
 from vendors.uploads import DOCUMENT_WRONG_TYPE
 
@@ -535,11 +535,13 @@ def test_before_closing_the_package_page_reveals_no_bidder_and_no_price(
 @pytest.fixture
 def objection_period(announced, bidder, second_bidder, ppk):
     """Both vendors bid; the second wins; the objection period runs."""
+    # Without a price preference the cheaper second bid ranks first.
+    Package.objects.filter(pk=announced.pk).update(max_preference_pct=0)
     loser = _submit(announced, bidder)
     winner = _submit(announced, second_bidder, desk_price="1100000", cabinet_price="2900000")
     past_deadline(announced)
     services.packages_close_due()
-    services.package_evaluation_start(package=announced, by=ppk)
+    evaluate_now(announced)
     winner.refresh_from_db()
     services.package_winner_announce(package=announced, by=ppk, bid=winner)
     announced.refresh_from_db()

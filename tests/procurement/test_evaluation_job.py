@@ -30,7 +30,7 @@ def closed(announced, bidder, second_bidder):
     past_deadline(announced)
     services.packages_close_due()
     announced.refresh_from_db()
-    assert announced.status == Status.CLOSED
+    assert announced.status == Status.EVALUATION  # closing started the first run
     return announced
 
 
@@ -152,7 +152,10 @@ def test_two_runs_of_one_package_never_execute_at_once(ppk, closed):
     holder.join()
     assert finished_at >= released_at[0]
     services.evaluation_execute(run_id=second.pk)
-    assert EvaluationRun.objects.filter(status=RunStatus.SUCCEEDED).count() == 2
+    statuses = EvaluationRun.objects.filter(pk__in=[first.pk, second.pk]).values_list(
+        "status", flat=True
+    )
+    assert list(statuses) == [RunStatus.SUCCEEDED, RunStatus.SUCCEEDED]
 
 
 @pytest.mark.django_db

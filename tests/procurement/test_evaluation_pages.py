@@ -13,7 +13,7 @@ from procurement import selectors, services
 from procurement.models import Bid, EvaluationRun, RunStatus
 from procurement.rules import Status
 from tests.factories import OfficerFactory, PackageFactory, PackageItemFactory
-from tests.procurement.conftest import _bidder, lines_for, past_deadline
+from tests.procurement.conftest import _bidder, evaluate_now, lines_for, past_deadline
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +28,11 @@ def _submit(package, bidder, **prices):
 
 
 def _close(package):
+    """Close and let the evaluation that closing starts run to the end."""
     past_deadline(package)
     services.packages_close_due()
-    package.refresh_from_db()
-    assert package.status == Status.CLOSED
+    evaluate_now(package)
+    assert package.status == Status.EVALUATION
     return package
 
 
@@ -57,8 +58,8 @@ def evaluate(ppk, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def evaluated(closed, evaluate):
-    return closed, evaluate(closed)
+def evaluated(closed):
+    return closed, closed.evaluation_runs.get()
 
 
 def _bid(package, bidder) -> Bid:
@@ -135,7 +136,7 @@ def test_the_ranking_shows_the_run_and_every_bid(login, ppk, evaluated, bidder, 
     assert f"Evaluasi #{run.pk}" in html
     assert run.rule_version in html
     assert "HEA = (1 - KP) x HP" in html
-    assert ppk.full_name in html
+    assert "Sistem (otomatis saat penawaran ditutup)" in html  # closing started this run
     first, second = bidder[1].name, second_bidder[1].name
     assert html.index(first) < html.index(second)  # rank 1 first
     assert "Rp1.287.500.000" in html  # HP of the first
@@ -188,8 +189,10 @@ def test_a_run_of_another_package_is_404(login, ppk, evaluated):
     assert client.get(_ranking(other.package, run=other.pk)).status_code == 200
 
 
-def test_without_runs_the_page_says_so(login, ppk, closed):
-    html = login(ppk).get(_ranking(closed)).content.decode()
+def test_without_runs_the_page_says_so(login, ppk, announced):
+    past_deadline(announced)
+    services.packages_close_due()  # no bids: nothing to evaluate, no run
+    html = login(ppk).get(_ranking(announced)).content.decode()
     assert "Paket ini belum dievaluasi." in html
     assert "Evaluasi ulang" in html
 
@@ -217,7 +220,7 @@ def test_evaluating_again_from_the_ranking_comes_back_to_it(
 def test_the_panel_post_still_goes_back_to_the_package(login, ppk, closed):
     response = login(ppk).post(_start(closed))
     assert response.url == reverse("procurement:package-detail", args=[closed.pk])
-    assert closed.evaluation_runs.count() == 1
+    assert closed.evaluation_runs.count() == 2  # the one closing started, and this one
 
 
 def test_evaluating_in_the_wrong_state_is_explained(login, ppk, evaluated, bidder):
@@ -227,12 +230,8 @@ def test_evaluating_in_the_wrong_state_is_explained(login, ppk, evaluated, bidde
     assert "tidak dapat memulai evaluasi" in response.content.decode()
 
 
-def test_the_package_panel_links_to_the_ranking(login, ppk, closed, evaluate):
-    detail = reverse("procurement:package-detail", args=[closed.pk])
-    client = login(ppk)
-    assert f'href="{_ranking(closed)}"' not in client.get(detail).content.decode()
-    evaluate(closed)
-    html = client.get(detail).content.decode()
+def test_the_package_panel_links_to_the_ranking(login, ppk, closed):
+    html = login(ppk).get(reverse("procurement:package-detail", args=[closed.pk])).content.decode()
     assert f'href="{_ranking(closed)}"' in html
     assert "Hasil evaluasi" in html
 

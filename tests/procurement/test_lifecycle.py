@@ -13,7 +13,7 @@ from procurement import rules, services
 from procurement.models import Package
 from procurement.rules import Action, Status
 from tests.factories import OfficerFactory, OPDFactory, pdf_upload
-from tests.procurement.conftest import lines_for, past_deadline
+from tests.procurement.conftest import evaluate_now, lines_for, past_deadline
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +144,8 @@ def test_the_whole_way_to_contract(ppk, pokja, announced, bidder, second_bidder)
         services.package_evaluation_start(
             package=announced, by=OfficerFactory(opd=ppk.officer.opd, position="kpa").user
         )
-    services.package_evaluation_start(package=announced, by=pokja)
+    services.package_evaluation_start(package=announced, by=pokja)  # a second run
+    evaluate_now(announced)
     winner_bid.refresh_from_db()
     with pytest.raises(PermissionDenied):
         services.package_winner_announce(package=announced, by=pokja, bid=winner_bid)
@@ -185,7 +186,8 @@ def test_the_whole_way_to_contract(ppk, pokja, announced, bidder, second_bidder)
     assert announced.status == Status.CONTRACTED
     assert list(announced.events.values_list("to_status", flat=True)) == [
         Status.CLOSED,
-        Status.EVALUATION,
+        Status.EVALUATION,  # started by the system at closing
+        Status.EVALUATION,  # started again by the pokja
         Status.OBJECTION,
         Status.AWARDED,
         Status.CONTRACTED,
@@ -275,7 +277,7 @@ def test_an_objection_attachment_is_for_the_opd_and_the_objecting_vendor_only(
     )
     past_deadline(announced)
     services.packages_close_due()
-    services.package_evaluation_start(package=announced, by=ppk)
+    evaluate_now(announced)
     winner.refresh_from_db()
     services.package_winner_announce(package=announced, by=ppk, bid=winner)
     objection = services.objection_file(

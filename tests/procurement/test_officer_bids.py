@@ -21,6 +21,7 @@ from tests.factories import (
     TKDNCertificateFactory,
     VendorMemberFactory,
 )
+from tests.procurement.conftest import evaluate_now
 
 pytestmark = pytest.mark.django_db
 
@@ -123,9 +124,11 @@ def opened(announced, bidder, second_bidder):
     _submit(announced, second_bidder, "1100000", "2900000")
     withdrawn = _bid(announced)
     services.bid_withdraw(bid=withdrawn, by=withdrawn.vendor.members.get().user)
+    # Without a price preference the cheaper second bid ranks first.
+    Package.objects.filter(pk=announced.pk).update(max_preference_pct=0)
     _past_deadline(announced)
     services.packages_close_due()
-    announced.refresh_from_db()
+    evaluate_now(announced)  # the evaluation closing started
     return announced
 
 
@@ -226,6 +229,7 @@ def test_the_comparison_downloads_as_a_workbook(login, ppk, opened, bidder, seco
 def test_only_the_ppk_announces_the_winner(login, pokja, opened):
     client = login(pokja)
     client.post(_url("evaluate", opened))
+    evaluate_now(opened)
     bid = opened.bids.filter(status="active").first()
     response = client.post(_url("announce-winner", opened), {"bid": bid.pk})
     assert response.status_code == 403
@@ -237,27 +241,34 @@ def test_only_the_ppk_announces_the_winner(login, pokja, opened):
 def test_a_winner_must_be_chosen_among_the_active_bids(login, ppk, opened):
     client = login(ppk)
     client.post(_url("evaluate", opened))
+    evaluate_now(opened)
     response = client.post(_url("announce-winner", opened), {}, follow=True)
     assert str(views.WINNER_REQUIRED) in response.content.decode()
     withdrawn = opened.bids.get(status="withdrawn")
     response = client.post(_url("announce-winner", opened), {"bid": withdrawn.pk}, follow=True)
-    assert str(services.WINNER_NOT_ACTIVE) in response.content.decode()
+    assert str(services.WINNER_NOT_FIRST) in response.content.decode()
     opened.refresh_from_db()
     assert (opened.status, opened.winner) == (Status.EVALUATION, None)
 
 
-def test_the_panel_offers_the_opened_bids_as_winners(login, ppk, opened, bidder):
+def test_the_panel_offers_rank_1_of_the_current_evaluation_as_winner(
+    login, ppk, opened, bidder, second_bidder
+):
     client = login(ppk)
     client.post(_url("evaluate", opened))
+    evaluate_now(opened)
     html = client.get(_detail(opened)).content.decode()
     assert _url("announce-winner", opened) in html
-    assert bidder[1].name in html
-    assert "Rp1.287.500.000" in html
+    winner = opened.bids.get(vendor=second_bidder[1], status="active")
+    loser = opened.bids.get(vendor=bidder[1], status="active")
+    assert f'value="{winner.pk}"' in html
+    assert f'value="{loser.pk}"' not in html
 
 
 def test_answering_an_objection_needs_an_answer(login, ppk, pokja, opened, bidder, second_bidder):
     winner = opened.bids.get(vendor=second_bidder[1], status="active")
     services.package_evaluation_start(package=opened, by=pokja)
+    evaluate_now(opened)
     services.package_winner_announce(package=opened, by=ppk, bid=winner)
     objection = services.objection_file(package=opened, by=bidder[0], text="Harga tidak wajar.")
     url = reverse("procurement:officer-package-answer-objection", args=[opened.pk, objection.pk])
@@ -330,16 +341,18 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
     assert [b.vendor for b in response.context["bids"]] == [second_bidder[1], bidder[1]]
 
     client.post(_url("evaluate", package))
+    evaluate_now(package)
     client = login(ppk)
-    winner = response.context["bids"][0]
+    # With the 25% preference the first bid (TKDN 63,69%) has the lowest evaluated price.
+    winner = package.bids.get(vendor=bidder[1], status="active")
     response = client.post(
         _url("announce-winner", package),
         {"bid": winner.pk, "reason": "Harga evaluasi akhir terendah."},
         follow=True,
     )
-    assert f"Pemenang diumumkan: {second_bidder[1].name}" in response.content.decode()
+    assert f"Pemenang diumumkan: {bidder[1].name}" in response.content.decode()
     objection = services.objection_file(
-        package=package, by=bidder[0], text="TKDN kami lebih tinggi."
+        package=package, by=second_bidder[0], text="Harga kami lebih murah."
     )
 
     response = client.post(_url("award", package), follow=True)
@@ -353,7 +366,8 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
     clock.shift(timedelta(days=5, minutes=1))
     client = login(ppk)
     response = client.post(_url("award", package), follow=True)
-    assert "Pemenang ditetapkan. Nilai kontrak Rp1.245.000.000" in response.content.decode()
+    # The contract value is the winner's bid price, not its evaluated price.
+    assert "Pemenang ditetapkan. Nilai kontrak Rp1.287.500.000" in response.content.decode()
     response = client.post(
         _url("contract", package),
         {"number": "027/SPK/DISDIK/2026", "signed_on": now.date().isoformat()},
@@ -363,10 +377,11 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
 
     package.refresh_from_db()
     assert package.status == Status.CONTRACTED
-    assert (package.winner, package.contract_value) == (winner, D("1245000000"))
+    assert (package.winner, package.contract_value) == (winner, D("1287500000"))
     assert [(e.action, e.by) for e in package.events.all()] == [
         ("announce", pokja),
         ("close", None),
+        ("evaluate", None),
         ("evaluate", pokja),
         ("announce_winner", ppk),
         ("award", ppk),

@@ -203,8 +203,13 @@ def test_closing_opens_the_bids_with_the_local_content_frozen_at_submission(
         assert services.packages_close_due() == []
     announced.refresh_from_db()
     bid.refresh_from_db()
-    assert announced.status == Status.CLOSED
-    assert announced.events.get().by is None  # closed by the system
+    # Closed by the system, which also started the evaluation.
+    assert announced.status == Status.EVALUATION
+    assert [(e.to_status, e.by) for e in announced.events.all()] == [
+        (Status.CLOSED, None),
+        (Status.EVALUATION, None),
+    ]
+    assert announced.evaluation_runs.get().requested_by is None
     # Hand-computed in test_rules: 1,287,500,000 at TKDN 65.93%, TKDN+BMP 76.97%.
     assert (bid.price, bid.tkdn_pct, bid.tkdn_bmp_pct) == (
         Decimal("1287500000.00"),
