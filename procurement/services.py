@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -35,6 +35,7 @@ from procurement.models import (
     RunStatus,
 )
 from procurement.rules import Action, Category, Status
+from vendors import rules as vendor_rules
 from vendors.local_content import effective_local_content
 from vendors.models import (
     CertificateStatus,
@@ -800,7 +801,7 @@ def evaluation_execute(*, run_id: int) -> EvaluationRun:
             run = EvaluationRun.objects.select_for_update().select_related("package").get(pk=run_id)
             run.results.all().delete()
             results = _evaluate(run)
-            EvaluationResult.objects.bulk_create(results)
+            EvaluationResult.objects.bulk_create(results, batch_size=500)
             run.status = RunStatus.SUCCEEDED
             run.progress = 100
             run.finished_at = timezone.now()
@@ -814,52 +815,69 @@ def evaluation_execute(*, run_id: int) -> EvaluationRun:
 
 
 def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
-    """Read the package's opened bids and their lines in a constant number of queries,
-    apply the checks on the frozen snapshot, then the rule core."""
+    """Read the package's opened bids and their lines in a constant number of queries (as
+    plain rows: 5,000 bids of 20 lines are 100,000 of them), apply the checks on the frozen
+    snapshot, then the rule core."""
     package = run.package
     closing_day = timezone.localtime(package.closes_at).date()
+    opened = Q(package=package, status=BidStatus.ACTIVE, opened_at__isnull=False)
     bids = list(
-        package.bids.filter(status=BidStatus.ACTIVE, opened_at__isnull=False)
-        .select_related("vendor")
-        .prefetch_related(Prefetch("lines", queryset=BidLine.objects.select_related("product")))
+        Bid.objects.filter(opened)
         .order_by("pk")
-    )
-    numbers = {line.certificate_number for bid in bids for line in bid.lines.all()}
-    halal_numbers = {line.halal_certificate_number for bid in bids for line in bid.lines.all()}
-    tkdn_status = dict(
-        TKDNCertificate.objects.filter(number__in=numbers - {""}).values_list("number", "status")
-    )
-    halal_status = dict(
-        HalalCertificate.objects.filter(number__in=halal_numbers - {""}).values_list(
-            "number", "status"
+        .values_list(
+            "pk",
+            "price",
+            "tkdn_pct",
+            "tkdn_bmp_pct",
+            "submitted_at",
+            "vendor__status",
+            "vendor__scale",
         )
     )
+    lines: dict[int, list[tuple]] = {bid[0]: [] for bid in bids}
+    for row in (
+        BidLine.objects.filter(bid__in=Bid.objects.filter(opened))
+        .order_by("bid_id", "item__position")
+        .values_list(
+            "bid_id",
+            "item_id",
+            "product_name",
+            "tkdn_pct",
+            "bmp_pct",
+            "certificate_number",
+            "certificate_expires_on",
+            "halal_certificate_number",
+            "product__is_food",
+        )
+    ):
+        lines[row[0]].append(row)
+    numbers = {row[5] for rows in lines.values() for row in rows} - {""}
+    halal_numbers = {row[7] for rows in lines.values() for row in rows} - {""}
+    revoked = set(
+        TKDNCertificate.objects.filter(
+            number__in=numbers, status=CertificateStatus.REJECTED
+        ).values_list("number", flat=True)
+    )
+    halal_revoked = set(
+        HalalCertificate.objects.filter(
+            number__in=halal_numbers, status=CertificateStatus.REJECTED
+        ).values_list("number", flat=True)
+    )
     figures, checks, snapshots = [], {}, {}
-    for bid in bids:
-        problems = _snapshot_problems(package, bid, closing_day, tkdn_status, halal_status)
-        checks[str(bid.pk)] = problems
-        snapshots[str(bid.pk)] = [
-            {
-                "item": line.item_id,
-                "product": line.product_name,
-                "tkdn_pct": str(line.tkdn_pct),
-                "bmp_pct": str(line.bmp_pct),
-                "certificate_number": line.certificate_number,
-                "certificate_expires_on": (
-                    line.certificate_expires_on.isoformat() if line.certificate_expires_on else ""
-                ),
-                "halal_certificate_number": line.halal_certificate_number,
-            }
-            for line in bid.lines.all()
-        ]
+    for pk, price, tkdn, tkdn_bmp, submitted_at, vendor_status, scale in bids:
+        bid_lines = lines[pk]
+        checks[str(pk)] = _snapshot_problems(
+            package, vendor_status, scale, tkdn, bid_lines, closing_day, revoked, halal_revoked
+        )
+        snapshots[str(pk)] = _certificates_used(bid_lines)
         figures.append(
             evaluation.BidFigures(
-                bid_id=str(bid.pk),
-                price=bid.price,
-                tkdn_pct=bid.tkdn_pct,
-                bmp_pct=bid.bmp_pct,
-                submitted_at=bid.submitted_at,
-                passed_evaluation=not problems,
+                bid_id=str(pk),
+                price=price,
+                tkdn_pct=tkdn,
+                bmp_pct=tkdn_bmp - tkdn,
+                submitted_at=submitted_at,
+                passed_evaluation=not checks[str(pk)],
             )
         )
     terms = evaluation.PackageTerms(
@@ -888,29 +906,44 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
 HEA_PLACES = Decimal("0.0000000001")
 
 
-def _snapshot_problems(package, bid, closing_day, tkdn_status, halal_status) -> list[str]:
+def _certificates_used(lines: list[tuple]) -> list[dict]:
+    """The certificates a bid's figures rest on, each once, as frozen at submission."""
+    used: dict[str, dict] = {}
+    for _bid, _item, product, tkdn, bmp, number, expires, halal, _food in lines:
+        if number and number not in used:
+            used[number] = {
+                "number": number,
+                "kind": "tkdn",
+                "tkdn_pct": str(tkdn),
+                "bmp_pct": str(bmp),
+                "expires_on": expires.isoformat() if expires else "",
+            }
+        if halal and halal not in used:
+            used[halal] = {"number": halal, "kind": "halal", "product": product}
+    return list(used.values())
+
+
+def _snapshot_problems(
+    package, vendor_status, scale, tkdn, lines, closing_day, revoked, halal_revoked
+) -> list[str]:
     """What the rule core does not know: the checks on the bid's frozen snapshot."""
     problems = []
-    if not bid.vendor.is_verified:
+    if vendor_status != "verified":
         problems.append(str(VENDOR_NOT_VERIFIED))
-    if package.reserved_for_small_business and not bid.vendor.is_umk:
-        problems.append(str(RESERVED_NOT_SMALL.format(scale=bid.vendor.get_scale_display() or "—")))
-    if package.min_tkdn_pct is not None and bid.tkdn_pct < package.min_tkdn_pct:
+    if package.reserved_for_small_business and not vendor_rules.is_umk(scale):
+        label = vendor_rules.BusinessScale(scale).label if scale else "—"
+        problems.append(str(RESERVED_NOT_SMALL.format(scale=label)))
+    if package.min_tkdn_pct is not None and tkdn < package.min_tkdn_pct:
         problems.append(
-            str(
-                MIN_TKDN_NOT_MET.format(tkdn=f"{bid.tkdn_pct}%", minimum=f"{package.min_tkdn_pct}%")
-            )
+            str(MIN_TKDN_NOT_MET.format(tkdn=f"{tkdn}%", minimum=f"{package.min_tkdn_pct}%"))
         )
-    for line in bid.lines.all():
-        number = line.certificate_number
-        if number and tkdn_status.get(number) == CertificateStatus.REJECTED:
+    for _bid, _item, product, _tkdn, _bmp, number, expires, halal, is_food in lines:
+        if number in revoked:
             problems.append(str(CERTIFICATE_REVOKED.format(number=number)))
-        if number and line.certificate_expires_on and line.certificate_expires_on < closing_day:
+        if number and expires and expires < closing_day:
             problems.append(str(CERTIFICATE_EXPIRED_AT_CLOSING.format(number=number)))
-        if package.halal_required and line.product.is_food:
-            halal = line.halal_certificate_number
-            if not halal or halal_status.get(halal) == CertificateStatus.REJECTED:
-                problems.append(str(HALAL_MISSING.format(products=line.product_name)))
+        if package.halal_required and is_food and (not halal or halal in halal_revoked):
+            problems.append(str(HALAL_MISSING.format(products=product)))
     return problems
 
 
