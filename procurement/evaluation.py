@@ -52,7 +52,8 @@ class RankedBid:
 
 
 def _pct(value: Decimal) -> str:
-    return f"{value.normalize():f}%"
+    """A percentage the Indonesian way, as the reasons are read: 48,20%."""
+    return f"{value.quantize(Decimal('0.01')):f}".replace(".", ",") + "%"
 
 
 def preference_applies(terms: PackageTerms) -> bool:
@@ -123,8 +124,8 @@ def rank_bids(bids: Sequence[BidFigures], terms: PackageTerms) -> list[RankedBid
             )
         elif eligible:
             reasons.append(
-                f"Preferensi harga: KP = TKDN {_pct(bid.tkdn_pct)} x preferensi "
-                f"{_pct(preference)} = {kp.normalize():f}."
+                f"Preferensi harga: KP = TKDN {_pct(bid.tkdn_pct)} × preferensi "
+                f"{_pct(preference)} = {_pct(kp * HUNDRED)}."
             )
         hea = evaluated_price(bid.price, kp, terms.formula)
         rows.append([bid, tier, kp, hea, eligible, reasons])

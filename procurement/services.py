@@ -778,12 +778,15 @@ def evaluations_requeue() -> list[int]:
     return run_ids
 
 
-def evaluation_execute(*, run_id: int) -> EvaluationRun:
+def evaluation_execute(*, run_id: int) -> EvaluationRun | None:
     """Evaluate the package's bids and write every result in one transaction, so a worker
     killed mid-way leaves a run to retry, never half a ranking. Idempotent: a finished run
     is left as it is; the same inputs give the same results."""
     with transaction.atomic():
-        run = EvaluationRun.objects.select_for_update().get(pk=run_id)
+        run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None:  # a task outlived its run (e.g. a database reset): nothing to do
+            logger.info("Evaluation run %s no longer exists; task skipped.", run_id)
+            return None
         if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
             return run
         run.status = RunStatus.RUNNING

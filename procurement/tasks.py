@@ -11,7 +11,8 @@ def packages_close_due() -> list[int]:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
 def evaluation_run(run_id: int) -> str:
-    return services.evaluation_execute(run_id=run_id).status
+    run = services.evaluation_execute(run_id=run_id)
+    return run.status if run else "missing"
 
 
 @shared_task

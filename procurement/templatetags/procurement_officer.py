@@ -39,9 +39,12 @@ def officer_panel(context: template.Context, package: Package | None, officer: O
         bids = selectors.active_bids(package=package).filter(opened_at__isnull=False)
         if run is not None:
             bids = bids.filter(results__run=run, results__rank=1)
-        winner_form = forms.WinnerForm(
-            bids=bids.order_by("price", "submitted_at"), initial={"reason": draft.get("reason", "")}
-        )
+        bids = bids.order_by("price", "submitted_at")
+        initial = {"reason": draft.get("reason", "")}
+        choices = list(bids.values_list("pk", flat=True)[:2])
+        if len(choices) == 1:
+            initial["bid"] = choices[0]  # the only choice: chosen already
+        winner_form = forms.WinnerForm(bids=bids, initial=initial)
     objections = []
     if package.objection_ends_at is not None:
         objections = [

@@ -52,7 +52,7 @@ def test_worked_example_under_the_2021_formula():
     assert (c.tier, c.kp, c.hea) == ("T2", D("0.075"), D("878750000"))
     assert (b.eligible, b.tier, b.kp, b.hea) == (False, "T3", D("0"), D("900000000"))
     assert any("Perpres 16/2018" in reason for reason in b.reasons)
-    assert any("KP = TKDN 60% x preferensi 25% = 0.15" in reason for reason in a.reasons)
+    assert any("KP = TKDN 60,00% × preferensi 25,00% = 15,00%" in reason for reason in a.reasons)
 
 
 def test_worked_example_under_the_pre_2021_formula_changes_the_winner():
@@ -78,7 +78,7 @@ def test_tkdn_of_exactly_25_gets_the_preference():
 def test_tkdn_just_below_25_gets_no_preference():
     r = rank_bids([bid("A", "1000000000", "24.99", "15")], GOODS_2B)[0]
     assert (r.kp, r.hea) == (D("0"), D("1000000000"))
-    assert any("di bawah 25%" in reason for reason in r.reasons)
+    assert any("di bawah 25,00%" in reason for reason in r.reasons)
 
 
 def test_tkdn_plus_bmp_of_exactly_40_is_t1():

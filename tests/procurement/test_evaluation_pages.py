@@ -143,7 +143,7 @@ def test_the_ranking_shows_the_run_and_every_bid(login, ppk, evaluated, bidder, 
     assert "Rp1.075.287.813" in html  # HEA 1,075,287,812.5, rounded for display
     assert "16,4825%" in html  # KP = 0.6593 x 0.25
     assert "65,93%" in html  # TKDN of the first
-    assert "Preferensi harga: KP = TKDN 65.93% x preferensi 25% = 0.164825." in html
+    assert "Preferensi harga: KP = TKDN 65,93% × preferensi 25,00% = 16,48%." in html
     # At Rp1,245,000,000 the second bid needed KP > 1 - 1,075,287,812.5 / 1,245,000,000
     # = 0.136315, that is TKDN > 54.526%: 54.53%.
     assert "54,53%" in html
@@ -385,7 +385,7 @@ def test_the_vendor_page_waits_for_the_winner_announcement(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Rp1.245.000.000" in html  # its own price
-    assert "Preferensi harga: KP = TKDN 37.79% x preferensi 25% = 0.094475." in html
+    assert "Preferensi harga: KP = TKDN 37,79% × preferensi 25,00% = 9,45%." in html
     assert bidder[1].name in html
     assert "Rp1.075.287.813" in html  # the winner's HEA
     assert "Rp1.287.500.000" not in html  # but not the winner's price
