@@ -244,19 +244,7 @@ class ProductForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = [
-            "name",
-            "description",
-            "kbli",
-            "unit",
-            "unit_price",
-            "brand",
-            "model_type",
-            "specification",
-            "hs_code",
-            "is_food",
-            "is_active",
-        ]
+        fields = list(services.PRODUCT_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "specification": forms.Textarea(attrs={"rows": 3}),

@@ -56,6 +56,15 @@ def jakarta(value: datetime | None) -> str:
 
 
 @register.filter
+def jakarta_seconds(value: datetime | None) -> str:
+    """A moment to the second, in Jakarta time: what a receipt shows."""
+    if not isinstance(value, datetime):
+        return ""
+    local = timezone.localtime(value, JAKARTA)
+    return f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M:%S} WIB"
+
+
+@register.filter
 def verbose_name(instance: object) -> str:
     """The model's name of an object, capitalised: `Sertifikat TKDN`."""
     return capfirst(instance._meta.verbose_name)

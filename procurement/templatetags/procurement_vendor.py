@@ -6,10 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.functional import Promise
 
-from p3dn_portal.templatetags.p3dn import JAKARTA
 from procurement import services
 from procurement.forms import ObjectionForm
 from procurement.models import Bid, BidStatus, Objection, Package
@@ -79,12 +78,3 @@ def vendor_panel(package: Package | None, vendor: Vendor | None) -> VendorPanel 
     if panel.can_object:
         panel.objection_form = ObjectionForm()
     return panel
-
-
-@register.filter
-def jakarta_seconds(value: datetime | None) -> str:
-    """A moment to the second, in Jakarta time: what a receipt shows."""
-    if not isinstance(value, datetime):
-        return ""
-    local = timezone.localtime(value, JAKARTA)
-    return f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M:%S} WIB"

@@ -14,7 +14,6 @@ from procurement import exports, services, views
 from procurement.models import Bid, Package
 from procurement.rules import Status
 from tests.factories import (
-    OfficerFactory,
     PackageFactory,
     PackageItemFactory,
     ProductFactory,
@@ -38,16 +37,6 @@ def _detail(package: Package) -> str:
 
 # The cast is defined here rather than taken from conftest, so that the figures asserted
 # below stay what they are: a goods package of two items and two micro bidders.
-
-
-@pytest.fixture
-def ppk(db):
-    return OfficerFactory(position="ppk").user
-
-
-@pytest.fixture
-def pokja(ppk):
-    return OfficerFactory(opd=ppk.officer.opd, position="pokja").user
 
 
 @pytest.fixture

@@ -78,16 +78,6 @@ def _data(**changes: str) -> dict:
 
 
 @pytest.fixture
-def ppk(db):
-    return OfficerFactory(position="ppk").user
-
-
-@pytest.fixture
-def pokja(ppk):
-    return OfficerFactory(opd=ppk.officer.opd, position="pokja").user
-
-
-@pytest.fixture
 def announced(ppk):
     package = PackageFactory(opd=ppk.officer.opd, created_by=ppk, status=Status.ANNOUNCED)
     PackageItemFactory(package=package, position=1)
