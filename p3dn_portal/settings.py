@@ -242,6 +242,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.evaluations_requeue",
         "schedule": 120.0,
     },
+    "matching-meetings-expire": {
+        "task": "matching.tasks.meetings_expire",
+        "schedule": 300.0,
+    },
+    # A meeting 5 minutes into its slot without both sides at the door is a no-show.
+    "matching-no-shows-mark": {
+        "task": "matching.tasks.no_shows_mark",
+        "schedule": 60.0,
+    },
     "certificate-expiry-reminders-send": {
         "task": "vendors.tasks.certificate_expiry_reminders_send",
         "schedule": crontab(hour=7, minute=0),

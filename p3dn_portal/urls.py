@@ -15,5 +15,6 @@ urlpatterns = [
     path("akun/", include("accounts.urls")),
     path("penyedia/", include("vendors.urls")),
     path("pengadaan/", include("procurement.urls")),
+    path("temu-bisnis/", include("matching.urls")),
     path("admin/", admin.site.urls),
 ]

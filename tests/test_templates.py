@@ -69,6 +69,8 @@ def _context(name: str) -> dict:
             "link": "/penyedia/undangan/abc/",
             "invitation": {"invited_by": {"full_name": "Siti"}},
         }
+    if name.startswith(("matching/", "emails/matching/")):
+        return _matching_context()
     if name.startswith("emails/accounts/"):
         return {"link": "/akun/verifikasi/abc/"}
     if name.startswith("emails/password_reset"):
@@ -79,6 +81,45 @@ def _context(name: str) -> dict:
             "domain": "p3dn.jakarta.go.id",
         }
     return {}
+
+
+def _matching_context() -> dict:
+    from matching.models import Outcome, ScheduleRun
+    from tests.matching.factories import (
+        buyer_create,
+        event_create,
+        exhibitor_create,
+        meeting_create,
+    )
+
+    event = event_create()
+    buyer = buyer_create(event)
+    exhibitor = exhibitor_create(event)
+    slot = event.slots.first()
+    meeting = meeting_create(buyer, exhibitor, slot=slot, table=1, note="Mohon katalog.")
+    outcome = Outcome.objects.create(
+        meeting=meeting, interest=True, estimated_value=15_000_000, recorded_by=buyer.officer.user
+    )
+    run = ScheduleRun.objects.create(event=event, requested_by=buyer.officer.user)
+    return {
+        "event": event,
+        "participant": buyer,
+        "buyer": buyer,
+        "exhibitor": exhibitor,
+        "requester": buyer,
+        "answering": exhibitor,
+        "meeting": meeting,
+        "meetings": [meeting],
+        "outcome": outcome,
+        "absent": [exhibitor],
+        "need": buyer.needs.first(),
+        "needs": list(buyer.needs.all()),
+        "slots": list(event.slots.all()),
+        "run": run,
+        "user": buyer.officer.user,
+        "link": f"/temu-bisnis/{event.pk}/",
+        # matching: more context keys below this line
+    }
 
 
 @pytest.mark.django_db

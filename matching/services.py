@@ -1,0 +1,940 @@
+"""Business matching: what changes an event, its participants and meetings. Views and
+tasks call these; rules live in matching.rules and matching.scheduling."""
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from accounts.models import User
+from accounts.services import notify
+from matching import rules, scheduling
+from matching.models import (
+    ACTIVE_MEETING_STATES,
+    CheckIn,
+    Event,
+    FollowUp,
+    Meeting,
+    MeetingStatus,
+    Need,
+    Outcome,
+    Participant,
+    ParticipantKind,
+    ParticipantStatus,
+    RequestedBy,
+    RunStatus,
+    ScheduleRun,
+    Slot,
+    Suggestion,
+)
+from matching.rules import EventStatus
+from procurement.models import Officer, Package
+from vendors.models import Product, Vendor
+from vendors.rules import UMK_SCALES
+from vendors.selectors import products_with_local_content
+
+logger = logging.getLogger(__name__)
+
+SUGGESTIONS_PER_NEED = 10
+
+NOT_IN_REGISTRATION = _(
+    "Pendaftaran acara ini tidak sedang dibuka. Lihat jadwal pendaftaran di halaman acara."
+)
+VENDOR_NOT_VERIFIED = _(
+    "Hanya penyedia terverifikasi yang dapat ikut pameran. Lengkapi data usaha Anda dan "
+    "tunggu verifikasi Dinas PPKUKM."
+)
+NO_CERTIFIED_PRODUCT = _(
+    "Pilih paling sedikit satu produk Anda yang bersertifikat TKDN terverifikasi dan masih berlaku."
+)
+CAPACITY_FULL = _(
+    "Kapasitas peserta pameran ({capacity}) sudah penuh. Tolak atau batalkan peserta lain "
+    "lebih dulu, atau naikkan kapasitas acara."
+)
+NOT_ACCEPTED = _("Peserta ini belum diterima di acara, jadi belum dapat bertemu.")
+NO_REQUESTS_NOW = _("Permintaan pertemuan tidak dapat diajukan atau dijawab pada status acara ini.")
+PAIR_EXISTS = _("Anda sudah punya permintaan atau pertemuan dengan peserta ini.")
+TOO_MANY_MEETINGS = _(
+    "{name} sudah mencapai batas {limit} pertemuan di acara ini. Batalkan permintaan lain "
+    "lebih dulu."
+)
+NOT_PENDING = _("Permintaan ini sudah dijawab atau tidak berlaku lagi.")
+NOT_YOUR_TURN = _("Permintaan ini menunggu jawaban pihak lain, bukan Anda.")
+WRONG_TRANSITION = _("Acara berstatus {current} tidak dapat diubah menjadi {target}.")
+NO_SLOTS = _("Acara belum punya sesi pertemuan: isi hari acara dan jam pertemuannya lebih dulu.")
+NOT_SCHEDULABLE = _(
+    "Penjadwalan hanya dapat dijalankan saat acara berstatus penjadwalan, "
+    "jadwal diumumkan, atau berlangsung."
+)
+NOT_EVENT_DAY = _("Hari ini bukan hari acara; kehadiran dicatat pada hari acara.")
+NOT_ATTENDANCE_TIME = _("Kehadiran dan hasil pertemuan dicatat saat acara berlangsung.")
+MEETING_NOT_STARTED = _("Hasil pertemuan dapat dicatat setelah sesinya dimulai.")
+MEETING_NOT_SEATED = _("Pertemuan ini belum terjadwal, jadi belum ada hasilnya.")
+PACKAGE_OTHER_OPD = _("Paket yang ditautkan harus paket OPD pembeli.")
+SLOTS_LOCKED = _(
+    "Hari dan jam acara tidak dapat diubah lagi karena pertemuan sudah dijadwalkan. "
+    "Kembalikan status acara lebih dulu."
+)
+
+
+# --- Who is who --------------------------------------------------------------------------
+
+
+def participant_for_user(*, event: Event, user: User) -> Participant | None:
+    """The user's own participation in the event: as its OPD officer or its vendor's member."""
+    if not user.is_authenticated:
+        return None
+    if officer := user.opd_officer:
+        return event.participants.filter(officer=officer).first()
+    if member := user.vendor_member:
+        return event.participants.filter(vendor=member.vendor_id).first()
+    return None
+
+
+def _acts_for(participant: Participant, user: User) -> bool:
+    if participant.is_buyer:
+        officer = user.opd_officer
+        return officer is not None and officer.pk == participant.officer_id
+    member = user.vendor_member
+    return member is not None and member.vendor_id == participant.vendor_id
+
+
+# --- The event ------------------------------------------------------------------------
+
+
+def event_slots_rebuild(*, event: Event) -> int:
+    """Slots from the event's days, meeting length and breaks. Slots that keep their start
+    time stay (with the unavailability marked on them); the rest are replaced. Refused once
+    meetings sit in slots."""
+    if Meeting.objects.filter(event=event, slot__isnull=False).exists():
+        raise ValidationError(SLOTS_LOCKED, code="slots_locked")
+    wanted = rules.slot_times(
+        [rules.DayHours(d.day, d.starts, d.ends) for d in event.days.all()],
+        minutes=event.slot_minutes,
+        breaks=[rules.Break(b.starts, b.ends) for b in event.breaks.all()],
+        tz=timezone.get_default_timezone(),
+    )
+    existing = {slot.starts_at: slot for slot in event.slots.all()}
+    keep = []
+    create = []
+    for starts_at, ends_at in wanted:
+        slot = existing.pop(starts_at, None)
+        if slot is None:
+            create.append(Slot(event=event, starts_at=starts_at, ends_at=ends_at))
+        elif slot.ends_at != ends_at:
+            slot.ends_at = ends_at
+            keep.append(slot)
+    Slot.objects.filter(pk__in=[s.pk for s in existing.values()]).delete()
+    Slot.objects.bulk_update(keep, ["ends_at"])
+    Slot.objects.bulk_create(create)
+    return len(wanted)
+
+
+@transaction.atomic
+def event_move(*, event: Event, target: str, by: User) -> Event:
+    """Move the event along its life cycle, with what each step brings: slots when
+    registration opens, agendas mailed when the schedule is published, pending requests
+    closed when the event ends."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if not rules.can_move(event.status, target):
+        raise ValidationError(
+            WRONG_TRANSITION.format(
+                current=event.get_status_display(), target=EventStatus(target).label
+            ),
+            code="wrong_transition",
+        )
+    opening = target == EventStatus.REGISTRATION and event.status == EventStatus.DRAFT
+    if opening and event_slots_rebuild(event=event) == 0:
+        raise ValidationError(NO_SLOTS, code="no_slots")
+    event.status = target
+    if target == EventStatus.PUBLISHED:
+        event.published_at = timezone.now()
+    event.save(update_fields=["status", "published_at"])
+    if target == EventStatus.PUBLISHED:
+        agendas_send(event=event)
+    if target == EventStatus.CLOSED:
+        event.meetings.filter(status=MeetingStatus.PENDING).update(status=MeetingStatus.EXPIRED)
+    return event
+
+
+def agendas_send(*, event: Event) -> int:
+    """Mail every accepted participant their agenda (and tell them in the portal)."""
+    link = reverse("matching:agenda", args=[event.pk])
+    participants = (
+        event.participants.filter(status=ParticipantStatus.ACCEPTED)
+        .select_related("vendor", "officer__user", "officer__opd")
+        .order_by("pk")
+    )
+    sent = 0
+    for participant in participants:
+        meetings = list(agenda_meetings(participant=participant))
+        notify(
+            users=participant.users,
+            template="matching/agenda_published",
+            context={"event": event, "participant": participant, "meetings": meetings},
+            link=link,
+        )
+        sent += 1
+    return sent
+
+
+def agenda_meetings(*, participant: Participant) -> QuerySet[Meeting]:
+    side = "buyer" if participant.is_buyer else "exhibitor"
+    return (
+        Meeting.objects.filter(
+            **{side: participant},
+            status__in=(MeetingStatus.ACCEPTED, MeetingStatus.HELD, MeetingStatus.NO_SHOW),
+            slot__isnull=False,
+        )
+        .select_related(
+            "slot",
+            "need",
+            "buyer__officer__user",
+            "buyer__officer__opd",
+            "exhibitor__vendor",
+        )
+        .order_by("slot__starts_at", "table")
+    )
+
+
+# --- Participants ---------------------------------------------------------------------------
+
+
+def _require_registration(event: Event, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    if event.status not in rules.REGISTRATION_STATES or not (
+        event.registration_opens_at <= now < event.registration_closes_at
+    ):
+        raise ValidationError(NOT_IN_REGISTRATION, code="registration_closed")
+
+
+def exhibitable_products(*, vendor: Vendor) -> QuerySet[Product]:
+    """The vendor's active products with a verified TKDN certificate valid today."""
+    today = timezone.localdate()
+    return (
+        products_with_local_content(on=today)
+        .filter(
+            vendor=vendor,
+            is_active=True,
+            tkdn_certificates__status="verified",
+            tkdn_certificates__expires_on__gte=today,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+@transaction.atomic
+def exhibitor_apply(
+    *, event: Event, vendor: Vendor, by: User, products: Iterable[Product], note: str = ""
+) -> Participant:
+    """A verified vendor applies to exhibit with some of its certified products; an admin
+    decides. Applying again updates the application while it waits."""
+    _require_registration(event)
+    if not vendor.is_verified:
+        raise ValidationError(VENDOR_NOT_VERIFIED, code="vendor_not_verified")
+    allowed = set(exhibitable_products(vendor=vendor).values_list("pk", flat=True))
+    chosen = [p for p in products if p.pk in allowed]
+    if not chosen:
+        raise ValidationError(NO_CERTIFIED_PRODUCT, code="no_certified_product")
+    participant, created = Participant.objects.get_or_create(
+        event=event,
+        vendor=vendor,
+        defaults={"kind": ParticipantKind.EXHIBITOR, "registered_by": by, "note": note},
+    )
+    if not created:
+        if participant.status not in (ParticipantStatus.APPLIED, ParticipantStatus.WITHDRAWN):
+            raise ValidationError(
+                _("Pendaftaran Anda sudah diputuskan: {status}.").format(
+                    status=participant.get_status_display()
+                ),
+                code="already_decided",
+            )
+        participant.status = ParticipantStatus.APPLIED
+        participant.note = note
+        participant.save(update_fields=["status", "note"])
+    participant.products.set(chosen)
+    return participant
+
+
+@transaction.atomic
+def exhibitors_decide(
+    *, participants: Sequence[Participant], accept: bool, by: User, reason: str = ""
+) -> int:
+    """Accept exhibitors up to the event's capacity (booths numbered in order), or reject
+    them with a reason. Each vendor is told."""
+    decided = 0
+    for participant in sorted(participants, key=lambda p: p.pk):
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        if participant.kind != ParticipantKind.EXHIBITOR:
+            continue
+        event = Event.objects.select_for_update().get(pk=participant.event_id)
+        if accept:
+            if participant.status == ParticipantStatus.ACCEPTED:
+                continue
+            taken = event.participants.filter(
+                kind=ParticipantKind.EXHIBITOR, status=ParticipantStatus.ACCEPTED
+            )
+            if taken.count() >= event.exhibitor_capacity:
+                raise ValidationError(
+                    CAPACITY_FULL.format(capacity=event.exhibitor_capacity), code="capacity"
+                )
+            booths = set(event.participants.exclude(booth=None).values_list("booth", flat=True))
+            participant.booth = participant.booth or next(
+                n for n in range(1, len(booths) + 2) if n not in booths
+            )
+            participant.status = ParticipantStatus.ACCEPTED
+            participant.rejection_reason = ""
+        else:
+            if not reason.strip():
+                raise ValidationError(_("Tulis alasan penolakan."), code="reason_required")
+            participant.status = ParticipantStatus.REJECTED
+            participant.rejection_reason = reason.strip()
+            participant.booth = None
+        participant.decided_at = timezone.now()
+        participant.save(update_fields=["status", "rejection_reason", "booth", "decided_at"])
+        notify(
+            users=participant.users,
+            template="matching/exhibitor_decided",
+            context={"event": event, "participant": participant},
+            link=reverse("matching:participation", args=[event.pk]),
+        )
+        decided += 1
+    return decided
+
+
+@transaction.atomic
+def buyer_register(*, event: Event, officer: Officer, by: User, note: str = "") -> Participant:
+    """An OPD officer joins as a buyer; buyers need no approval."""
+    _require_registration(event)
+    participant, created = Participant.objects.get_or_create(
+        event=event,
+        officer=officer,
+        defaults={
+            "kind": ParticipantKind.BUYER,
+            "registered_by": by,
+            "note": note,
+            "status": ParticipantStatus.ACCEPTED,
+            "decided_at": timezone.now(),
+        },
+    )
+    if not created and participant.status == ParticipantStatus.WITHDRAWN:
+        participant.status = ParticipantStatus.ACCEPTED
+        participant.save(update_fields=["status"])
+    return participant
+
+
+@transaction.atomic
+def participant_withdraw(*, participant: Participant, by: User) -> Participant:
+    """A participant leaves the event: its open requests and unheld meetings are withdrawn
+    and the other side is told."""
+    if not (_acts_for(participant, by) or by.is_staff):
+        raise PermissionDenied
+    participant.status = ParticipantStatus.WITHDRAWN
+    participant.booth = None
+    participant.save(update_fields=["status", "booth"])
+    side = "buyer" if participant.is_buyer else "exhibitor"
+    for meeting in Meeting.objects.filter(
+        **{side: participant}, status__in=(MeetingStatus.PENDING, MeetingStatus.ACCEPTED)
+    ).select_related("buyer", "exhibitor"):
+        _meeting_close(meeting, MeetingStatus.WITHDRAWN, by=by)
+    return participant
+
+
+@transaction.atomic
+def need_save(*, need: Need, by: User) -> Need:
+    if not (_acts_for(need.participant, by) or by.is_staff):
+        raise PermissionDenied
+    if need.package_id and need.package.opd_id != need.participant.officer.opd_id:
+        raise ValidationError({"package": PACKAGE_OTHER_OPD}, code="package_other_opd")
+    if need.kbli and rules.is_food_kbli(need.kbli):
+        need.is_food = True
+    need.full_clean()
+    need.save()
+    return need
+
+
+@transaction.atomic
+def unavailability_set(*, participant: Participant, slots: Iterable[Slot], by: User) -> None:
+    if not (_acts_for(participant, by) or by.is_staff):
+        raise PermissionDenied
+    participant.unavailable_slots.set([s for s in slots if s.event_id == participant.event_id])
+
+
+# --- Suggestions ----------------------------------------------------------------------------
+
+
+def _or_query(text: str) -> str:
+    """The need's words joined with `or` for websearch_to_tsquery: any shared word counts,
+    more shared words rank higher."""
+    words = re.findall(r"\w{3,}", text.lower())
+    return " or ".join(dict.fromkeys(words))
+
+
+def suggestions_request(*, event: Event) -> None:
+    transaction.on_commit(lambda: _enqueue_suggestions(event.pk))
+
+
+def _enqueue_suggestions(event_id: int) -> None:
+    from matching.tasks import suggestions_compute
+
+    try:
+        suggestions_compute.apply_async(args=[event_id], retry=False)
+    except (OSError, KombuOperationalError):
+        logger.warning("Broker unreachable: suggestions for event %s not computed.", event_id)
+
+
+@transaction.atomic
+def suggestions_compute(*, event_id: int) -> int:
+    """Suggested exhibitor products for every buyer need of the event, with reasons: KBLI,
+    Postgres full-text similarity (indonesian), TKDN tier, small business, halal for food,
+    and price within budget. Replaces the event's earlier suggestions."""
+    event = Event.objects.select_for_update().filter(pk=event_id).first()
+    if event is None:
+        return 0
+    today = timezone.localdate()
+    Suggestion.objects.filter(need__participant__event=event).delete()
+    exhibitors = {
+        p.vendor_id: p
+        for p in event.participants.filter(
+            kind=ParticipantKind.EXHIBITOR, status=ParticipantStatus.ACCEPTED
+        ).select_related("vendor")
+    }
+    needs = Need.objects.filter(
+        participant__event=event, participant__status=ParticipantStatus.ACCEPTED
+    ).order_by("pk")
+    rows = []
+    for need in needs:
+        products = products_with_local_content(on=today).filter(
+            matching_participations__event=event,
+            matching_participations__status=ParticipantStatus.ACCEPTED,
+        )
+        words = _or_query(need.description)
+        if words:
+            query = SearchQuery(words, config="indonesian", search_type="websearch")
+            products = products.annotate(text_rank=SearchRank("search_vector", query))
+        facts = rules.NeedFacts(kbli=need.kbli, is_food=need.is_food, budget=need.estimated_budget)
+        candidates = []
+        for product in products.select_related("vendor").order_by("pk"):
+            content = product.local_content
+            found = rules.match(
+                facts,
+                rules.ProductFacts(
+                    kbli=product.kbli,
+                    unit_price=product.unit_price,
+                    tier=content.tier,
+                    small_business=product.vendor.scale in UMK_SCALES,
+                    halal=product.has_valid_halal,
+                    text_rank=float(getattr(product, "text_rank", 0) or 0),
+                ),
+            )
+            if found is not None:
+                candidates.append((product, found))
+        for product, found in rules.best_matches(candidates, limit=SUGGESTIONS_PER_NEED):
+            rows.append(
+                Suggestion(
+                    need=need,
+                    exhibitor=exhibitors[product.vendor_id],
+                    product=product,
+                    score=found.score,
+                    reasons=list(found.reasons),
+                    text_rank=float(getattr(product, "text_rank", 0) or 0),
+                )
+            )
+    Suggestion.objects.bulk_create(rows)
+    event.suggestions_computed_at = timezone.now()
+    event.save(update_fields=["suggestions_computed_at"])
+    return len(rows)
+
+
+# --- Meeting requests -----------------------------------------------------------------------
+
+
+def _active_meetings(participant: Participant) -> int:
+    side = "buyer" if participant.is_buyer else "exhibitor"
+    return Meeting.objects.filter(**{side: participant}, status__in=ACTIVE_MEETING_STATES).count()
+
+
+def _check_room(event: Event, *participants: Participant) -> None:
+    for participant in participants:
+        if _active_meetings(participant) >= event.max_meetings_per_participant:
+            raise ValidationError(
+                TOO_MANY_MEETINGS.format(
+                    name=participant.name, limit=event.max_meetings_per_participant
+                ),
+                code="too_many_meetings",
+            )
+
+
+def _pair(a: Participant, b: Participant) -> tuple[Participant, Participant]:
+    if a.kind == b.kind:
+        raise ValidationError(
+            _("Pertemuan selalu antara pembeli dan peserta pameran."), code="same_kind"
+        )
+    return (a, b) if a.is_buyer else (b, a)
+
+
+@transaction.atomic
+def meeting_request(
+    *,
+    requester: Participant,
+    other: Participant,
+    by: User,
+    note: str = "",
+    need: Need | None = None,
+) -> Meeting:
+    """One side asks the other for a meeting; the other side is told and answers. The
+    request expires after the event's set time."""
+    event = Event.objects.select_for_update().get(pk=requester.event_id)
+    if not _acts_for(requester, by):
+        raise PermissionDenied
+    if event.status not in rules.REQUEST_STATES:
+        raise ValidationError(NO_REQUESTS_NOW, code="no_requests_now")
+    if other.event_id != event.pk:
+        raise PermissionDenied
+    buyer, exhibitor = _pair(requester, other)
+    for participant in (buyer, exhibitor):
+        if participant.status != ParticipantStatus.ACCEPTED:
+            raise ValidationError(NOT_ACCEPTED, code="not_accepted")
+    if need is not None and need.participant_id != buyer.pk:
+        raise PermissionDenied
+    if Meeting.objects.filter(
+        buyer=buyer, exhibitor=exhibitor, status__in=ACTIVE_MEETING_STATES
+    ).exists():
+        raise ValidationError(PAIR_EXISTS, code="pair_exists")
+    _check_room(event, buyer, exhibitor)
+    now = timezone.now()
+    meeting = Meeting.objects.create(
+        event=event,
+        buyer=buyer,
+        exhibitor=exhibitor,
+        need=need,
+        requested_by=RequestedBy.BUYER if requester.is_buyer else RequestedBy.EXHIBITOR,
+        requested_by_user=by,
+        note=note.strip()[:500],
+        created_at=now,
+        expires_at=now + timedelta(hours=event.request_expiry_hours),
+    )
+    notify(
+        users=other.users,
+        template="matching/meeting_requested",
+        context={"event": event, "meeting": meeting, "requester": requester},
+        link=reverse("matching:participation", args=[event.pk]) + "#permintaan",
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_respond(*, meeting: Meeting, by: User, accept: bool, note: str = "") -> Meeting:
+    """The side that was asked accepts or declines; the requester is told."""
+    meeting = Meeting.objects.select_for_update().select_related("event").get(pk=meeting.pk)
+    answering = meeting.exhibitor if meeting.requested_by == RequestedBy.BUYER else meeting.buyer
+    if not _acts_for(answering, by):
+        if _acts_for(meeting.buyer, by) or _acts_for(meeting.exhibitor, by):
+            raise ValidationError(NOT_YOUR_TURN, code="not_your_turn")
+        raise PermissionDenied
+    if meeting.event.status not in rules.REQUEST_STATES:
+        raise ValidationError(NO_REQUESTS_NOW, code="no_requests_now")
+    if meeting.status != MeetingStatus.PENDING or (
+        meeting.expires_at and meeting.expires_at <= timezone.now()
+    ):
+        raise ValidationError(NOT_PENDING, code="not_pending")
+    if accept:
+        _check_accept_room(meeting)
+    meeting.status = MeetingStatus.ACCEPTED if accept else MeetingStatus.DECLINED
+    meeting.responded_at = timezone.now()
+    meeting.response_note = note.strip()[:500]
+    meeting.save(update_fields=["status", "responded_at", "response_note"])
+    requester = meeting.buyer if meeting.requested_by == RequestedBy.BUYER else meeting.exhibitor
+    notify(
+        users=requester.users,
+        template="matching/meeting_answered",
+        context={"event": meeting.event, "meeting": meeting, "answering": answering},
+        link=reverse("matching:participation", args=[meeting.event_id]) + "#permintaan",
+    )
+    return meeting
+
+
+def _check_accept_room(meeting: Meeting) -> None:
+    """Accepted and held meetings count against the limit (pending ones, including this
+    one, do not block an acceptance)."""
+    limit = meeting.event.max_meetings_per_participant
+    for side, participant in (("buyer", meeting.buyer), ("exhibitor", meeting.exhibitor)):
+        agreed = Meeting.objects.filter(
+            **{side: participant}, status__in=(MeetingStatus.ACCEPTED, MeetingStatus.HELD)
+        ).count()
+        if agreed >= limit:
+            raise ValidationError(
+                TOO_MANY_MEETINGS.format(name=participant.name, limit=limit),
+                code="too_many_meetings",
+            )
+
+
+@transaction.atomic
+def meeting_withdraw(*, meeting: Meeting, by: User) -> Meeting:
+    """Either side calls off a request or an unheld meeting; the other side is told."""
+    meeting = (
+        Meeting.objects.select_for_update()
+        .select_related("event", "buyer", "exhibitor")
+        .get(pk=meeting.pk)
+    )
+    if not (_acts_for(meeting.buyer, by) or _acts_for(meeting.exhibitor, by)):
+        raise PermissionDenied
+    if meeting.status not in (MeetingStatus.PENDING, MeetingStatus.ACCEPTED):
+        raise ValidationError(NOT_PENDING, code="not_pending")
+    return _meeting_close(meeting, MeetingStatus.WITHDRAWN, by=by)
+
+
+def _meeting_close(meeting: Meeting, status: str, *, by: User) -> Meeting:
+    meeting.status = status
+    meeting.slot = None
+    meeting.table = None
+    meeting.locked = False
+    meeting.save(update_fields=["status", "slot", "table", "locked"])
+    others = [p for p in (meeting.buyer, meeting.exhibitor) if by is None or not _acts_for(p, by)]
+    for participant in others:
+        notify(
+            users=participant.users,
+            template="matching/meeting_closed",
+            context={"event": meeting.event, "meeting": meeting},
+            link=reverse("matching:participation", args=[meeting.event_id]),
+        )
+    return meeting
+
+
+def meetings_expire(*, now: datetime | None = None) -> int:
+    """Pending requests past their time expire; both sides are told."""
+    now = now or timezone.now()
+    expired = 0
+    for meeting in Meeting.objects.filter(
+        status=MeetingStatus.PENDING, expires_at__lte=now
+    ).select_related("event", "buyer", "exhibitor"):
+        with transaction.atomic():
+            _meeting_close(meeting, MeetingStatus.EXPIRED, by=None)
+        expired += 1
+    return expired
+
+
+@transaction.atomic
+def meeting_admin_add(
+    *, buyer: Participant, exhibitor: Participant, by: User, note: str = "", priority: int = 1
+) -> Meeting:
+    """An admin puts a meeting on both agendas directly (agreed by phone, at the door)."""
+    if not by.is_staff:
+        raise PermissionDenied
+    buyer, exhibitor = _pair(buyer, exhibitor)
+    if buyer.event_id != exhibitor.event_id:
+        raise ValidationError(_("Kedua peserta harus dari acara yang sama."), code="two_events")
+    for participant in (buyer, exhibitor):
+        if participant.status != ParticipantStatus.ACCEPTED:
+            raise ValidationError(NOT_ACCEPTED, code="not_accepted")
+    if Meeting.objects.filter(
+        buyer=buyer, exhibitor=exhibitor, status__in=ACTIVE_MEETING_STATES
+    ).exists():
+        raise ValidationError(PAIR_EXISTS, code="pair_exists")
+    meeting = Meeting.objects.create(
+        event_id=buyer.event_id,
+        buyer=buyer,
+        exhibitor=exhibitor,
+        requested_by=RequestedBy.ADMIN,
+        requested_by_user=by,
+        note=note[:500],
+        priority=priority,
+        status=MeetingStatus.ACCEPTED,
+        responded_at=timezone.now(),
+    )
+    for participant in (buyer, exhibitor):
+        notify(
+            users=participant.users,
+            template="matching/meeting_added",
+            context={"event": buyer.event, "meeting": meeting},
+            link=reverse("matching:participation", args=[buyer.event_id]),
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_remove(*, meeting: Meeting, by: User) -> Meeting:
+    """An admin takes a meeting off the agendas; both sides are told."""
+    if not by.is_staff:
+        raise PermissionDenied
+    meeting = (
+        Meeting.objects.select_for_update()
+        .select_related("event", "buyer", "exhibitor")
+        .get(pk=meeting.pk)
+    )
+    if meeting.status not in (MeetingStatus.PENDING, MeetingStatus.ACCEPTED):
+        raise ValidationError(NOT_PENDING, code="not_pending")
+    return _meeting_close(meeting, MeetingStatus.REMOVED, by=by)
+
+
+# --- Scheduling ----------------------------------------------------------------------------
+
+
+def schedule_request(*, event: Event, by: User, keep_current: bool = False) -> ScheduleRun:
+    """Record a scheduler run and hand it to a worker once committed."""
+    if not by.is_staff:
+        raise PermissionDenied
+    if event.status not in rules.SCHEDULE_STATES:
+        raise ValidationError(NOT_SCHEDULABLE, code="not_schedulable")
+    run = ScheduleRun.objects.create(event=event, requested_by=by, keep_current=keep_current)
+    transaction.on_commit(lambda: _enqueue_schedule(run.pk))
+    return run
+
+
+def _enqueue_schedule(run_id: int) -> None:
+    from matching.tasks import schedule_run
+
+    try:
+        schedule_run.apply_async(args=[run_id], retry=False)
+    except (OSError, KombuOperationalError):
+        logger.warning("Broker unreachable: schedule run %s stays queued.", run_id)
+
+
+def _key(participant_id: int, *, buyer: bool) -> str:
+    return f"{'b' if buyer else 'e'}{participant_id}"
+
+
+def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun | None:
+    """Place the event's accepted meetings in the slots still ahead. Meetings in slots that
+    have begun, and locked meetings (all placed ones when the run keeps the current
+    schedule), stay where they are. Written in one transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        run = ScheduleRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
+            return run
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at"])
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=run.event_id)
+        run = ScheduleRun.objects.select_for_update().get(pk=run_id)
+        ahead = list(event.slots.filter(starts_at__gt=now).order_by("starts_at"))
+        index = {slot.pk: i for i, slot in enumerate(ahead)}
+        meetings = list(
+            event.meetings.filter(status=MeetingStatus.ACCEPTED)
+            .exclude(slot__starts_at__lte=now)
+            .select_related("exhibitor")
+            .order_by("pk")
+        )
+        booths = event.booth_per_exhibitor
+        tables = max([m.exhibitor.booth or 1 for m in meetings] + [1]) if booths else event.tables
+        requests = [
+            scheduling.MeetingRequest(
+                id=str(m.pk),
+                buyer=_key(m.buyer_id, buyer=True),
+                seller=_key(m.exhibitor_id, buyer=False),
+                priority=m.priority,
+            )
+            for m in meetings
+        ]
+        locked = {
+            str(m.pk): (index[m.slot_id], m.exhibitor.booth if booths else m.table)
+            for m in meetings
+            if m.slot_id in index and (m.locked or run.keep_current)
+        }
+        unavailable: dict[str, set[int]] = {}
+        for participant_id, kind, slot_id in Participant.unavailable_slots.through.objects.filter(
+            participant__event=event, slot__in=ahead
+        ).values_list("participant_id", "participant__kind", "slot_id"):
+            key = _key(participant_id, buyer=kind == ParticipantKind.BUYER)
+            unavailable.setdefault(key, set()).add(index[slot_id])
+        if ahead:
+            result = scheduling.schedule(
+                requests, slots=len(ahead), tables=tables, unavailable=unavailable, locked=locked
+            )
+        else:
+            result = scheduling.ScheduleResult(
+                assigned={},
+                unscheduled={r.id: "no_slots_left" for r in requests},
+                upper_bound=0,
+            )
+        # Clear first, then seat: no moment where two meetings hold one table.
+        Meeting.objects.filter(pk__in=[m.pk for m in meetings]).update(
+            slot=None, table=None, unscheduled_reason=""
+        )
+        for meeting in meetings:
+            placed = result.assigned.get(str(meeting.pk))
+            if placed is None:
+                meeting.slot = None
+                meeting.table = None
+                meeting.unscheduled_reason = result.unscheduled.get(str(meeting.pk), "")
+            else:
+                slot_index, table = placed
+                meeting.slot = ahead[slot_index]
+                meeting.table = meeting.exhibitor.booth if booths else table
+                meeting.unscheduled_reason = ""
+        Meeting.objects.bulk_update(
+            meetings, ["slot", "table", "unscheduled_reason"], batch_size=1000
+        )
+        run.status = RunStatus.DONE
+        run.finished_at = timezone.now()
+        run.from_slot = ahead[0] if ahead else None
+        run.requests = len(requests)
+        run.placed = len(result.assigned)
+        run.upper_bound = result.upper_bound
+        run.unscheduled = dict(result.unscheduled)
+        run.save()
+    if event.status in (EventStatus.PUBLISHED, EventStatus.RUNNING):
+        agendas_send(event=event)
+    return run
+
+
+# --- At the event --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def check_in(*, participant: Participant, by: User, now: datetime | None = None) -> CheckIn:
+    """Record a participant at the door today; checking in twice keeps the first time."""
+    if not by.is_staff:
+        raise PermissionDenied
+    now = now or timezone.now()
+    event = participant.event
+    if event.status != EventStatus.RUNNING:
+        raise ValidationError(NOT_ATTENDANCE_TIME, code="not_running")
+    today = timezone.localdate(now)
+    if not event.days.filter(day=today).exists():
+        raise ValidationError(NOT_EVENT_DAY, code="not_event_day")
+    if participant.status != ParticipantStatus.ACCEPTED:
+        raise ValidationError(NOT_ACCEPTED, code="not_accepted")
+    checkin, _created = CheckIn.objects.get_or_create(
+        participant=participant, day=today, defaults={"at": now, "by": by}
+    )
+    return checkin
+
+
+def no_shows_mark(*, now: datetime | None = None) -> list[int]:
+    """Meetings whose buyer or exhibitor has not checked in that day 5 minutes after the
+    slot began become no-shows: the slot and table are free again, both sides are told."""
+    now = now or timezone.now()
+    day_checkin = CheckIn.objects.filter(day=OuterRef("slot_day"))
+    due = (
+        Meeting.objects.filter(
+            event__status=EventStatus.RUNNING,
+            status=MeetingStatus.ACCEPTED,
+            slot__starts_at__lte=now - rules.NO_SHOW_GRACE,
+        )
+        .annotate(slot_day=TruncDate("slot__starts_at"))
+        .annotate(
+            buyer_in=Exists(day_checkin.filter(participant=OuterRef("buyer"))),
+            exhibitor_in=Exists(day_checkin.filter(participant=OuterRef("exhibitor"))),
+        )
+        .filter(Q(buyer_in=False) | Q(exhibitor_in=False))
+        .select_related("event", "slot", "buyer__officer__user", "exhibitor__vendor")
+    )
+    marked = []
+    for meeting in due:
+        with transaction.atomic():
+            updated = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.ACCEPTED).update(
+                status=MeetingStatus.NO_SHOW
+            )
+            if not updated:
+                continue
+            absent = [
+                p
+                for p, present in (
+                    (meeting.buyer, meeting.buyer_in),
+                    (meeting.exhibitor, meeting.exhibitor_in),
+                )
+                if not present
+            ]
+            for participant in (meeting.buyer, meeting.exhibitor):
+                notify(
+                    users=participant.users,
+                    template="matching/meeting_no_show",
+                    context={"event": meeting.event, "meeting": meeting, "absent": absent},
+                    link=reverse("matching:agenda", args=[meeting.event_id]),
+                )
+        marked.append(meeting.pk)
+    return marked
+
+
+def can_record_outcome(*, meeting: Meeting, user: User) -> bool:
+    return user.is_staff or _acts_for(meeting.buyer, user)
+
+
+@transaction.atomic
+def outcome_record(
+    *,
+    meeting: Meeting,
+    by: User,
+    held: bool,
+    interest: bool = False,
+    estimated_value: Decimal | None = None,
+    products: Iterable[Product] = (),
+    notes: str = "",
+    follow_up: str = FollowUp.NONE,
+    catalogue_order_ref: str = "",
+    package: Package | None = None,
+    now: datetime | None = None,
+) -> Outcome | None:
+    """The buyer (or an admin) records whether the meeting was held and what came of it: a
+    statement of interest, its estimated value, the products discussed, and the follow-up
+    (an e-catalogue order or a procurement package, linked). An admin may correct a
+    no-show to held."""
+    now = now or timezone.now()
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("event", "slot", "buyer__officer", "exhibitor")
+        .get(pk=meeting.pk)
+    )
+    if not can_record_outcome(meeting=meeting, user=by):
+        raise PermissionDenied
+    if meeting.event.status not in rules.ATTENDANCE_STATES:
+        raise ValidationError(NOT_ATTENDANCE_TIME, code="not_running")
+    allowed = (MeetingStatus.ACCEPTED, MeetingStatus.HELD)
+    if by.is_staff:
+        allowed += (MeetingStatus.NO_SHOW,)
+    if meeting.slot is None or meeting.status not in allowed:
+        raise ValidationError(MEETING_NOT_SEATED, code="not_seated")
+    if meeting.slot.starts_at > now:
+        raise ValidationError(MEETING_NOT_STARTED, code="not_started")
+    if not held:
+        meeting.status = MeetingStatus.NO_SHOW
+        meeting.save(update_fields=["status"])
+        Outcome.objects.filter(meeting=meeting).delete()
+        return None
+    if package is not None and package.opd_id != meeting.buyer.officer.opd_id:
+        raise ValidationError({"package": PACKAGE_OTHER_OPD}, code="package_other_opd")
+    if follow_up != FollowUp.PACKAGE:
+        package = None
+    if follow_up != FollowUp.CATALOGUE:
+        catalogue_order_ref = ""
+    outcome = Outcome.objects.filter(meeting=meeting).first() or Outcome(meeting=meeting)
+    outcome.interest = interest
+    outcome.estimated_value = estimated_value if interest else None
+    outcome.notes = notes
+    outcome.follow_up = follow_up
+    outcome.catalogue_order_ref = catalogue_order_ref.strip()
+    outcome.package = package
+    outcome.recorded_by = by
+    outcome.recorded_at = now
+    outcome.full_clean(exclude=["meeting"])
+    outcome.save()
+    exhibited = {p.pk for p in meeting.exhibitor.products.all()}
+    outcome.products.set([p for p in products if p.pk in exhibited])
+    meeting.status = MeetingStatus.HELD
+    meeting.save(update_fields=["status"])
+    return outcome
+
+
+# --- Figures -------------------------------------------------------------------------------
+
+
+def participant_counts(*, event: Event) -> dict[str, int]:
+    return {
+        f"{row['kind']}_{row['status']}": row["n"]
+        for row in event.participants.values("kind", "status").annotate(n=Count("pk"))
+    }
