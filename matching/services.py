@@ -366,6 +366,14 @@ def need_save(*, need: Need, by: User) -> Need:
 
 
 @transaction.atomic
+def need_delete(*, need: Need, by: User) -> None:
+    """Its suggestions go with it; meetings asked about it stay, without the need."""
+    if not (_acts_for(need.participant, by) or by.is_staff):
+        raise PermissionDenied
+    need.delete()
+
+
+@transaction.atomic
 def unavailability_set(*, participant: Participant, slots: Iterable[Slot], by: User) -> None:
     if not (_acts_for(participant, by) or by.is_staff):
         raise PermissionDenied
@@ -700,6 +708,24 @@ def _enqueue_schedule(run_id: int) -> None:
         schedule_run.apply_async(args=[run_id], retry=False)
     except (OSError, KombuOperationalError):
         logger.warning("Broker unreachable: schedule run %s stays queued.", run_id)
+
+
+STALE_QUEUED_AFTER = timedelta(minutes=2)
+STALE_RUNNING_AFTER = timedelta(minutes=10)
+
+
+def schedule_runs_requeue(*, now: datetime | None = None) -> list[int]:
+    """Runs no worker picked up (the broker was down) or whose worker died go back to the
+    queue; a run is one transaction, so a retry starts clean."""
+    now = now or timezone.now()
+    stale = ScheduleRun.objects.filter(
+        Q(status=RunStatus.QUEUED, requested_at__lt=now - STALE_QUEUED_AFTER)
+        | Q(status=RunStatus.RUNNING, started_at__lt=now - STALE_RUNNING_AFTER)
+    )
+    run_ids = list(stale.values_list("pk", flat=True))
+    for run_id in run_ids:
+        _enqueue_schedule(run_id)
+    return run_ids
 
 
 def _key(participant_id: int, *, buyer: bool) -> str:

@@ -23,3 +23,8 @@ def meetings_expire() -> int:
 @shared_task
 def no_shows_mark() -> list[int]:
     return services.no_shows_mark()
+
+
+@shared_task
+def schedule_runs_requeue() -> list[int]:
+    return services.schedule_runs_requeue()

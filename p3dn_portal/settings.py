@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.evaluations_requeue",
         "schedule": 120.0,
     },
+    "matching-schedule-runs-requeue": {
+        "task": "matching.tasks.schedule_runs_requeue",
+        "schedule": 120.0,
+    },
     "matching-meetings-expire": {
         "task": "matching.tasks.meetings_expire",
         "schedule": 300.0,

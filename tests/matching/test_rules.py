@@ -1,0 +1,200 @@
+"""Pure matching rules: the event life cycle, time slots, suggestion scores."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from matching import rules
+from matching.rules import Break, DayHours, EventStatus, NeedFacts, ProductFacts, Reason
+from vendors.rules import Tier
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+DAY = date(2026, 12, 7)
+
+
+def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:
+    return datetime.combine(day, time(hour, minute), JAKARTA)
+
+
+class TestSlots:
+    def test_one_slot_every_length_until_the_day_ends(self):
+        slots = rules.slot_times(
+            [DayHours(DAY, time(9), time(11))], minutes=30, breaks=[], tz=JAKARTA
+        )
+        assert slots == [
+            (at(9), at(9, 30)),
+            (at(9, 30), at(10)),
+            (at(10), at(10, 30)),
+            (at(10, 30), at(11)),
+        ]
+
+    def test_no_slot_runs_past_the_end_of_the_day(self):
+        slots = rules.slot_times(
+            [DayHours(DAY, time(9), time(10, 20))], minutes=30, breaks=[], tz=JAKARTA
+        )
+        assert slots[-1] == (at(9, 30), at(10))
+
+    def test_a_slot_overlapping_a_break_moves_after_it(self):
+        slots = rules.slot_times(
+            [DayHours(DAY, time(9), time(13))],
+            minutes=45,
+            breaks=[Break(time(11, 30), time(12, 15))],
+            tz=JAKARTA,
+        )
+        starts = [s.strftime("%H:%M") for s, _ in slots]
+        # 9:00, 9:45, 10:30 fit; 11:15 would overlap the break: next slot at 12:15.
+        assert starts == ["09:00", "09:45", "10:30", "12:15"]
+
+    def test_a_slot_ending_exactly_when_the_break_starts_is_kept(self):
+        slots = rules.slot_times(
+            [DayHours(DAY, time(9), time(11))],
+            minutes=30,
+            breaks=[Break(time(10), time(10, 30))],
+            tz=JAKARTA,
+        )
+        assert [s.strftime("%H:%M") for s, _ in slots] == ["09:00", "09:30", "10:30"]
+
+    def test_days_in_date_order_whatever_the_input_order(self):
+        later = date(2026, 12, 8)
+        slots = rules.slot_times(
+            [DayHours(later, time(9), time(9, 30)), DayHours(DAY, time(9), time(9, 30))],
+            minutes=30,
+            breaks=[],
+            tz=JAKARTA,
+        )
+        assert [s for s, _ in slots] == [at(9), at(9, day=later)]
+
+    def test_times_are_aware_in_jakarta(self):
+        ((start, _),) = rules.slot_times(
+            [DayHours(DAY, time(9), time(9, 30))], minutes=30, breaks=[], tz=JAKARTA
+        )
+        assert start.utcoffset().total_seconds() == 7 * 3600
+
+    def test_a_meeting_lasts_at_least_a_minute(self):
+        with pytest.raises(ValueError):
+            rules.slot_times([DayHours(DAY, time(9), time(10))], minutes=0, breaks=[], tz=JAKARTA)
+
+
+class TestLifeCycle:
+    @pytest.mark.parametrize(
+        "current,target",
+        [
+            (EventStatus.DRAFT, EventStatus.REGISTRATION),
+            (EventStatus.REGISTRATION, EventStatus.SCHEDULING),
+            (EventStatus.SCHEDULING, EventStatus.PUBLISHED),
+            (EventStatus.PUBLISHED, EventStatus.RUNNING),
+            (EventStatus.RUNNING, EventStatus.CLOSED),
+            (EventStatus.PUBLISHED, EventStatus.SCHEDULING),
+        ],
+    )
+    def test_allowed(self, current, target):
+        assert rules.can_move(current, target)
+
+    @pytest.mark.parametrize(
+        "current,target",
+        [
+            (EventStatus.DRAFT, EventStatus.PUBLISHED),
+            (EventStatus.REGISTRATION, EventStatus.RUNNING),
+            (EventStatus.CLOSED, EventStatus.RUNNING),
+            (EventStatus.RUNNING, EventStatus.DRAFT),
+            (EventStatus.DRAFT, EventStatus.DRAFT),
+        ],
+    )
+    def test_refused(self, current, target):
+        assert not rules.can_move(current, target)
+
+    def test_every_status_has_its_moves(self):
+        assert set(rules.EVENT_TRANSITIONS) == set(EventStatus.values)
+
+
+def product(**changes) -> ProductFacts:
+    facts = {
+        "kbli": "10792",
+        "unit_price": Decimal("85000"),
+        "tier": Tier.T1,
+        "small_business": True,
+        "halal": True,
+        "text_rank": 0.0,
+    }
+    return ProductFacts(**{**facts, **changes})
+
+
+NEED = NeedFacts(kbli="10792", is_food=False, budget=Decimal("100000"))
+
+
+class TestMatch:
+    def test_every_reason_counts(self):
+        found = rules.match(NEED, product(text_rank=0.1))
+        assert found.reasons == (
+            Reason.KBLI_SAME,
+            Reason.TEXT,
+            Reason.TIER_T1,
+            Reason.SMALL,
+            Reason.BUDGET,
+        )
+        assert found.score == 40 + 10 + 20 + 10 + 5
+
+    def test_same_kbli_division_scores_less_than_same_code(self):
+        same = rules.match(NEED, product())
+        group = rules.match(NEED, product(kbli="10711"))
+        assert Reason.KBLI_GROUP in group.reasons
+        assert group.score == same.score - 40 + 15
+
+    def test_unrelated_product_is_not_suggested(self):
+        assert rules.match(NEED, product(kbli="31001")) is None
+
+    def test_shared_words_alone_are_enough(self):
+        found = rules.match(NEED, product(kbli="31001", text_rank=0.06))
+        assert found.reasons[0] == Reason.TEXT
+        assert found.score == 6 + 20 + 10 + 5
+
+    def test_text_points_are_capped(self):
+        found = rules.match(
+            NEED,
+            product(
+                kbli="31001",
+                text_rank=5.0,
+                tier=Tier.T4,
+                small_business=False,
+                unit_price=Decimal("1e9"),
+            ),
+        )
+        assert found.score == rules.TEXT_POINTS
+
+    def test_food_needs_only_get_halal_products(self):
+        food = NeedFacts(kbli="10792", is_food=True, budget=None)
+        assert rules.match(food, product(halal=False)) is None
+        assert Reason.HALAL in rules.match(food, product(halal=True)).reasons
+
+    def test_halal_is_not_a_reason_outside_food(self):
+        assert Reason.HALAL not in rules.match(NEED, product(halal=True)).reasons
+
+    def test_price_at_budget_is_within(self):
+        assert Reason.BUDGET in rules.match(NEED, product(unit_price=Decimal("100000"))).reasons
+        assert (
+            Reason.BUDGET not in rules.match(NEED, product(unit_price=Decimal("100000.01"))).reasons
+        )
+
+    def test_no_budget_no_budget_reason(self):
+        need = NeedFacts(kbli="10792", is_food=False, budget=None)
+        assert Reason.BUDGET not in rules.match(need, product()).reasons
+
+    @pytest.mark.parametrize("tier,reason", [(Tier.T2, Reason.TIER_T2), (Tier.T3, Reason.TIER_T3)])
+    def test_lower_tiers(self, tier, reason):
+        assert reason in rules.match(NEED, product(tier=tier)).reasons
+
+    def test_uncertified_products_get_no_tier_reason(self):
+        reasons = rules.match(NEED, product(tier=Tier.T4)).reasons
+        assert not {Reason.TIER_T1, Reason.TIER_T2, Reason.TIER_T3} & set(reasons)
+
+    def test_food_kbli(self):
+        assert rules.is_food_kbli("10792") and rules.is_food_kbli("56101")
+        assert not rules.is_food_kbli("31001")
+
+
+def test_best_matches_keeps_the_highest_scores_in_input_order_on_ties():
+    a, b, c = rules.Match(10, ()), rules.Match(30, ()), rules.Match(10, ())
+    picked = rules.best_matches([("a", a), ("b", b), ("c", c)], limit=2)
+    assert [key for key, _ in picked] == ["b", "a"]
