@@ -86,6 +86,44 @@ def _bench_rank_bids() -> None:
     print(f"{'rank_bids, 5,000 bids':<28} {median_ms:>7.0f} ms (median of {ROUNDS})")
 
 
+def _bench_schedule() -> None:
+    """The meeting timetable on 10,000 requests among 1,600 buyers and 400 sellers (at most
+    32 each), 32 slots of 400 tables (pure Python, one core): once with everyone free, once
+    with each participant away from each slot with probability 10%."""
+    import random
+
+    from matching.scheduling import MeetingRequest, schedule
+
+    rng = random.Random(3232)
+    slots, tables, most = 32, 400, 32
+    pairs: set[tuple[int, int]] = set()
+    degree = {("b", n): 0 for n in range(1600)} | {("s", n): 0 for n in range(400)}
+    while len(pairs) < 10_000:
+        buyer, seller = rng.randrange(1600), rng.randrange(400)
+        if (buyer, seller) in pairs or max(degree["b", buyer], degree["s", seller]) >= most:
+            continue
+        pairs.add((buyer, seller))
+        degree["b", buyer] += 1
+        degree["s", seller] += 1
+    requests = [
+        MeetingRequest(f"m{n:05d}", f"b{buyer}", f"s{seller}", rng.randint(1, 3))
+        for n, (buyer, seller) in enumerate(sorted(pairs))
+    ]
+    people = [f"b{n}" for n in range(1600)] + [f"s{n}" for n in range(400)]
+    away = {p: {s for s in range(slots) if rng.random() < 0.1} for p in people}
+    for label, unavailable in (("schedule, 10,000 requests", None), ("  10% unavailable", away)):
+        timings = []
+        for _ in range(ROUNDS):
+            start = time.perf_counter()
+            result = schedule(requests, slots=slots, tables=tables, unavailable=unavailable)
+            timings.append(time.perf_counter() - start)
+        median_ms = statistics.median(timings) * 1000
+        print(
+            f"{label:<28} {median_ms:>7.0f} ms (median of {ROUNDS}; target < 5 s),"
+            f" {len(result.assigned):,} placed, at most {result.upper_bound:,} possible"
+        )
+
+
 def _bench_evaluation_job(bids: int = 5000, items: int = 20) -> None:
     """The evaluation job on a package with 5,000 opened bids of 20 lines each: reading the
     bids and lines, the checks on the snapshot, the rule core and writing the results."""
@@ -199,6 +237,7 @@ def main() -> int:
     from accounts import demo
 
     _bench_rank_bids()
+    _bench_schedule()
 
     setup_test_environment()
     databases = setup_databases(verbosity=0, interactive=False)
