@@ -956,6 +956,53 @@ def outcome_record(
     return outcome
 
 
+def meeting_for_package(*, officer: Officer, meeting_id: object) -> Meeting | None:
+    """A held meeting of the officer's OPD that a new package may grow from, else None."""
+    try:
+        meeting_id = int(meeting_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Meeting.objects.filter(
+            pk=meeting_id, status=MeetingStatus.HELD, buyer__officer__opd=officer.opd_id
+        )
+        .select_related("need", "exhibitor__vendor", "event")
+        .first()
+    )
+
+
+def package_initial_from_meeting(meeting: Meeting) -> dict:
+    """What a package created after a meeting starts with: the need it answered."""
+    need = meeting.need
+    title = need.description.splitlines()[0][:250] if need else ""
+    description = _("Tindak lanjut temu bisnis {event} dengan {vendor}.").format(
+        event=meeting.event.name, vendor=meeting.exhibitor.vendor.name
+    )
+    initial = {"title": title, "description": description}
+    if need:
+        initial["fiscal_year"] = need.fiscal_year
+        if need.estimated_budget:
+            initial["pagu"] = need.estimated_budget
+    return initial
+
+
+@transaction.atomic
+def outcome_link_package(*, meeting: Meeting, package: Package, by: User) -> Outcome:
+    """The package created from a meeting becomes its follow-up (the outcome records it)."""
+    if package.opd_id != meeting.buyer.officer.opd_id:
+        raise ValidationError({"package": PACKAGE_OTHER_OPD}, code="package_other_opd")
+    outcome = Outcome.objects.select_for_update().filter(meeting=meeting).first()
+    if outcome is None:
+        outcome = Outcome(meeting=meeting, interest=True, recorded_by=by)
+    outcome.follow_up = FollowUp.PACKAGE
+    outcome.package = package
+    outcome.catalogue_order_ref = ""
+    outcome.save()
+    if meeting.need_id and meeting.need.package_id is None:
+        Need.objects.filter(pk=meeting.need_id).update(package=package)
+    return outcome
+
+
 # --- Figures -------------------------------------------------------------------------------
 
 

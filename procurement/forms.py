@@ -105,8 +105,14 @@ class PackageForm(forms.Form):
     closes_at = JakartaDateTimeField(label=_("Batas akhir penawaran (WIB)"))
 
     def __init__(
-        self, *args: object, opd: OPD, package: Package | None = None, **kwargs: object
+        self,
+        *args: object,
+        opd: OPD,
+        package: Package | None = None,
+        prefill: dict | None = None,
+        **kwargs: object,
     ) -> None:
+        """`prefill` starts a new package from elsewhere (e.g. a business-matching need)."""
         self.opd = opd
         self.package = package
         if package is not None:
@@ -118,6 +124,7 @@ class PackageForm(forms.Form):
                     "fiscal_year": timezone.localdate().year,
                     "category": Category.GOODS,
                     "max_preference_pct": default_preference(Category.GOODS),
+                    **(prefill or {}),
                 },
             )
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.templatetags.p3dn import jakarta, percent, rupiah
 from procurement import evaluation, exports, forms, rules, selectors, services
@@ -346,7 +347,15 @@ def officer_package_edit(request: HttpRequest, package_id: int | None = None) ->
         return redirect("procurement:package-detail", package.pk)
     data = request.POST if request.method == "POST" else None
     add_row = data is not None and "tambah_baris" in data
-    form = forms.PackageForm(data, opd=officer.opd, package=package)
+    # A new package may grow from a held business-matching meeting of this OPD.
+    meeting = None
+    if package is None:
+        meeting = matching_services.meeting_for_package(
+            officer=officer,
+            meeting_id=request.GET.get("pertemuan") or request.POST.get("pertemuan"),
+        )
+    prefill = matching_services.package_initial_from_meeting(meeting) if meeting else {}
+    form = forms.PackageForm(data, opd=officer.opd, package=package, prefill=prefill)
     items = forms.item_formset(
         data, items=list(package.items.all()) if package else None, add_row=add_row
     )
@@ -368,12 +377,16 @@ def officer_package_edit(request: HttpRequest, package_id: int | None = None) ->
         except ValidationError as error:
             form.add_service_error(error)
         else:
+            if meeting is not None:
+                matching_services.outcome_link_package(
+                    meeting=meeting, package=package, by=request.user
+                )
             messages.success(request, PACKAGE_SAVED.format(title=package.title))
             return redirect("procurement:package-detail", package.pk)
     return render(
         request,
         "procurement/officer/package_form.html",
-        {"package": package, "form": form, "items": items},
+        {"package": package, "form": form, "items": items, "meeting": meeting},
     )
 
 
