@@ -81,6 +81,10 @@ NOT_EVENT_DAY = _("Hari ini bukan hari acara; kehadiran dicatat pada hari acara.
 NOT_ATTENDANCE_TIME = _("Kehadiran dan hasil pertemuan dicatat saat acara berlangsung.")
 MEETING_NOT_STARTED = _("Hasil pertemuan dapat dicatat setelah sesinya dimulai.")
 MEETING_NOT_SEATED = _("Pertemuan ini belum terjadwal, jadi belum ada hasilnya.")
+MEETING_NO_SHOW = _(
+    "Pertemuan ini dicatat tidak hadir. Bila keliru, minta admin di meja registrasi "
+    "mengoreksinya."
+)
 PACKAGE_OTHER_OPD = _("Paket yang ditautkan harus paket OPD pembeli.")
 SLOTS_LOCKED = _(
     "Hari dan jam acara tidak dapat diubah lagi karena pertemuan sudah dijadwalkan. "
@@ -923,6 +927,8 @@ def outcome_record(
     allowed = (MeetingStatus.ACCEPTED, MeetingStatus.HELD)
     if by.is_staff:
         allowed += (MeetingStatus.NO_SHOW,)
+    if meeting.status == MeetingStatus.NO_SHOW and not by.is_staff:
+        raise ValidationError(MEETING_NO_SHOW, code="no_show")
     if meeting.slot is None or meeting.status not in allowed:
         raise ValidationError(MEETING_NOT_SEATED, code="not_seated")
     if meeting.slot.starts_at > now:
