@@ -82,9 +82,13 @@ NOT_ATTENDANCE_TIME = _("Kehadiran dan hasil pertemuan dicatat saat acara berlan
 MEETING_NOT_STARTED = _("Hasil pertemuan dapat dicatat setelah sesinya dimulai.")
 MEETING_NOT_SEATED = _("Pertemuan ini belum terjadwal, jadi belum ada hasilnya.")
 MEETING_NO_SHOW = _(
-    "Pertemuan ini dicatat tidak hadir. Bila keliru, minta admin di meja registrasi "
-    "mengoreksinya."
+    "Pertemuan ini dicatat tidak hadir. Bila keliru, minta admin di meja registrasi mengoreksinya."
 )
+AVAILABILITY_LOCKED = _(
+    "Ketersediaan tidak dapat diubah lagi setelah acara dimulai. Hubungi admin di meja "
+    "registrasi bila jadwal Anda berubah."
+)
+EVENT_CLOSED = _("Acara sudah selesai; tidak ada lagi yang dapat diubah.")
 PACKAGE_OTHER_OPD = _("Paket yang ditautkan harus paket OPD pembeli.")
 SLOTS_LOCKED = _(
     "Hari dan jam acara tidak dapat diubah lagi karena pertemuan sudah dijadwalkan. "
@@ -345,6 +349,12 @@ def participant_withdraw(*, participant: Participant, by: User) -> Participant:
     and the other side is told."""
     if not (_acts_for(participant, by) or by.is_staff):
         raise PermissionDenied
+    if participant.event.status == EventStatus.CLOSED:
+        raise ValidationError(EVENT_CLOSED, code="event_closed")
+    if participant.status in (ParticipantStatus.WITHDRAWN, ParticipantStatus.REJECTED):
+        raise ValidationError(
+            _("Anda sudah tidak terdaftar di acara ini."), code="not_participating"
+        )
     participant.status = ParticipantStatus.WITHDRAWN
     participant.booth = None
     participant.save(update_fields=["status", "booth"])
@@ -381,6 +391,8 @@ def need_delete(*, need: Need, by: User) -> None:
 def unavailability_set(*, participant: Participant, slots: Iterable[Slot], by: User) -> None:
     if not (_acts_for(participant, by) or by.is_staff):
         raise PermissionDenied
+    if participant.event.status in rules.ATTENDANCE_STATES:
+        raise ValidationError(AVAILABILITY_LOCKED, code="availability_locked")
     participant.unavailable_slots.set([s for s in slots if s.event_id == participant.event_id])
 
 
@@ -474,8 +486,14 @@ def suggestions_compute(*, event_id: int) -> int:
 
 
 def _active_meetings(participant: Participant) -> int:
+    """Accepted and held meetings, and requests still waiting (not past their expiry)."""
     side = "buyer" if participant.is_buyer else "exhibitor"
-    return Meeting.objects.filter(**{side: participant}, status__in=ACTIVE_MEETING_STATES).count()
+    lapsed = Q(status=MeetingStatus.PENDING, expires_at__lte=timezone.now())
+    return (
+        Meeting.objects.filter(**{side: participant}, status__in=ACTIVE_MEETING_STATES)
+        .exclude(lapsed)
+        .count()
+    )
 
 
 def _check_room(event: Event, *participants: Participant) -> None:
@@ -603,6 +621,8 @@ def meeting_withdraw(*, meeting: Meeting, by: User) -> Meeting:
     )
     if not (_acts_for(meeting.buyer, by) or _acts_for(meeting.exhibitor, by)):
         raise PermissionDenied
+    if meeting.event.status == EventStatus.CLOSED:
+        raise ValidationError(EVENT_CLOSED, code="event_closed")
     if meeting.status not in (MeetingStatus.PENDING, MeetingStatus.ACCEPTED):
         raise ValidationError(NOT_PENDING, code="not_pending")
     return _meeting_close(meeting, MeetingStatus.WITHDRAWN, by=by)

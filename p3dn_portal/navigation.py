@@ -18,6 +18,7 @@ class NavItem:
 def navigation_for(user) -> list[NavItem]:
     directory = NavItem(_("Direktori penyedia"), reverse("vendors:directory"))
     packages = NavItem(_("Paket diumumkan"), reverse("procurement:public-packages"))
+    matching = NavItem(_("Temu bisnis"), reverse("matching:events"))
     if not user.is_authenticated:
         return [
             NavItem(_("Tentang program"), reverse("landing")),
@@ -32,13 +33,20 @@ def navigation_for(user) -> list[NavItem]:
             NavItem(_("Sertifikat"), reverse("vendors:certificates")),
             NavItem(_("Penawaran saya"), reverse("procurement:my-bids")),
             packages,
+            matching,
         ]
     if user.role == Role.OFFICER:
         return [
             NavItem(_("Beranda OPD"), reverse("procurement:home")),
             NavItem(_("Paket OPD"), reverse("procurement:officer-packages")),
+            matching,
             directory,
         ]
     if user.role == Role.ADMIN:
-        return [NavItem(_("Admin Dinas PPKUKM"), reverse("admin:index")), packages, directory]
+        return [
+            NavItem(_("Admin Dinas PPKUKM"), reverse("admin:index")),
+            matching,
+            packages,
+            directory,
+        ]
     return [NavItem(_("Pendaftaran usaha"), reverse("vendors:register")), packages, directory]

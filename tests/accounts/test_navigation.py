@@ -14,6 +14,7 @@ def _urls(user) -> list[str]:
 
 DIRECTORY = reverse("vendors:directory")
 PACKAGES = reverse("procurement:public-packages")
+MATCHING = reverse("matching:events")
 
 
 def test_it_shows_vendors_their_company_products_certificates_bids_and_packages(vendor_owner):
@@ -23,6 +24,7 @@ def test_it_shows_vendors_their_company_products_certificates_bids_and_packages(
         reverse("vendors:certificates"),
         reverse("procurement:my-bids"),
         PACKAGES,
+        MATCHING,
     ]
 
 
@@ -30,12 +32,13 @@ def test_it_shows_officers_their_opd_its_packages_and_the_directory(officer):
     assert _urls(officer) == [
         reverse("procurement:home"),
         reverse("procurement:officer-packages"),
+        MATCHING,
         DIRECTORY,
     ]
 
 
 def test_it_shows_admins_django_admin(admin_user):
-    assert _urls(admin_user) == [reverse("admin:index"), PACKAGES, DIRECTORY]
+    assert _urls(admin_user) == [reverse("admin:index"), MATCHING, PACKAGES, DIRECTORY]
 
 
 def test_it_shows_anonymous_users_the_programme_packages_directory_and_sign_up():

@@ -636,3 +636,34 @@ def test_stale_schedule_runs_go_back_to_the_queue(event, admin_user):
     run.refresh_from_db()
     meeting.refresh_from_db()
     assert run.status == RunStatus.DONE and meeting.slot is not None
+
+
+class TestGuards:
+    def test_availability_is_fixed_once_the_event_runs(self, event, buyer, officer):
+        _status(event, EventStatus.RUNNING)
+        with pytest.raises(ValidationError) as error:
+            services.unavailability_set(participant=buyer, slots=event.slots.all(), by=officer)
+        assert error.value.code == "availability_locked"
+        assert not buyer.unavailable_slots.exists()
+
+    def test_no_withdrawing_after_the_event_closed(self, event, buyer, exhibitor, officer):
+        meeting = meeting_create(buyer, exhibitor)
+        _status(event, EventStatus.CLOSED)
+        with pytest.raises(ValidationError):
+            services.meeting_withdraw(meeting=meeting, by=officer)
+        with pytest.raises(ValidationError):
+            services.participant_withdraw(participant=buyer, by=officer)
+        assert Meeting.objects.get().status == MeetingStatus.ACCEPTED
+
+    def test_withdrawing_twice_is_refused(self, buyer, officer):
+        services.participant_withdraw(participant=buyer, by=officer)
+        with pytest.raises(ValidationError) as error:
+            services.participant_withdraw(participant=buyer, by=officer)
+        assert error.value.code == "not_participating"
+
+    def test_lapsed_requests_do_not_count_against_the_limit(self, event, buyer, officer):
+        Event.objects.filter(pk=event.pk).update(max_meetings_per_participant=1)
+        services.meeting_request(requester=buyer, other=exhibitor_create(event), by=officer)
+        with time_machine.travel(timezone.now() + timedelta(hours=73)):
+            services.meeting_request(requester=buyer, other=exhibitor_create(event), by=officer)
+        assert Meeting.objects.count() == 2
