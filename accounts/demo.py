@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import demo_procurement
+from accounts import demo_matching, demo_procurement
 from accounts import services as account_services
 from accounts.models import User
 from procurement.models import OPD, Officer, Position
@@ -654,6 +654,7 @@ def load() -> dict[str, str]:
             _product(vendor, product, serial=index * 100 + number, today=today, verifier=admin)
 
     demo_procurement.load()
+    demo_matching.load()  # after the packages: outcomes link to them
     _halal_assistance("roti", AssistanceStatus.SUBMITTED, admin, today)
     _halal_assistance("kerupuk", AssistanceStatus.UNDER_REVIEW, admin, today)
     _halal_assistance("kopi", AssistanceStatus.NEEDS_REVISION, admin, today)

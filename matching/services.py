@@ -89,6 +89,13 @@ AVAILABILITY_LOCKED = _(
     "registrasi bila jadwal Anda berubah."
 )
 EVENT_CLOSED = _("Acara sudah selesai; tidak ada lagi yang dapat diubah.")
+LOCK_NOT_SEATED = _("Hanya pertemuan yang sudah punya sesi dan meja yang dapat dikunci.")
+REOPEN_NOT_NO_SHOW = _("Hanya pertemuan berstatus tidak hadir yang dapat dijadwalkan ulang.")
+REOPEN_EVENT_STATE = _(
+    "Pertemuan dijadwalkan ulang hanya saat acara berstatus penjadwalan, jadwal diumumkan, "
+    "atau berlangsung."
+)
+REOPEN_PAIR_TAKEN = _("Pasangan ini sudah punya pertemuan lain yang masih berlaku.")
 PACKAGE_OTHER_OPD = _("Paket yang ditautkan harus paket OPD pembeli.")
 SLOTS_LOCKED = _(
     "Hari dan jam acara tidak dapat diubah lagi karena pertemuan sudah dijadwalkan. "
@@ -709,6 +716,47 @@ def meeting_remove(*, meeting: Meeting, by: User) -> Meeting:
     if meeting.status not in (MeetingStatus.PENDING, MeetingStatus.ACCEPTED):
         raise ValidationError(NOT_PENDING, code="not_pending")
     return _meeting_close(meeting, MeetingStatus.REMOVED, by=by)
+
+
+@transaction.atomic
+def meeting_lock(*, meeting: Meeting, locked: bool, by: User) -> Meeting:
+    """Pin a seated meeting to its slot and table (the scheduler leaves it), or free it."""
+    if not by.is_staff:
+        raise PermissionDenied
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked and not meeting.is_scheduled:
+        raise ValidationError(LOCK_NOT_SEATED, code="not_seated")
+    if meeting.locked != locked:
+        meeting.locked = locked
+        meeting.save(update_fields=["locked"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_reopen(*, meeting: Meeting, by: User) -> Meeting:
+    """A no-show goes back to the agreed meetings without a slot, for the next scheduler
+    run (both sides came after all, or want another time)."""
+    if not by.is_staff:
+        raise PermissionDenied
+    meeting = Meeting.objects.select_for_update().select_related("event").get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.NO_SHOW:
+        raise ValidationError(REOPEN_NOT_NO_SHOW, code="not_no_show")
+    if meeting.event.status not in rules.SCHEDULE_STATES:
+        raise ValidationError(REOPEN_EVENT_STATE, code="event_state")
+    taken = Meeting.objects.filter(
+        buyer_id=meeting.buyer_id,
+        exhibitor_id=meeting.exhibitor_id,
+        status__in=ACTIVE_MEETING_STATES,
+    ).exclude(pk=meeting.pk)
+    if taken.exists():
+        raise ValidationError(REOPEN_PAIR_TAKEN, code="pair_taken")
+    meeting.status = MeetingStatus.ACCEPTED
+    meeting.slot = None
+    meeting.table = None
+    meeting.locked = False
+    meeting.unscheduled_reason = ""
+    meeting.save(update_fields=["status", "slot", "table", "locked", "unscheduled_reason"])
+    return meeting
 
 
 # --- Scheduling ----------------------------------------------------------------------------

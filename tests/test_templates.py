@@ -119,6 +119,18 @@ def _matching_context() -> dict:
         "user": buyer.officer.user,
         "link": f"/temu-bisnis/{event.pk}/",
         # matching: more context keys below this line
+        # manage (templates/matching/manage/): built by the selectors its views use.
+        **__import__("tests.matching.test_manage_templates", fromlist=["context"]).context(
+            event=event, meeting=meeting
+        ),
+        # participant (templates/matching/participant/): built by the helpers its views use.
+        **__import__("tests.matching.test_participant_templates", fromlist=["context"]).context(
+            event=event, buyer=buyer, exhibitor=exhibitor, meeting=meeting
+        ),
+        # event day (templates/matching/agenda/): built by the helpers its views use.
+        **__import__("tests.matching.test_event_day_templates", fromlist=["context"]).context(
+            event=event, meeting=meeting
+        ),
     }
 
 

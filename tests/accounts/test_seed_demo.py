@@ -1,8 +1,13 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, OFFICERS, OPDS, VENDORS
+from accounts.demo_matching import EXHIBITORS, NEEDS, OPEN_EVENT, RUNNING_EVENT
 from accounts.models import Role, User
+from matching import selectors
+from matching.models import Event, Meeting, RunStatus, Suggestion
+from matching.rules import EventStatus
 from procurement.models import OPD, Officer, Position
 from vendors.models import Vendor
 
@@ -54,3 +59,26 @@ def test_it_refuses_to_seed_a_production_database(settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("seed_demo")
     assert User.objects.count() == 0
+
+
+def test_it_loads_a_running_business_matching_event_and_one_open_for_registration(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    running = Event.objects.get(name=RUNNING_EVENT)
+    assert running.status == EventStatus.RUNNING
+    figures = selectors.event_figures(event=running)
+    assert (figures.exhibitors_accepted, figures.buyers) == (len(EXHIBITORS), len(NEEDS))
+    assert figures.pending >= 1 and figures.declined >= 1 and figures.no_show >= 1
+    assert figures.scheduled == figures.accepted  # every agreed meeting has a slot
+    assert figures.held >= 1 and figures.interest_value > 0
+    assert figures.awarded == 1  # the meeting with the exhibitor that won the linked package
+    assert Suggestion.objects.filter(need__participant__event=running).exists()
+    assert running.schedule_runs.get().status == RunStatus.DONE
+    assert running.days.filter(day=timezone.localdate()).exists()  # the desk works today
+    opened = Event.objects.get(name=OPEN_EVENT)
+    assert opened.status == EventStatus.REGISTRATION
+    assert selectors.event_figures(event=opened).exhibitors_waiting >= 1
+
+    counts = (Event.objects.count(), Meeting.objects.count(), Suggestion.objects.count())
+    call_command("seed_demo")
+    assert (Event.objects.count(), Meeting.objects.count(), Suggestion.objects.count()) == counts
