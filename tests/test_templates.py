@@ -16,6 +16,9 @@ from tests.factories import (
     UserFactory,
     VendorMemberFactory,
 )
+from tests.matching.test_event_day_templates import context as event_day_context
+from tests.matching.test_manage_templates import context as manage_context
+from tests.matching.test_participant_templates import context as participant_context
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -118,19 +121,9 @@ def _matching_context() -> dict:
         "run": run,
         "user": buyer.officer.user,
         "link": f"/temu-bisnis/{event.pk}/",
-        # matching: more context keys below this line
-        # manage (templates/matching/manage/): built by the selectors its views use.
-        **__import__("tests.matching.test_manage_templates", fromlist=["context"]).context(
-            event=event, meeting=meeting
-        ),
-        # participant (templates/matching/participant/): built by the helpers its views use.
-        **__import__("tests.matching.test_participant_templates", fromlist=["context"]).context(
-            event=event, buyer=buyer, exhibitor=exhibitor, meeting=meeting
-        ),
-        # event day (templates/matching/agenda/): built by the helpers its views use.
-        **__import__("tests.matching.test_event_day_templates", fromlist=["context"]).context(
-            event=event, meeting=meeting
-        ),
+        **manage_context(event=event, meeting=meeting),
+        **participant_context(event=event, buyer=buyer, exhibitor=exhibitor, meeting=meeting),
+        **event_day_context(event=event, meeting=meeting),
     }
 
 
