@@ -21,7 +21,7 @@ NO = "no"
 
 INTEREST_REQUIRED = _("Pilih apakah pembeli menyatakan minat.")
 VALUE_WITHOUT_INTEREST = _(
-    "Perkiraan nilai diisi hanya bila ada pernyataan minat. Kosongkan, atau pilih \u201cYa\u201d."
+    "Perkiraan nilai diisi hanya bila ada pernyataan minat. Kosongkan, atau pilih “Ya”."
 )
 CATALOGUE_REF_REQUIRED = _("Tulis nomor pesanan e-katalog.")
 PACKAGE_REQUIRED = _("Pilih paket pengadaan OPD Anda yang menjadi tindak lanjut.")

@@ -576,7 +576,7 @@ class ScheduleRun(models.Model):
         _("pertahankan jadwal yang ada"),
         default=False,
         help_text=_(
-            "Hanya menempatkan permintaan yang menunggu; pertemuan terjadwal tidak pindah."
+            "Hanya menempatkan pertemuan yang belum terjadwal; pertemuan terjadwal tidak pindah."
         ),
     )
     requested_by = models.ForeignKey(

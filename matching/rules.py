@@ -114,7 +114,7 @@ class Reason(models.TextChoices):
     KBLI_SAME = "kbli_same", _("KBLI sama")
     KBLI_GROUP = "kbli_group", _("golongan pokok KBLI sama")
     TEXT = "text", _("uraian kebutuhan mirip dengan produk")
-    TIER_T1 = "tier_t1", _("TKDN ≥ 25% dan TKDN + BMP ≥ 40% (prioritas pertama)")
+    TIER_T1 = "tier_t1", _("TKDN ≥ 25%, TKDN + BMP ≥ 40% (prioritas pertama)")
     TIER_T2 = "tier_t2", _("TKDN ≥ 25%")
     TIER_T3 = "tier_t3", _("bersertifikat TKDN di bawah 25%")
     SMALL = "small", _("usaha mikro atau kecil")

@@ -82,7 +82,7 @@ NOT_ATTENDANCE_TIME = _("Kehadiran dan hasil pertemuan dicatat saat acara berlan
 MEETING_NOT_STARTED = _("Hasil pertemuan dapat dicatat setelah sesinya dimulai.")
 MEETING_NOT_SEATED = _("Pertemuan ini belum terjadwal, jadi belum ada hasilnya.")
 MEETING_NO_SHOW = _(
-    "Pertemuan ini dicatat tidak hadir. Bila keliru, minta admin di meja registrasi mengoreksinya."
+    "Pertemuan ini dicatat tidak hadir. Bila keliru, minta admin di meja kehadiran mengoreksinya."
 )
 AVAILABILITY_LOCKED = _(
     "Ketersediaan tidak dapat diubah lagi setelah acara dimulai. Hubungi admin di meja "
