@@ -384,7 +384,7 @@ class ParticipantOpdFilter(admin.SimpleListFilter):
         return list(OPD.objects.order_by("name").values_list("pk", "short_name"))
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value():
+        if self.value() and str(self.value()).isdigit():
             return queryset.filter(officer__opd_id=self.value())
         return queryset
 

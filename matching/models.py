@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -21,10 +23,13 @@ class Event(models.Model):
     )
     registration_opens_at = models.DateTimeField(_("pendaftaran dibuka"))
     registration_closes_at = models.DateTimeField(_("pendaftaran ditutup"))
-    slot_minutes = models.PositiveSmallIntegerField(_("lama pertemuan (menit)"), default=30)
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("lama pertemuan (menit)"), default=30, validators=[MinValueValidator(5)]
+    )
     tables = models.PositiveSmallIntegerField(
         _("jumlah meja pertemuan"),
         default=20,
+        validators=[MinValueValidator(1)],
         help_text=_("Diabaikan bila setiap peserta pameran bertemu di stannya sendiri."),
     )
     booth_per_exhibitor = models.BooleanField(
@@ -70,6 +75,30 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Once meetings sit at tables, the hall may grow but not shrink under them, and
+        tables cannot turn into booths (or back)."""
+        super().clean()
+        if self.pk is None:
+            return
+        seated = Meeting.objects.filter(event=self.pk, status__in=SEATED_STATES, slot__isnull=False)
+        before = Event.objects.filter(pk=self.pk).values_list("booth_per_exhibitor", flat=True)
+        if seated.exists() and before and before[0] != self.booth_per_exhibitor:
+            raise ValidationError({"booth_per_exhibitor": SEATED_BOOTHS_FIXED})
+        if not self.booth_per_exhibitor:
+            highest = seated.aggregate(models.Max("table"))["table__max"] or 0
+            if self.tables is not None and self.tables < highest:
+                raise ValidationError({"tables": SEATED_TABLES_FIXED.format(highest=highest)})
+
+
+SEATED_BOOTHS_FIXED = _(
+    "Pertemuan sudah dijadwalkan di meja atau stan; cara ini tidak dapat diubah lagi. "
+    "Kembalikan pertemuan ke belum terjadwal lebih dulu bila benar-benar perlu."
+)
+SEATED_TABLES_FIXED = _(
+    "Sudah ada pertemuan terjadwal di meja {highest}, jadi jumlah meja paling sedikit {highest}."
+)
 
 
 class EventDay(models.Model):

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vendors.rules import Tier
 
@@ -21,7 +22,7 @@ class EventStatus(models.TextChoices):
     SCHEDULING = "scheduling", _("Penjadwalan")
     PUBLISHED = "published", _("Jadwal diumumkan")
     RUNNING = "running", _("Berlangsung")
-    CLOSED = "closed", _("Selesai")
+    CLOSED = "closed", pgettext_lazy("status acara", "Selesai")
 
 
 # status -> the statuses it may move to, in the order the admin meets them.

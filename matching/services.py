@@ -22,6 +22,7 @@ from accounts.services import notify
 from matching import rules, scheduling
 from matching.models import (
     ACTIVE_MEETING_STATES,
+    SEATED_STATES,
     CheckIn,
     Event,
     FollowUp,
@@ -64,7 +65,9 @@ CAPACITY_FULL = _(
 )
 NOT_ACCEPTED = _("Peserta ini belum diterima di acara, jadi belum dapat bertemu.")
 NO_REQUESTS_NOW = _("Permintaan pertemuan tidak dapat diajukan atau dijawab pada status acara ini.")
-PAIR_EXISTS = _("Anda sudah punya permintaan atau pertemuan dengan peserta ini.")
+PAIR_EXISTS = _(
+    "Pembeli dan peserta pameran ini sudah punya permintaan atau pertemuan yang berlaku."
+)
 TOO_MANY_MEETINGS = _(
     "{name} sudah mencapai batas {limit} pertemuan di acara ini. Batalkan permintaan lain "
     "lebih dulu."
@@ -78,6 +81,7 @@ NOT_SCHEDULABLE = _(
     "jadwal diumumkan, atau berlangsung."
 )
 NOT_EVENT_DAY = _("Hari ini bukan hari acara; kehadiran dicatat pada hari acara.")
+CHECKIN_NOT_RUNNING = _("Kehadiran dicatat selama acara berstatus berlangsung.")
 NOT_ATTENDANCE_TIME = _("Kehadiran dan hasil pertemuan dicatat saat acara berlangsung.")
 MEETING_NOT_STARTED = _("Hasil pertemuan dapat dicatat setelah sesinya dimulai.")
 MEETING_NOT_SEATED = _("Pertemuan ini belum terjadwal, jadi belum ada hasilnya.")
@@ -85,8 +89,8 @@ MEETING_NO_SHOW = _(
     "Pertemuan ini dicatat tidak hadir. Bila keliru, minta admin di meja kehadiran mengoreksinya."
 )
 AVAILABILITY_LOCKED = _(
-    "Ketersediaan tidak dapat diubah lagi setelah acara dimulai. Hubungi admin di meja "
-    "registrasi bila jadwal Anda berubah."
+    "Ketersediaan tidak dapat diubah lagi setelah jadwal diumumkan. Hubungi panitia Dinas "
+    "PPKUKM bila Anda berhalangan pada sesi tertentu."
 )
 EVENT_CLOSED = _("Acara sudah selesai; tidak ada lagi yang dapat diubah.")
 LOCK_NOT_SEATED = _("Hanya pertemuan yang sudah punya sesi dan meja yang dapat dikunci.")
@@ -183,13 +187,15 @@ def event_move(*, event: Event, target: str, by: User) -> Event:
     return event
 
 
-def agendas_send(*, event: Event) -> int:
-    """Mail every accepted participant their agenda (and tell them in the portal)."""
+def agendas_send(*, event: Event, only: Iterable[int] | None = None) -> int:
+    """Mail every accepted participant (or `only` those) their agenda, and tell them in the
+    portal."""
     link = reverse("matching:agenda", args=[event.pk])
-    participants = (
-        event.participants.filter(status=ParticipantStatus.ACCEPTED)
-        .select_related("vendor", "officer__user", "officer__opd")
-        .order_by("pk")
+    participants = event.participants.filter(status=ParticipantStatus.ACCEPTED)
+    if only is not None:
+        participants = participants.filter(pk__in=list(only))
+    participants = participants.select_related("vendor", "officer__user", "officer__opd").order_by(
+        "pk"
     )
     sent = 0
     for participant in participants:
@@ -296,7 +302,9 @@ def exhibitors_decide(
             continue
         event = Event.objects.select_for_update().get(pk=participant.event_id)
         if accept:
-            if participant.status == ParticipantStatus.ACCEPTED:
+            # Only applications waiting for a decision: a rejected or withdrawn exhibitor
+            # is not brought back by a bulk action.
+            if participant.status != ParticipantStatus.APPLIED:
                 continue
             taken = event.participants.filter(
                 kind=ParticipantKind.EXHIBITOR, status=ParticipantStatus.ACCEPTED
@@ -398,7 +406,7 @@ def need_delete(*, need: Need, by: User) -> None:
 def unavailability_set(*, participant: Participant, slots: Iterable[Slot], by: User) -> None:
     if not (_acts_for(participant, by) or by.is_staff):
         raise PermissionDenied
-    if participant.event.status in rules.ATTENDANCE_STATES:
+    if participant.event.status in rules.AGENDA_STATES:
         raise ValidationError(AVAILABILITY_LOCKED, code="availability_locked")
     participant.unavailable_slots.set([s for s in slots if s.event_id == participant.event_id])
 
@@ -859,6 +867,7 @@ def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun
                 unscheduled={r.id: "no_slots_left" for r in requests},
                 upper_bound=0,
             )
+        before = {m.pk: (m.slot_id, m.table) for m in meetings}
         # Clear first, then seat: no moment where two meetings hold one table.
         Meeting.objects.filter(pk__in=[m.pk for m in meetings]).update(
             slot=None, table=None, unscheduled_reason=""
@@ -877,6 +886,12 @@ def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun
         Meeting.objects.bulk_update(
             meetings, ["slot", "table", "unscheduled_reason"], batch_size=1000
         )
+        moved = {
+            participant
+            for m in meetings
+            if before[m.pk] != (m.slot_id, m.table)
+            for participant in (m.buyer_id, m.exhibitor_id)
+        }
         run.status = RunStatus.DONE
         run.finished_at = timezone.now()
         run.from_slot = ahead[0] if ahead else None
@@ -885,8 +900,9 @@ def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun
         run.upper_bound = result.upper_bound
         run.unscheduled = dict(result.unscheduled)
         run.save()
-    if event.status in (EventStatus.PUBLISHED, EventStatus.RUNNING):
-        agendas_send(event=event)
+    if event.status in (EventStatus.PUBLISHED, EventStatus.RUNNING) and moved:
+        # After publication, only those whose agenda changed hear about it.
+        agendas_send(event=event, only=moved)
     return run
 
 
@@ -901,16 +917,42 @@ def check_in(*, participant: Participant, by: User, now: datetime | None = None)
     now = now or timezone.now()
     event = participant.event
     if event.status != EventStatus.RUNNING:
-        raise ValidationError(NOT_ATTENDANCE_TIME, code="not_running")
+        raise ValidationError(CHECKIN_NOT_RUNNING, code="not_running")
     today = timezone.localdate(now)
     if not event.days.filter(day=today).exists():
         raise ValidationError(NOT_EVENT_DAY, code="not_event_day")
     if participant.status != ParticipantStatus.ACCEPTED:
         raise ValidationError(NOT_ACCEPTED, code="not_accepted")
-    checkin, _created = CheckIn.objects.get_or_create(
+    checkin, created = CheckIn.objects.get_or_create(
         participant=participant, day=today, defaults={"at": now, "by": by}
     )
+    if created:
+        _no_shows_revive(participant=participant, today=today, now=now)
     return checkin
+
+
+def _no_shows_revive(*, participant: Participant, today, now: datetime) -> list[int]:
+    """Arriving late, within a meeting's slot, turns its no-show back into a meeting when
+    the other side is here and the table and both people are still free then."""
+    side, other = ("buyer", "exhibitor") if participant.is_buyer else ("exhibitor", "buyer")
+    revived = []
+    candidates = Meeting.objects.filter(
+        **{side: participant},
+        status=MeetingStatus.NO_SHOW,
+        slot__ends_at__gt=now,
+        slot__starts_at__lte=now,
+    ).filter(Exists(CheckIn.objects.filter(participant=OuterRef(other), day=today)))
+    for meeting in candidates.select_for_update(of=("self",)):
+        seated = Meeting.objects.filter(slot=meeting.slot_id, status__in=SEATED_STATES)
+        clash = seated.filter(
+            Q(table=meeting.table) | Q(buyer=meeting.buyer_id) | Q(exhibitor=meeting.exhibitor_id)
+        )
+        if clash.exists():
+            continue
+        meeting.status = MeetingStatus.ACCEPTED
+        meeting.save(update_fields=["status"])
+        revived.append(meeting.pk)
+    return revived
 
 
 def no_shows_mark(*, now: datetime | None = None) -> list[int]:
@@ -1002,9 +1044,10 @@ def outcome_record(
     if meeting.slot.starts_at > now:
         raise ValidationError(MEETING_NOT_STARTED, code="not_started")
     if not held:
+        # The outcome stays (not counted while the meeting is a no-show): marking it held
+        # again brings it back.
         meeting.status = MeetingStatus.NO_SHOW
         meeting.save(update_fields=["status"])
-        Outcome.objects.filter(meeting=meeting).delete()
         return None
     if package is not None and package.opd_id != meeting.buyer.officer.opd_id:
         raise ValidationError({"package": PACKAGE_OTHER_OPD}, code="package_other_opd")
@@ -1031,7 +1074,8 @@ def outcome_record(
 
 
 def meeting_for_package(*, officer: Officer, meeting_id: object) -> Meeting | None:
-    """A held meeting of the officer's OPD that a new package may grow from, else None."""
+    """A held meeting of the officer's OPD that a new package may grow from (one whose
+    follow-up is not already a package), else None."""
     try:
         meeting_id = int(meeting_id)
     except (TypeError, ValueError):
@@ -1040,6 +1084,7 @@ def meeting_for_package(*, officer: Officer, meeting_id: object) -> Meeting | No
         Meeting.objects.filter(
             pk=meeting_id, status=MeetingStatus.HELD, buyer__officer__opd=officer.opd_id
         )
+        .exclude(outcome__package__isnull=False)
         .select_related("need", "exhibitor__vendor", "event")
         .first()
     )

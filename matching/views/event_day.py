@@ -317,7 +317,7 @@ def _desk_participants(
 
 def _desk_problem(event: Event, days: list[date], today: date) -> str:
     if event.status != EventStatus.RUNNING:
-        return services.NOT_ATTENDANCE_TIME
+        return services.CHECKIN_NOT_RUNNING
     if today not in days:
         return services.NOT_EVENT_DAY
     return ""

@@ -15,13 +15,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import WRONG_ROLE, role_required
 from accounts.models import Role, User
@@ -76,10 +82,6 @@ NEED_SAVED = _(
 )
 NEED_DELETED = _("Kebutuhan dihapus beserta sarannya.")
 AVAILABILITY_SAVED = _("Ketersediaan disimpan: {count} sesi ditandai berhalangan.")
-AVAILABILITY_LOCKED = _(
-    "Ketersediaan tidak dapat diubah lagi karena acara sudah berlangsung. Bila berhalangan, "
-    "batalkan pertemuan yang bersangkutan atau hubungi panitia."
-)
 REQUEST_SENT = _(
     "Permintaan pertemuan dikirim ke {name}. Jawabannya kami beritahukan lewat email dan "
     "pemberitahuan."
@@ -116,6 +118,27 @@ def _visible_events(user: User) -> QuerySet[Event]:
     if user.is_authenticated and user.is_staff:
         return Event.objects.all()
     return Event.objects.exclude(status=EventStatus.DRAFT)
+
+
+def post_or_back(page: str) -> Callable:
+    """Buttons post to these views. A GET (a login that returns to the URL a button posted
+    to, a reload, a shared link) goes back to the page the button was on instead of a bare
+    405."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if request.method == "POST":
+                return view(request, *args, **kwargs)
+            if request.method not in ("GET", "HEAD"):
+                return HttpResponseNotAllowed(["POST"])
+            if "event_id" in kwargs:
+                return redirect(page, kwargs["event_id"])
+            return redirect(page)
+
+        return wrapped
+
+    return decorator
 
 
 def _get_event(request: HttpRequest, event_id: int) -> Event:
@@ -352,7 +375,7 @@ def exhibitor_apply(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @role_required(Role.OFFICER)
-@require_POST
+@post_or_back("matching:event-detail")
 def buyer_register(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _get_event(request, event_id)
     try:
@@ -365,7 +388,7 @@ def buyer_register(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @participants_only
-@require_POST
+@post_or_back("matching:event-detail")
 def withdraw(request: HttpRequest, event_id: int) -> HttpResponse:
     participant = _get_own_participant(request, event_id)
     if participant.event.status == EventStatus.CLOSED:
@@ -496,7 +519,7 @@ def participation(request: HttpRequest, event_id: int) -> HttpResponse:
             "limit": event.max_meetings_per_participant,
             "slot_counts": slot_counts,
             "can_request": accepted and event.status in rules.REQUEST_STATES,
-            "can_edit_availability": event.status not in (EventStatus.RUNNING, EventStatus.CLOSED),
+            "can_edit_availability": event.status not in rules.AGENDA_STATES,
             "agenda_ready": event.status in rules.AGENDA_STATES,
         },
     )
@@ -530,7 +553,7 @@ def need_edit(request: HttpRequest, event_id: int, need_id: int | None = None) -
 
 
 @role_required(Role.OFFICER)
-@require_POST
+@post_or_back("matching:participation")
 def need_delete(request: HttpRequest, event_id: int, need_id: int) -> HttpResponse:
     participant = _get_own_participant(request, event_id, kind=ParticipantKind.BUYER)
     need = get_object_or_404(Need, pk=need_id, participant=participant)
@@ -548,11 +571,11 @@ def availability(request: HttpRequest, event_id: int) -> HttpResponse:
     """The slots the participant cannot attend: the scheduler keeps them free."""
     participant = _get_own_participant(request, event_id)
     event = participant.event
-    locked = event.status in (EventStatus.RUNNING, EventStatus.CLOSED)
+    locked = event.status in rules.AGENDA_STATES
     slots = event.slots.order_by("starts_at")
     if request.method == "POST":
         if locked:
-            messages.error(request, AVAILABILITY_LOCKED)
+            messages.error(request, services.AVAILABILITY_LOCKED)
             return redirect("matching:participation", event.pk)
         form = forms.AvailabilityForm(request.POST, slots=slots)
         if form.is_valid():
@@ -680,7 +703,7 @@ def counterparts(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @participants_only
-@require_POST
+@post_or_back("matching:counterparts")
 def meeting_request(request: HttpRequest, event_id: int, participant_id: int) -> HttpResponse:
     requester = _get_own_participant(request, event_id)
     other = get_object_or_404(
@@ -711,7 +734,7 @@ def meeting_request(request: HttpRequest, event_id: int, participant_id: int) ->
 
 
 @participants_only
-@require_POST
+@post_or_back("matching:events")
 def meeting_respond(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _get_own_meeting(request, meeting_id)
     form = forms.MeetingResponseForm(request.POST)
@@ -731,7 +754,7 @@ def meeting_respond(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @participants_only
-@require_POST
+@post_or_back("matching:events")
 def meeting_withdraw(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _get_own_meeting(request, meeting_id)
     try:

@@ -558,10 +558,10 @@ def test_the_desk_says_so_when_the_event_is_not_running(login, admin_user, publi
     client = login(admin_user)
     with _on_first_day(published):
         response = client.get(_desk_url(published))
-        assert response.context["desk_problem"] == services.NOT_ATTENDANCE_TIME
-        assert str(services.NOT_ATTENDANCE_TIME) in response.content.decode()
+        assert response.context["desk_problem"] == services.CHECKIN_NOT_RUNNING
+        assert str(services.CHECKIN_NOT_RUNNING) in response.content.decode()
         response = client.post(_desk_url(published), {"participant": buyer.pk})
-    assert _messages(response) == [str(services.NOT_ATTENDANCE_TIME)]
+    assert _messages(response) == [str(services.CHECKIN_NOT_RUNNING)]
     assert not CheckIn.objects.exists()
 
 

@@ -212,7 +212,7 @@ def test_requesting_is_for_participants(login, admin_user, buyer, exhibitor, eve
 
 
 def test_requesting_is_a_post(login, officer, buyer, exhibitor, event):
-    assert login(officer).get(_request(event, exhibitor)).status_code == 405
+    assert login(officer).get(_request(event, exhibitor)).status_code == 302
 
 
 def test_someone_not_taking_part_cannot_request(login, other_officer, buyer, exhibitor, event):
@@ -404,7 +404,7 @@ def test_an_answered_request_cannot_be_answered_again(login, vendor_owner, asked
 
 
 def test_answering_is_a_post(login, vendor_owner, asked):
-    assert login(vendor_owner).get(_respond(asked)).status_code == 405
+    assert login(vendor_owner).get(_respond(asked)).status_code == 302
 
 
 # Calling off --------------------------------------------------------------------------------------
@@ -439,7 +439,7 @@ def test_a_declined_request_cannot_be_called_off(login, officer, buyer, exhibito
 
 def test_calling_off_needs_a_login_and_a_post(client, login, officer, asked):
     assert _is_login_redirect(client.post(_call_off(asked)))
-    assert login(officer).get(_call_off(asked)).status_code == 405
+    assert login(officer).get(_call_off(asked)).status_code == 302
     assert Meeting.objects.get().status == MeetingStatus.PENDING
 
 

@@ -405,7 +405,7 @@ def test_registering_is_for_officers_only(login, vendor_owner, admin_user, event
 
 
 def test_registering_is_a_post(login, officer, event):
-    assert login(officer).get(_register(event)).status_code == 405
+    assert login(officer).get(_register(event)).status_code == 302
     assert not Participant.objects.exists()
 
 
@@ -451,7 +451,7 @@ def test_withdrawing_needs_a_participation(login, outsider_vendor, exhibitor, ev
 
 
 def test_withdrawing_is_a_post(login, vendor_owner, exhibitor, event):
-    assert login(vendor_owner).get(_withdraw(event)).status_code == 405
+    assert login(vendor_owner).get(_withdraw(event)).status_code == 302
 
 
 def test_an_exhibitor_withdraws_and_its_meetings_are_called_off(

@@ -667,3 +667,116 @@ class TestGuards:
         with time_machine.travel(timezone.now() + timedelta(hours=73)):
             services.meeting_request(requester=buyer, other=exhibitor_create(event), by=officer)
         assert Meeting.objects.count() == 2
+
+
+class TestLateArrival:
+    def test_arriving_within_the_slot_revives_the_no_show(self, running, admin_user):
+        services.check_in(participant=running.buyer, by=admin_user)
+        start = running.slot.starts_at
+        services.no_shows_mark(now=start + timedelta(minutes=5))
+        services.check_in(
+            participant=running.exhibitor, by=admin_user, now=start + timedelta(minutes=8)
+        )
+        running.refresh_from_db()
+        assert running.status == MeetingStatus.ACCEPTED
+
+    def test_arriving_after_the_slot_does_not(self, running, admin_user):
+        services.check_in(participant=running.buyer, by=admin_user)
+        services.no_shows_mark(now=running.slot.starts_at + timedelta(minutes=5))
+        services.check_in(participant=running.exhibitor, by=admin_user, now=running.slot.ends_at)
+        assert Meeting.objects.get(pk=running.pk).status == MeetingStatus.NO_SHOW
+
+    def test_not_when_the_table_was_given_away(self, running, event, admin_user):
+        services.check_in(participant=running.buyer, by=admin_user)
+        start = running.slot.starts_at
+        services.no_shows_mark(now=start + timedelta(minutes=5))
+        meeting_create(buyer_create(event), exhibitor_create(event), slot=running.slot, table=1)
+        services.check_in(
+            participant=running.exhibitor, by=admin_user, now=start + timedelta(minutes=8)
+        )
+        assert Meeting.objects.get(pk=running.pk).status == MeetingStatus.NO_SHOW
+
+
+class TestAfterPublication:
+    def test_a_no_show_keeps_its_outcome_to_bring_back(self, running, officer, admin_user):
+        during = running.slot.starts_at + timedelta(minutes=20)
+        with time_machine.travel(during, tick=False):
+            services.outcome_record(
+                meeting=running,
+                by=officer,
+                held=True,
+                interest=True,
+                estimated_value=Decimal("5000000"),
+            )
+            services.outcome_record(meeting=running, by=officer, held=False)
+            assert Outcome.objects.get().estimated_value == Decimal("5000000")
+            services.outcome_record(
+                meeting=running,
+                by=admin_user,
+                held=True,
+                interest=True,
+                estimated_value=Decimal("5000000"),
+            )
+        assert Meeting.objects.get(pk=running.pk).status == MeetingStatus.HELD
+
+    def test_bulk_accept_leaves_rejected_and_withdrawn_alone(self, event, admin_user):
+        rejected = exhibitor_create(event, status=ParticipantStatus.APPLIED)
+        services.exhibitors_decide(
+            participants=[rejected], accept=False, by=admin_user, reason="Di luar tema."
+        )
+        withdrawn = exhibitor_create(event, status=ParticipantStatus.WITHDRAWN)
+        waiting = exhibitor_create(event, status=ParticipantStatus.APPLIED)
+        decided = services.exhibitors_decide(
+            participants=[rejected, withdrawn, waiting], accept=True, by=admin_user
+        )
+        assert decided == 1
+        statuses = dict(Participant.objects.values_list("pk", "status"))
+        assert statuses == {
+            rejected.pk: ParticipantStatus.REJECTED,
+            withdrawn.pk: ParticipantStatus.WITHDRAWN,
+            waiting.pk: ParticipantStatus.ACCEPTED,
+        }
+
+    def test_a_rerun_mails_only_those_whose_agenda_changed(self, event, admin_user, sent):
+        event = _status(event, EventStatus.PUBLISHED)
+        buyer = buyer_create(event)
+        seated_exhibitor, waiting_exhibitor = exhibitor_create(event), exhibitor_create(event)
+        meeting_create(buyer, seated_exhibitor, slot=event.slots.first(), table=1)
+        meeting_create(buyer_create(event), waiting_exhibitor)
+        run = services.schedule_request(event=event, by=admin_user, keep_current=True)
+        mail.outbox.clear()
+        with sent():
+            services.schedule_execute(run_id=run.pk)
+        told = {m.to[0] for m in mail.outbox}
+        assert waiting_exhibitor.vendor.members.get().user.email in told
+        assert seated_exhibitor.vendor.members.get().user.email not in told
+        assert buyer.officer.user.email not in told
+
+    def test_availability_is_fixed_once_published(self, event, buyer, officer):
+        _status(event, EventStatus.PUBLISHED)
+        with pytest.raises(ValidationError):
+            services.unavailability_set(participant=buyer, slots=event.slots.all(), by=officer)
+
+
+class TestEventSettings:
+    def test_tables_cannot_shrink_under_seated_meetings(self, event, buyer, exhibitor):
+        meeting_create(buyer, exhibitor, slot=event.slots.first(), table=4)
+        event.tables = 3
+        with pytest.raises(ValidationError) as error:
+            event.full_clean()
+        assert "tables" in error.value.message_dict
+        event.tables = 4
+        event.full_clean()
+
+    def test_tables_cannot_become_booths_once_seated(self, event, buyer, exhibitor):
+        meeting_create(buyer, exhibitor, slot=event.slots.first(), table=1)
+        event.booth_per_exhibitor = True
+        with pytest.raises(ValidationError) as error:
+            event.full_clean()
+        assert "booth_per_exhibitor" in error.value.message_dict
+
+    def test_zero_tables_is_a_field_error(self, event):
+        event.tables = 0
+        with pytest.raises(ValidationError) as error:
+            event.full_clean()
+        assert "tables" in error.value.message_dict
