@@ -331,3 +331,12 @@ def test_an_exhibitors_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         response = client.get(_hub(event))
     assert len(response.context["suggestions"]) == count
+
+
+def test_requests_waiting_for_an_answer_are_announced_at_the_top(
+    login, vendor_owner, buyer, exhibitor, event
+):
+    meeting_create(buyer, exhibitor, status=MeetingStatus.PENDING)
+    html = login(vendor_owner).get(_hub(event)).content.decode()
+    top = html.index("1 permintaan pertemuan menunggu jawaban Anda.")
+    assert top < html.index('id="permintaan"')
