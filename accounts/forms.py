@@ -19,7 +19,10 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Email")
-        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+        # The input's type, not an attribute: `attrs["type"]` would render `type` twice and
+        # browsers keep the first (text), so phones would not offer the email keyboard.
+        self.fields["username"].widget.input_type = "email"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email"})
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -86,3 +86,9 @@ def test_it_sends_a_user_without_a_role_to_the_company_registration(login):
 def test_it_says_goodbye_after_logout(login, vendor_owner):
     response = login(vendor_owner).post(reverse("accounts:logout"), follow=True)
     assert "Anda sudah keluar." in response.content.decode()
+
+
+def test_the_email_field_is_an_email_input_once(client, db):
+    html = client.get(reverse("accounts:login")).content.decode()
+    field = next(tag for tag in html.split("<input")[1:] if 'name="username"' in tag)
+    assert field.count("type=") == 1 and 'type="email"' in field
