@@ -374,10 +374,12 @@ def participant_withdraw(*, participant: Participant, by: User) -> Participant:
     participant.booth = None
     participant.save(update_fields=["status", "booth"])
     side = "buyer" if participant.is_buyer else "exhibitor"
+    # Taken out by an admin, the meetings read "removed by admin", not "called off".
+    closed_as = MeetingStatus.WITHDRAWN if _acts_for(participant, by) else MeetingStatus.REMOVED
     for meeting in Meeting.objects.filter(
         **{side: participant}, status__in=(MeetingStatus.PENDING, MeetingStatus.ACCEPTED)
     ).select_related("buyer", "exhibitor"):
-        _meeting_close(meeting, MeetingStatus.WITHDRAWN, by=by)
+        _meeting_close(meeting, closed_as, by=by)
     return participant
 
 
@@ -391,6 +393,8 @@ def need_save(*, need: Need, by: User) -> Need:
         need.is_food = True
     need.full_clean()
     need.save()
+    if need.participant.event.status in rules.REQUEST_STATES:
+        suggestions_request(event=need.participant.event, need_ids=[need.pk])
     return need
 
 
@@ -421,29 +425,34 @@ def _or_query(text: str) -> str:
     return " or ".join(dict.fromkeys(words))
 
 
-def suggestions_request(*, event: Event) -> None:
-    transaction.on_commit(lambda: _enqueue_suggestions(event.pk))
+def suggestions_request(*, event: Event, need_ids: list[int] | None = None) -> None:
+    """Compute suggestions after commit: for the whole event, or only for some needs."""
+    transaction.on_commit(lambda: _enqueue_suggestions(event.pk, need_ids))
 
 
-def _enqueue_suggestions(event_id: int) -> None:
+def _enqueue_suggestions(event_id: int, need_ids: list[int] | None = None) -> None:
     from matching.tasks import suggestions_compute
 
     try:
-        suggestions_compute.apply_async(args=[event_id], retry=False)
+        suggestions_compute.apply_async(args=[event_id, need_ids], retry=False)
     except (OSError, KombuOperationalError):
         logger.warning("Broker unreachable: suggestions for event %s not computed.", event_id)
 
 
 @transaction.atomic
-def suggestions_compute(*, event_id: int) -> int:
-    """Suggested exhibitor products for every buyer need of the event, with reasons: KBLI,
-    Postgres full-text similarity (indonesian), TKDN tier, small business, halal for food,
-    and price within budget. Replaces the event's earlier suggestions."""
+def suggestions_compute(*, event_id: int, need_ids: list[int] | None = None) -> int:
+    """Suggested exhibitor products for every buyer need of the event (or only `need_ids`),
+    with reasons: KBLI, Postgres full-text similarity (indonesian), TKDN tier, small
+    business, halal for food, and price within budget. Replaces earlier suggestions of
+    those needs."""
     event = Event.objects.select_for_update().filter(pk=event_id).first()
     if event is None:
         return 0
     today = timezone.localdate()
-    Suggestion.objects.filter(need__participant__event=event).delete()
+    stale = Suggestion.objects.filter(need__participant__event=event)
+    if need_ids is not None:
+        stale = stale.filter(need__in=need_ids)
+    stale.delete()
     exhibitors = {
         p.vendor_id: p
         for p in event.participants.filter(
@@ -453,6 +462,8 @@ def suggestions_compute(*, event_id: int) -> int:
     needs = Need.objects.filter(
         participant__event=event, participant__status=ParticipantStatus.ACCEPTED
     ).order_by("pk")
+    if need_ids is not None:
+        needs = needs.filter(pk__in=need_ids)
     rows = []
     for need in needs:
         products = products_with_local_content(on=today).filter(
@@ -492,8 +503,9 @@ def suggestions_compute(*, event_id: int) -> int:
                 )
             )
     Suggestion.objects.bulk_create(rows)
-    event.suggestions_computed_at = timezone.now()
-    event.save(update_fields=["suggestions_computed_at"])
+    if need_ids is None:
+        event.suggestions_computed_at = timezone.now()
+        event.save(update_fields=["suggestions_computed_at"])
     return len(rows)
 
 

@@ -5,8 +5,8 @@ from matching import services
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)
-def suggestions_compute(event_id: int) -> int:
-    return services.suggestions_compute(event_id=event_id)
+def suggestions_compute(event_id: int, need_ids: list[int] | None = None) -> int:
+    return services.suggestions_compute(event_id=event_id, need_ids=need_ids)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, max_retries=5)

@@ -77,8 +77,8 @@ EVENT_CLOSED = _(
     "Dinas PPKUKM bila ada yang perlu dikoreksi."
 )
 NEED_SAVED = _(
-    "Kebutuhan disimpan. Saran peserta pameran diperbarui panitia; lihat di halaman "
-    "keikutsertaan Anda."
+    "Kebutuhan disimpan. Saran peserta pameran untuk kebutuhan ini dihitung dalam beberapa "
+    "saat; lihat di halaman keikutsertaan Anda."
 )
 NEED_DELETED = _("Kebutuhan dihapus beserta sarannya.")
 AVAILABILITY_SAVED = _("Ketersediaan disimpan: {count} sesi ditandai berhalangan.")

@@ -353,13 +353,13 @@ def test_rejecting_with_nothing_waiting_changes_nothing(admin_client, exhibitor)
     assert _messages(response) == [str(matching_admin.NOTHING_TO_REJECT)]
 
 
-def test_withdrawing_a_participant_calls_off_its_meetings(admin_client, buyer, exhibitor):
+def test_withdrawing_a_participant_removes_its_meetings(admin_client, buyer, exhibitor):
     meeting = meeting_create(buyer, exhibitor)
     _action(admin_client, "participant", "withdraw_selected", [exhibitor])
     exhibitor.refresh_from_db()
     meeting.refresh_from_db()
     assert exhibitor.status == ParticipantStatus.WITHDRAWN
-    assert meeting.status == MeetingStatus.WITHDRAWN
+    assert meeting.status == MeetingStatus.REMOVED
 
 
 def test_participants_are_searched_by_vendor_officer_and_opd(admin_client, buyer, exhibitor):

@@ -18,6 +18,7 @@ from matching.models import (
     FollowUp,
     Meeting,
     MeetingStatus,
+    Need,
     Outcome,
     Participant,
     ParticipantStatus,
@@ -780,3 +781,31 @@ class TestEventSettings:
         with pytest.raises(ValidationError) as error:
             event.full_clean()
         assert "tables" in error.value.message_dict
+
+
+def test_saving_a_need_suggests_for_it_alone(
+    event, buyer, exhibitor, other_buyer, officer, django_capture_on_commit_callbacks
+):
+    Need.objects.update(is_food=True)
+    services.suggestions_compute(event_id=event.pk)  # food needs, no halal product: none
+    assert not Suggestion.objects.exists()
+    event.refresh_from_db()
+    computed_at = event.suggestions_computed_at
+    HalalCertificateFactory(vendor=exhibitor.vendor, products=list(exhibitor.products.all()))
+    others = Suggestion.objects.filter(need__participant=other_buyer).count()
+    need = buyer.needs.get()
+    need.description = "Kerupuk udang premium untuk jamuan tamu"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.need_save(need=need, by=officer)
+    assert Suggestion.objects.filter(need=need, exhibitor=exhibitor).exists()
+    assert Suggestion.objects.filter(need__participant=other_buyer).count() == others
+    assert Event.objects.get(pk=event.pk).suggestions_computed_at == computed_at
+
+
+def test_an_admin_taking_a_participant_out_removes_its_meetings(
+    event, buyer, exhibitor, admin_user
+):
+    meeting = meeting_create(buyer, exhibitor)
+    services.participant_withdraw(participant=exhibitor, by=admin_user)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.REMOVED
