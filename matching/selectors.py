@@ -97,7 +97,7 @@ _AWARDED = _PACKAGE_BIDS & Q(
 _MONEY = DecimalField(max_digits=20, decimal_places=2)
 
 
-def _meeting_measures() -> dict:
+def meeting_measures() -> dict:
     """Aggregates over meetings: one SQL query for a whole event or one row per group. The
     joins (outcome, its package, the package's winning bid) are all to-one: no double
     counting."""
@@ -125,7 +125,7 @@ def _meeting_measures() -> dict:
     }
 
 
-MEETING_MEASURES = tuple(_meeting_measures())
+MEETING_MEASURES = tuple(meeting_measures())
 
 
 @dataclass(frozen=True)
@@ -245,7 +245,7 @@ def event_figures(*, event: Event) -> EventFigures:
         for row in event.participants.values("kind", "status").annotate(n=Count("pk")).order_by()
     }
     exhibitors = {s: n for (k, s), n in people.items() if k == ParticipantKind.EXHIBITOR}
-    meetings = Meeting.objects.filter(event=event).aggregate(**_meeting_measures())
+    meetings = Meeting.objects.filter(event=event).aggregate(**meeting_measures())
     return EventFigures(
         buyers=people.get((ParticipantKind.BUYER, ParticipantStatus.ACCEPTED), 0),
         exhibitors_applied=sum(exhibitors.values()),
@@ -285,7 +285,7 @@ def opd_breakdown(*, event: Event) -> list[BreakdownRow]:
     for row in (
         Meeting.objects.filter(event=event)
         .values("buyer__officer__opd_id", "buyer__officer__opd__name")
-        .annotate(**_meeting_measures())
+        .annotate(**meeting_measures())
         .order_by()
     ):
         key = row["buyer__officer__opd_id"]
@@ -306,7 +306,7 @@ def exhibitor_breakdown(*, event: Event) -> list[BreakdownRow]:
     for row in (
         Meeting.objects.filter(event=event)
         .values("exhibitor_id", "exhibitor__vendor__name", "exhibitor__booth")
-        .annotate(**_meeting_measures())
+        .annotate(**meeting_measures())
         .order_by()
     ):
         key = row["exhibitor_id"]

@@ -24,6 +24,7 @@ def navigation_for(user) -> list[NavItem]:
             NavItem(_("Tentang program"), reverse("landing")),
             packages,
             directory,
+            NavItem(_("Data terbuka"), reverse("opendata:index")),
             NavItem(_("Daftar sebagai penyedia"), reverse("accounts:signup")),
         ]
     if user.role == Role.VENDOR:
@@ -39,12 +40,14 @@ def navigation_for(user) -> list[NavItem]:
         return [
             NavItem(_("Beranda OPD"), reverse("procurement:home")),
             NavItem(_("Paket OPD"), reverse("procurement:officer-packages")),
+            NavItem(_("Dasbor program"), reverse("dashboards:home")),
             matching,
             directory,
         ]
     if user.role == Role.ADMIN:
         return [
             NavItem(_("Admin Dinas PPKUKM"), reverse("admin:index")),
+            NavItem(_("Dasbor program"), reverse("dashboards:home")),
             matching,
             packages,
             directory,

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "vendors",
     "procurement",
     "matching",
+    "dashboards",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +189,8 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Admin", a) for a in env_list("ADMIN_EMAILS")]
 # The portal's address as users reach it: links in mail sent by background jobs.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Open data: the OCDS ocid prefix ("ocds-" + a registered six-character code + "-").
+OCDS_PREFIX = env_str("OCDS_PREFIX", "ocds-p3dnjk-")
 
 # Security. Production defaults are strict; a deployment behind a TLS-terminating proxy
 # sets SECURE_PROXY_SSL_HEADER=1.

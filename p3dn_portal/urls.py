@@ -16,5 +16,7 @@ urlpatterns = [
     path("penyedia/", include("vendors.urls")),
     path("pengadaan/", include("procurement.urls")),
     path("temu-bisnis/", include("matching.urls")),
+    path("dasbor/", include("dashboards.urls")),
+    path("open-data/", include("opendata.urls")),
     path("admin/", admin.site.urls),
 ]

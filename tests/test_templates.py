@@ -74,6 +74,8 @@ def _context(name: str) -> dict:
         }
     if name.startswith(("matching/", "emails/matching/")):
         return _matching_context()
+    if name.startswith("dashboards/"):
+        return _dashboards_context()
     if name.startswith("emails/accounts/"):
         return {"link": "/akun/verifikasi/abc/"}
     if name.startswith("emails/password_reset"):
@@ -84,6 +86,36 @@ def _context(name: str) -> dict:
             "domain": "p3dn.jakarta.go.id",
         }
     return {}
+
+
+def _dashboards_context() -> dict:
+    from dashboards.exports import realisation_rows
+    from dashboards.forms import FilterForm
+    from dashboards.selectors import (
+        Filters,
+        matching_figures,
+        procurement_figures,
+        vendor_figures,
+    )
+
+    filters = Filters(year=2026)
+    procurement = procurement_figures(filters)
+    form = FilterForm({})
+    form.is_valid()
+    return {
+        "form": form,
+        "filters": filters,
+        "scope": [("Tahun anggaran", "2026")],
+        "procurement": procurement,
+        "total_rows": realisation_rows(procurement.total, prefix="total"),
+        "vendors": vendor_figures(),
+        "matching": matching_figures(year=2026),
+        "row": realisation_rows(procurement.total, prefix="total")[0],
+        "rows": [],
+        "bar": 50,
+        "target": 80,
+        "computed_at": timezone.now(),
+    }
 
 
 def _matching_context() -> dict:

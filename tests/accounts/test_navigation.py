@@ -32,20 +32,28 @@ def test_it_shows_officers_their_opd_its_packages_and_the_directory(officer):
     assert _urls(officer) == [
         reverse("procurement:home"),
         reverse("procurement:officer-packages"),
+        reverse("dashboards:home"),
         MATCHING,
         DIRECTORY,
     ]
 
 
 def test_it_shows_admins_django_admin(admin_user):
-    assert _urls(admin_user) == [reverse("admin:index"), MATCHING, PACKAGES, DIRECTORY]
+    assert _urls(admin_user) == [
+        reverse("admin:index"),
+        reverse("dashboards:home"),
+        MATCHING,
+        PACKAGES,
+        DIRECTORY,
+    ]
 
 
-def test_it_shows_anonymous_users_the_programme_packages_directory_and_sign_up():
+def test_it_shows_anonymous_users_the_programme_packages_directory_open_data_and_sign_up():
     assert _urls(AnonymousUser()) == [
         reverse("landing"),
         PACKAGES,
         DIRECTORY,
+        reverse("opendata:index"),
         reverse("accounts:signup"),
     ]
 

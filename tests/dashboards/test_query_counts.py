@@ -1,0 +1,81 @@
+"""Pinned query counts: the page aggregates in the database, so the count does not grow with
+the number of packages, OPDs, vendors or meetings."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from procurement.rules import Status
+from tests.dashboards.conftest import M, _award, _bid, _package
+from tests.factories import OfficerFactory, UserFactory, VendorFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("dashboards:home")
+
+# Every request: session, user (with its officer and OPD) (2); package totals, months and
+# OPD ranking (3); vendors by scale and by city, TKDN and halal certificates, halal
+# assistance (5); matching per event and per year (2).
+DOWNLOAD_QUERIES = 2 + 3 + 5 + 2
+# The page adds the unread notifications of the menu (1).
+OFFICER_QUERIES = DOWNLOAD_QUERIES + 1
+# And the admin's filter form lists the OPDs (1).
+ADMIN_QUERIES = OFFICER_QUERIES + 1
+
+
+def _grow(programme, n: int = 12) -> None:
+    """More OPDs, vendors and awarded packages: the counts must not move."""
+    by = UserFactory()
+    for i in range(n):
+        opd = OfficerFactory().opd if i % 2 else programme.opd_a
+        vendor = VendorFactory(scale="kecil" if i % 3 else "besar", city=f"Kota Uji {i % 4}")
+        package = _package(opd, closes=programme.packages["p1"].closes_at, pagu=10 * M)
+        _award(package, _bid(package, vendor, 9 * M, Decimal(i), by), Status.AWARDED)
+
+
+@pytest.mark.parametrize("grow", [False, True], ids=["small", "large"])
+def test_the_admin_page_has_a_fixed_number_of_queries(
+    login, admin_user, programme, matching, grow, django_assert_num_queries
+):
+    if grow:
+        _grow(programme)
+    client = login(admin_user)
+    with django_assert_num_queries(ADMIN_QUERIES):
+        response = client.get(URL, {"year": 2026})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("grow", [False, True], ids=["small", "large"])
+def test_the_officer_page_has_a_fixed_number_of_queries(
+    login, officer, programme, matching, grow, django_assert_num_queries
+):
+    if grow:
+        _grow(programme)
+    client = login(officer)
+    with django_assert_num_queries(OFFICER_QUERIES):
+        response = client.get(URL, {"year": 2026})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("grow", [False, True], ids=["small", "large"])
+def test_the_downloads_have_a_fixed_number_of_queries(
+    login, admin_user, programme, matching, grow, fmt, django_assert_num_queries
+):
+    if grow:
+        _grow(programme)
+    client = login(admin_user)
+    with django_assert_num_queries(DOWNLOAD_QUERIES):
+        response = client.get(URL, {"year": 2026, "format": fmt})
+    assert response.status_code == 200
+
+
+def test_choosing_an_opd_adds_one_query(
+    login, admin_user, programme, matching, django_assert_num_queries
+):
+    client = login(admin_user)
+    # The chosen OPD is looked up to validate it (1).
+    with django_assert_num_queries(ADMIN_QUERIES + 1):
+        response = client.get(URL, {"year": 2026, "opd": programme.opd_b.pk})
+    assert response.status_code == 200
