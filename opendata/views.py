@@ -58,11 +58,12 @@ def download(request: HttpRequest, year: int | None = None) -> StreamingHttpResp
 @login_not_required
 @require_safe
 def package_json(request: HttpRequest, package_id: int) -> HttpResponse:
-    """One package's releases as a release package; drafts do not exist here."""
+    """One package's OCDS record: its releases and the compiled current state; drafts do
+    not exist here."""
     package = ocds.published_packages().filter(pk=package_id).first()
     if package is None:
         raise Http404
-    data = ocds.release_package(packages=[package], uri=request.build_absolute_uri())
+    data = ocds.record_package(package=package, uri=request.build_absolute_uri())
     return HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",

@@ -49,15 +49,21 @@ def _standard_file(name: str) -> dict:
 
 
 @cache
-def _validator() -> Draft4Validator:
+def release_schema() -> dict:
+    """The OCDS 1.1.5 release schema with the bid and local-content extensions merged in."""
     release = _standard_file("release-schema.json")
     for patch in PATCHES:
         release = merge_patch(release, json.loads(patch.read_text()))
-    package = _standard_file("release-package-schema.json")
-    registry = Registry().with_resource(
-        RELEASE_SCHEMA_URL, Resource.from_contents(release, default_specification=DRAFT4)
-    )
     Draft4Validator.check_schema(release)
+    return release
+
+
+@cache
+def _validator(package_schema: str = "release-package-schema.json") -> Draft4Validator:
+    package = _standard_file(package_schema)
+    registry = Registry().with_resource(
+        RELEASE_SCHEMA_URL, Resource.from_contents(release_schema(), default_specification=DRAFT4)
+    )
     # Checks "date-time" fields (RFC 3339, with an offset) given rfc3339-validator.
     return Draft4Validator(
         package, registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER
@@ -65,7 +71,10 @@ def _validator() -> Draft4Validator:
 
 
 def validation_errors(data: dict) -> list[str]:
+    """Errors against the release-package schema, or the record-package schema when the
+    data holds records."""
+    kind = "record-package-schema.json" if "records" in data else "release-package-schema.json"
     return [
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-        for error in _validator().iter_errors(data)
+        for error in _validator(kind).iter_errors(data)
     ]

@@ -200,3 +200,13 @@ def test_release_ids_name_the_stage(contracted):
         f"{prefix}-award-active",
         f"{prefix}-contract",
     ]
+
+
+def test_our_merge_rules_are_those_of_the_ocds_schema():
+    """The portal does not ship the OCDS schema, so it keeps the merge rules ocdsmerge would
+    read from it; they must be the same."""
+    from ocdsmerge.merge import get_merge_rules
+
+    from tests.opendata.schema import _standard_file
+
+    assert get_merge_rules(_standard_file("release-schema.json")) == ocds.MERGE_RULES

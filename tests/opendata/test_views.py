@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from opendata import ocds
 from tests.factories import PackageFactory
 from tests.opendata.schema import validation_errors
 
@@ -39,7 +40,13 @@ def test_anyone_reads_one_package(client, contracted):
     data = response.json()
     assert validation_errors(data) == []
     assert data["uri"].endswith(f"/open-data/paket/{package.pk}.json")
-    assert len(data["releases"]) == 4
+    (record,) = data["records"]
+    assert record["ocid"] == ocds.ocid(package)
+    assert len(record["releases"]) == 4
+    compiled = record["compiledRelease"]
+    assert compiled["tag"] == ["compiled"]
+    assert compiled["contracts"][0]["status"] == record["releases"][-1]["contracts"][0]["status"]
+    assert compiled["awards"] and compiled["tender"]["id"]
 
 
 def test_a_draft_is_not_found(client):
