@@ -1,5 +1,5 @@
 """Public open data: the page that explains it, the full OCDS release package (per fiscal
-year or all), one package's releases, and our extension's files. No login needed."""
+year or all), one package's OCDS record, and our extension's files. No login needed."""
 
 import json
 from pathlib import Path
