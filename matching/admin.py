@@ -11,13 +11,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
@@ -45,7 +43,7 @@ from matching.rules import EventStatus, Reason
 from matching.selectors import unscheduled_reason_text
 from p3dn_portal.templatetags.p3dn import rupiah
 from procurement.models import OPD
-from vendors.admin import HistoryAdmin
+from vendors.admin import HistoryAdmin, RejectForm, reject_reason_page
 from vendors.models import Product
 
 # Messages -----------------------------------------------------------------------------------
@@ -60,6 +58,7 @@ NOTHING_TO_REJECT = _(
     "diubah."
 )
 REJECT_TITLE = _("Tolak peserta pameran dengan alasan")
+REASON_REQUIRED = _("Tulis alasan penolakan.")
 REASON_HELP = _("Penyedia membaca alasan ini di email dan di halaman keikutsertaannya.")
 TWO_EVENTS = _("Pembeli dan peserta pameran harus dari acara yang sama.")
 MEETING_ADDED = _(
@@ -333,15 +332,6 @@ class EventAdmin(HistoryAdmin):
 # Participants -------------------------------------------------------------------------------
 
 
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Alasan penolakan"),
-        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        help_text=REASON_HELP,
-        error_messages={"required": _("Tulis alasan penolakan.")},
-    )
-
-
 class ParticipantAdminForm(forms.ModelForm):
     """Products limited to the exhibitor's own, unavailable slots to the event's."""
 
@@ -505,7 +495,11 @@ class ParticipantAdmin(HistoryAdmin):
         if not pending:
             self.message_user(request, NOTHING_TO_REJECT, messages.WARNING)
             return None
-        form = RejectForm(request.POST if "apply" in request.POST else None)
+        form = RejectForm(
+            request.POST if "apply" in request.POST else None,
+            help_text=REASON_HELP,
+            required=REASON_REQUIRED,
+        )
         if form.is_valid():
             count = services.exhibitors_decide(
                 participants=pending,
@@ -517,24 +511,9 @@ class ParticipantAdmin(HistoryAdmin):
                 request, DONE_COUNT.format(action=_("Ditolak"), count=count), messages.SUCCESS
             )
             return None
-        opts = self.opts
-        changelist_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-        if request.GET:
-            changelist_url = f"{changelist_url}?{request.GET.urlencode()}"
-        context = {
-            **self.admin_site.each_context(request),
-            "title": REJECT_TITLE,
-            "opts": opts,
-            "form": form,
-            "objects": objects,
-            "pending": pending,
-            "skipped": [p for p in objects if p not in pending],
-            "action_name": "reject_with_reason",
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "changelist_url": changelist_url,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, self.reject_template, context)
+        return reject_reason_page(
+            self, request, form=form, objects=objects, pending=pending, title=REJECT_TITLE
+        )
 
     @admin.action(description=_("Mundurkan dari acara"), permissions=["change"])
     def withdraw_selected(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -200,6 +200,52 @@ class RejectForm(forms.Form):
         error_messages={"required": services.REASON_REQUIRED},
     )
 
+    def __init__(
+        self,
+        *args: object,
+        help_text: str | None = None,
+        required: str | None = None,
+        **kwargs: object,
+    ) -> None:
+        """Other apps' reject actions say who reads the reason (`help_text`) and what to
+        write (`required`)."""
+        super().__init__(*args, **kwargs)
+        if help_text is not None:
+            self.fields["reason"].help_text = help_text
+        if required is not None:
+            self.fields["reason"].error_messages["required"] = required
+
+
+def reject_reason_page(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    *,
+    form: RejectForm,
+    objects: list,
+    pending: list,
+    title: str,
+) -> TemplateResponse:
+    """The intermediate page of a "reject with a reason" action (the model admin's
+    `reject_template`): the selection, what is skipped, and the reason to write."""
+    opts = model_admin.opts
+    changelist_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    if request.GET:
+        changelist_url = f"{changelist_url}?{request.GET.urlencode()}"
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "opts": opts,
+        "form": form,
+        "objects": objects,
+        "pending": pending,
+        "skipped": [obj for obj in objects if obj not in pending],
+        "action_name": "reject_with_reason",
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "changelist_url": changelist_url,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, model_admin.reject_template, context)
+
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
@@ -263,24 +309,9 @@ class VerificationActionsMixin:
                 REJECTED_COUNT,
             )
             return None
-        opts = self.opts
-        changelist_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-        if request.GET:
-            changelist_url = f"{changelist_url}?{request.GET.urlencode()}"
-        context = {
-            **self.admin_site.each_context(request),
-            "title": REJECT_TITLE,
-            "opts": opts,
-            "form": form,
-            "objects": objects,
-            "pending": pending,
-            "skipped": [obj for obj in objects if obj.status != self.pending_status],
-            "action_name": "reject_with_reason",
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "changelist_url": changelist_url,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, self.reject_template, context)
+        return reject_reason_page(
+            self, request, form=form, objects=objects, pending=pending, title=REJECT_TITLE
+        )
 
 
 class ExpiryWindowFilter(admin.SimpleListFilter):
