@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -43,13 +43,19 @@ from matching.rules import EventStatus, Reason
 from matching.selectors import unscheduled_reason_text
 from p3dn_portal.templatetags.p3dn import rupiah
 from procurement.models import OPD
-from vendors.admin import HistoryAdmin, RejectForm, reject_reason_page
+from vendors.admin import (
+    SKIPPED,
+    HistoryAdmin,
+    RejectForm,
+    apply_each,
+    error_text,
+    reject_reason_page,
+)
 from vendors.models import Product
 
 # Messages -----------------------------------------------------------------------------------
 
 DONE_COUNT = _("{action}: {count} data.")
-SKIPPED = _("{count} data dilewati: {names}. {reason}")
 SLOTS_REBUILT = _("Sesi pertemuan disusun dari hari, jam dan jeda acara: {count} sesi.")
 NOT_AN_EXHIBITOR = _("Hanya peserta pameran yang diputuskan lewat aksi ini.")
 ALREADY_ACCEPTED = _("Sudah diterima.")
@@ -67,10 +73,6 @@ MEETING_ADDED = _(
 )
 
 
-def _error_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
-
-
 def _report(
     modeladmin: admin.ModelAdmin,
     request: HttpRequest,
@@ -78,28 +80,14 @@ def _report(
     call: Callable[[models.Model], None],
     action: str,
 ) -> int:
-    """Apply `call` to each object (each in its own transaction: one refusal does not undo
-    the others) and say what was done and what was skipped, and why."""
-    done, skipped = 0, defaultdict(list)
-    for obj in objects:
-        try:
-            with transaction.atomic():
-                call(obj)
-        except ValidationError as error:
-            skipped[_error_text(error)].append(str(obj))
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(
-            request, DONE_COUNT.format(action=action, count=done), messages.SUCCESS
-        )
-    for reason, names in skipped.items():
-        modeladmin.message_user(
-            request,
-            SKIPPED.format(count=len(names), names=", ".join(names), reason=reason),
-            messages.WARNING,
-        )
-    return done
+    """Apply `call` to each object and report it as "<action>: <count> data"."""
+    return apply_each(
+        modeladmin,
+        request,
+        objects,
+        call,
+        lambda count: DONE_COUNT.format(action=action, count=count),
+    )
 
 
 def manage_links(event: Event) -> str:
@@ -302,7 +290,7 @@ class EventAdmin(HistoryAdmin):
         try:
             count = services.event_slots_rebuild(event=event)
         except ValidationError as error:
-            raise _SlotsRefused(_error_text(error)) from error
+            raise _SlotsRefused(error_text(error)) from error
         self.message_user(request, SLOTS_REBUILT.format(count=count), messages.INFO)
 
     def changeform_view(
@@ -470,7 +458,7 @@ class ParticipantAdmin(HistoryAdmin):
                 )
             except ValidationError as error:
                 # All or none: the capacity is checked for the whole selection.
-                self.message_user(request, _error_text(error), messages.ERROR)
+                self.message_user(request, error_text(error), messages.ERROR)
                 return
             self.message_user(
                 request,
@@ -706,7 +694,7 @@ class MeetingAdmin(HistoryAdmin):
             )
         except ValidationError as error:
             raise _MeetingRefused(
-                _error_text(error),
+                error_text(error),
                 {
                     "buyer": data["buyer"].pk,
                     "exhibitor": data["exhibitor"].pk,
@@ -742,52 +730,48 @@ class MeetingAdmin(HistoryAdmin):
             add_url = reverse("admin:matching_meeting_add")
             return HttpResponseRedirect(f"{add_url}?{urlencode(refused.data)}")
 
+    def _report_meetings(self, request: HttpRequest, queryset: QuerySet, act, done: str) -> None:
+        """Apply a service to each selected meeting and report what was done or refused
+        (meeting names need both sides, fetched once)."""
+        meetings = queryset.select_related(
+            "buyer__officer__user", "buyer__officer__opd", "exhibitor__vendor"
+        )
+        _report(self, request, meetings, act, done)
+
     @admin.action(
         description=_("Hapus dari agenda (beri tahu kedua pihak)"), permissions=["change"]
     )
     def remove_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _report(
-            self,
+        self._report_meetings(
             request,
-            queryset.select_related(
-                "buyer__officer__user", "buyer__officer__opd", "exhibitor__vendor"
-            ),
+            queryset,
             lambda meeting: services.meeting_remove(meeting=meeting, by=request.user),
             str(_("Dihapus dari agenda")),
         )
 
     @admin.action(description=_("Kunci sesi dan meja"), permissions=["change"])
     def lock_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _report(
-            self,
+        self._report_meetings(
             request,
-            queryset.select_related(
-                "buyer__officer__user", "buyer__officer__opd", "exhibitor__vendor"
-            ),
+            queryset,
             lambda meeting: services.meeting_lock(meeting=meeting, locked=True, by=request.user),
             str(_("Dikunci")),
         )
 
     @admin.action(description=_("Lepas kunci"), permissions=["change"])
     def unlock_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _report(
-            self,
+        self._report_meetings(
             request,
-            queryset.select_related(
-                "buyer__officer__user", "buyer__officer__opd", "exhibitor__vendor"
-            ),
+            queryset,
             lambda meeting: services.meeting_lock(meeting=meeting, locked=False, by=request.user),
             str(_("Kunci dilepas")),
         )
 
     @admin.action(description=_("Jadwalkan ulang pertemuan tidak hadir"), permissions=["change"])
     def reopen_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _report(
-            self,
+        self._report_meetings(
             request,
-            queryset.select_related(
-                "buyer__officer__user", "buyer__officer__opd", "exhibitor__vendor"
-            ),
+            queryset,
             lambda meeting: services.meeting_reopen(meeting=meeting, by=request.user),
             str(_("Kembali menunggu jadwal")),
         )

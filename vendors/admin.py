@@ -19,7 +19,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminDateWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -247,8 +247,37 @@ def reject_reason_page(
     return TemplateResponse(request, model_admin.reject_template, context)
 
 
-def _error_text(error: ValidationError) -> str:
+def error_text(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
+
+
+def apply_each(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    objects: Iterable[models.Model],
+    call: Callable[[models.Model], object],
+    done_message: Callable[[int], str],
+) -> int:
+    """Apply `call` to each selected object (each in its own transaction: one refusal does
+    not undo the others), then say how many were done and which were skipped, and why."""
+    done, skipped = 0, defaultdict(list)
+    for obj in objects:
+        try:
+            with transaction.atomic():
+                call(obj)
+        except ValidationError as error:
+            skipped[error_text(error)].append(str(obj))
+        else:
+            done += 1
+    if done:
+        model_admin.message_user(request, done_message(done), messages.SUCCESS)
+    for reason, names in skipped.items():
+        model_admin.message_user(
+            request,
+            SKIPPED.format(count=len(names), names=", ".join(names), reason=reason),
+            messages.WARNING,
+        )
+    return done
 
 
 class VerificationActionsMixin:
@@ -269,22 +298,7 @@ class VerificationActionsMixin:
     def _apply(
         self, request: HttpRequest, objects: Iterable[models.Model], call: Callable, done_message
     ) -> None:
-        done, skipped = 0, defaultdict(list)
-        for obj in objects:
-            try:
-                call(obj)
-            except ValidationError as error:
-                skipped[_error_text(error)].append(str(obj))
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message.format(count=done), messages.SUCCESS)
-        for reason, names in skipped.items():
-            self.message_user(
-                request,
-                SKIPPED.format(count=len(names), names=", ".join(names), reason=reason),
-                messages.WARNING,
-            )
+        apply_each(self, request, objects, call, lambda count: done_message.format(count=count))
 
     @admin.action(description=_("Verifikasi"), permissions=["change"])
     def verify_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -966,7 +980,7 @@ class HalalAssistanceAdmin(HistoryAdmin):
                 file=data["certificate_file"],
             )
         except ValidationError as error:
-            raise _IssueRefused(_error_text(error)) from error
+            raise _IssueRefused(error_text(error)) from error
         form.instance.refresh_from_db()
         self.message_user(request, ISSUE_DONE.format(number=certificate.number), messages.SUCCESS)
 
