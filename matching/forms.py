@@ -1,7 +1,6 @@
 """Business matching input: what participants type and tick, parsed into domain values."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.models import Need, Participant, Slot
 from matching.rules import EventStatus
 from p3dn_portal.lib.fields import RupiahField
+from p3dn_portal.lib.forms import ServiceErrorsMixin
 from procurement.models import OPD, Package
 from vendors.models import Product
 from vendors.validators import validate_kbli
@@ -108,7 +108,7 @@ class ExhibitorApplyForm(forms.Form):
         self.fields["products"].queryset = products
 
 
-class NeedForm(forms.ModelForm):
+class NeedForm(ServiceErrorsMixin, forms.ModelForm):
     """A buyer's need: what it plans to buy, with the KBLI and budget suggestions use."""
 
     kbli = forms.CharField(
@@ -163,14 +163,6 @@ class NeedForm(forms.ModelForm):
 
     def clean_kbli(self) -> str:
         return self.cleaned_data["kbli"].strip()
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """A service's ValidationError onto the fields it names, the rest above the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, errors in error.error_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
 
 
 class AvailabilityForm(forms.Form):

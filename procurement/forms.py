@@ -21,6 +21,7 @@ from p3dn_portal.lib.fields import (
     PercentField,
     RupiahField,
 )
+from p3dn_portal.lib.forms import ServiceErrorsMixin
 from p3dn_portal.templatetags.p3dn import percent, rupiah
 from procurement import rules
 from procurement.models import OPD, Bid, Package, PackageItem
@@ -61,7 +62,7 @@ class JakartaDateTimeField(forms.DateTimeField):
             return super().prepare_value(value)
 
 
-class PackageForm(forms.Form):
+class PackageForm(ServiceErrorsMixin, forms.Form):
     """The terms of a draft package: the fields services.package_save takes."""
 
     rup_code = forms.CharField(
@@ -155,14 +156,6 @@ class PackageForm(forms.Form):
                     ValidationError(RUP_CODE_TAKEN.format(code=code, year=year), code="taken"),
                 )
         return cleaned
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """A service's ValidationError onto the fields it names, the rest above the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, errors in error.error_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
 
 
 def default_preference(category: str) -> Decimal:

@@ -16,6 +16,7 @@ from accounts.decorators import role_required
 from accounts.forms import SignupForm
 from accounts.models import Role
 from p3dn_portal.lib.files import private_file_response
+from p3dn_portal.lib.forms import add_service_error
 from vendors import directory, forms, selectors, services
 from vendors.models import (
     CertificateStatus,
@@ -148,11 +149,7 @@ class RegistrationWizard(SessionWizardView):
         except ValidationError as error:
             # Someone registered the same NIB/NPWP meanwhile: back to the identity step.
             identity = form_dict["identitas"]
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    identity.add_error(field if field in identity.fields else None, errors)
-            else:
-                identity.add_error(None, error)
+            add_service_error(identity, error)
             return self.render_revalidation_failure("identitas", identity)
         messages.success(self.request, REGISTERED)
         return redirect("vendors:home")

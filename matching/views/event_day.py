@@ -42,6 +42,7 @@ from matching.models import (
     ParticipantStatus,
 )
 from matching.rules import EventStatus
+from p3dn_portal.lib.forms import add_service_error
 from procurement.models import Package
 from vendors.selectors import products_with_local_content
 
@@ -203,14 +204,6 @@ def _outcome_problem(meeting: Meeting, *, now: datetime, admin: bool) -> str:
     return services.MEETING_NOT_SEATED
 
 
-def _add_errors(form: OutcomeForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def outcome(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The buyer (or an admin) records whether the meeting was held and what came of it."""
     meeting = _get_meeting_for_outcome(request, meeting_id)
@@ -238,7 +231,7 @@ def outcome(request: HttpRequest, meeting_id: int) -> HttpResponse:
         try:
             services.outcome_record(meeting=meeting, by=request.user, **fields)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             done = OUTCOME_SAVED if fields["held"] else NO_SHOW_SAVED
             messages.success(request, done.format(other=meeting.exhibitor.vendor.name))

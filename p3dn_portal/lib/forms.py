@@ -1,0 +1,20 @@
+"""What every form of the portal shares."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError onto the fields it names, the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+class ServiceErrorsMixin:
+    """`form.add_service_error(error)` for forms whose data a service checks again."""
+
+    def add_service_error(self, error: ValidationError) -> None:
+        add_service_error(self, error)
