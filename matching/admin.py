@@ -41,6 +41,7 @@ from matching.models import (
 )
 from matching.rules import EventStatus, Reason
 from matching.selectors import unscheduled_reason_text
+from p3dn_portal.lib.forms import error_text
 from p3dn_portal.templatetags.p3dn import rupiah
 from procurement.models import OPD
 from vendors.admin import (
@@ -48,7 +49,6 @@ from vendors.admin import (
     HistoryAdmin,
     RejectForm,
     apply_each,
-    error_text,
     reject_reason_page,
 )
 from vendors.models import Product

@@ -18,6 +18,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
+from p3dn_portal.lib.forms import error_text
 from p3dn_portal.templatetags.p3dn import jakarta, percent, rupiah
 from procurement import evaluation, exports, forms, rules, selectors, services
 from procurement.models import (
@@ -221,7 +222,7 @@ def bid_withdraw(request: HttpRequest, bid_id: int) -> HttpResponse:
     try:
         services.bid_withdraw(bid=bid, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, BID_WITHDRAWN)
     return redirect("procurement:package-detail", bid.package_id)
@@ -402,7 +403,7 @@ def _package_action(
     try:
         message = act(package)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
         # Keep what the officer wrote (a reason, a note) for the form it came from.
         request.session[OFFICER_DRAFT_KEY] = {
             "package": package.pk,

@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from p3dn_portal.lib.forms import error_text
 from p3dn_portal.templatetags.p3dn import rupiah
 from vendors import services
 from vendors.models import (
@@ -245,10 +246,6 @@ def reject_reason_page(
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, model_admin.reject_template, context)
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
 
 
 def apply_each(

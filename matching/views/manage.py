@@ -15,6 +15,7 @@ from accounts.models import Role
 from matching import exports, rules, selectors, services
 from matching.models import Event, ScheduleRun
 from matching.rules import EventStatus
+from p3dn_portal.lib.forms import error_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,10 +36,6 @@ SCHEDULE_QUEUED = _(
 
 def _get_event(event_id: int) -> Event:
     return get_object_or_404(Event, pk=event_id)
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(str(message) for message in error.messages)
 
 
 @role_required(Role.ADMIN)
@@ -108,7 +105,7 @@ def event_move(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         event = services.event_move(event=event, target=target, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, EVENT_MOVED.format(status=event.get_status_display()))
         if target == EventStatus.PUBLISHED:
@@ -140,7 +137,7 @@ def schedule(request: HttpRequest, event_id: int) -> HttpResponse:
                 event=event, by=request.user, keep_current=bool(request.POST.get("keep_current"))
             )
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
             return redirect("matching:schedule", event.pk)
         messages.success(request, SCHEDULE_QUEUED.format(number=run.pk))
         return redirect("matching:schedule-run", event.pk, run.pk)

@@ -47,6 +47,7 @@ from matching.models import (
     Suggestion,
 )
 from matching.rules import EventStatus, Reason
+from p3dn_portal.lib.forms import error_text
 from vendors.selectors import products_with_local_content
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -189,10 +190,6 @@ def _back(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _form_errors(form: Form) -> str:
@@ -381,7 +378,7 @@ def buyer_register(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         services.buyer_register(event=event, officer=request.user.opd_officer, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect("matching:event-detail", event.pk)
     messages.success(request, REGISTERED)
     return redirect("matching:need-add", event.pk)
@@ -727,7 +724,7 @@ def meeting_request(request: HttpRequest, event_id: int, participant_id: int) ->
             need=form.cleaned_data["need"],
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, REQUEST_SENT.format(name=other.name))
     return HttpResponseRedirect(back)
@@ -747,7 +744,7 @@ def meeting_respond(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 meeting=meeting, by=request.user, accept=accept, note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, REQUEST_ACCEPTED if accept else REQUEST_DECLINED)
     return HttpResponseRedirect(_participation_url(meeting.event_id, "permintaan"))
@@ -760,7 +757,7 @@ def meeting_withdraw(request: HttpRequest, meeting_id: int) -> HttpResponse:
     try:
         services.meeting_withdraw(meeting=meeting, by=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, MEETING_WITHDRAWN)
     return HttpResponseRedirect(_participation_url(meeting.event_id, "permintaan"))

@@ -4,6 +4,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
+def error_text(error: ValidationError) -> str:
+    """A ValidationError's messages as one sentence, for a flash message."""
+    return " ".join(str(message) for message in error.messages)
+
+
 def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
     """A service's ValidationError onto the fields it names, the rest above the form."""
     if not hasattr(error, "error_dict"):
