@@ -38,6 +38,16 @@ def _private_files_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Each test reads and writes the real Redis cache under keys of its own: nothing cached
+    by an earlier test (or another run on the same Redis) is seen, and nothing is flushed."""
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for alias, config in settings.CACHES.items()
+    }
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process():
     """Tasks queued by the code under test run in-process; the real-worker tests turn this
     off and go through Redis."""

@@ -1,0 +1,21 @@
+"""Gunicorn's settings for the portal in production (the Dockerfile and `make bench` use it).
+
+Sync workers: each request holds a worker for its whole length, and every request here is
+short (database and templates, no long polling). WEB_CONCURRENCY sets their number; the
+default fits a machine that also runs PostgreSQL. Each worker keeps its own persistent
+database connection (CONN_MAX_AGE), so workers x machines must stay under PostgreSQL's
+max_connections, or go through PgBouncer (see the README)."""
+
+import os
+
+wsgi_app = "p3dn_portal.wsgi:application"
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+worker_class = "sync"
+# The app is loaded once in the master and shared copy-on-write by the workers.
+preload_app = True
+# A worker is replaced after this many requests (plus jitter), keeping memory flat.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+backlog = 2048
