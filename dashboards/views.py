@@ -73,9 +73,7 @@ def dashboard(request: HttpRequest, fmt: str = "") -> HttpResponse:
         )
     filters = form.filters(opd_id=opd.pk if opd else None)
     scope = _scope(filters, opd, form)
-    procurement = selectors.procurement_figures(filters)
-    vendors = selectors.vendor_figures()
-    matching = selectors.matching_figures(year=filters.year, opd_id=filters.opd_id)
+    procurement, vendors, matching = selectors.current_figures(filters)
     if fmt != "html":
         rows = exports.figure_rows(
             scope=scope, procurement=procurement, vendors=vendors, matching=matching

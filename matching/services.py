@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
@@ -824,10 +824,52 @@ def _key(participant_id: int, *, buyer: bool) -> str:
     return f"{'b' if buyer else 'e'}{participant_id}"
 
 
+# A placement as written to a meeting: (slot id, table, unscheduled reason).
+Placement = tuple[int | None, int | None, str]
+
+
+def _placements_write(changes: dict[int, Placement], unseat: Sequence[int]) -> None:
+    """Write the meetings' new placements in two statements, whatever their number.
+
+    The per-slot unique constraints are not deferrable, so the meetings in `unseat` (those
+    leaving a seat they hold) first lose it in one statement; then every changed meeting
+    takes its new placement in one UPDATE joined to the values passed as arrays. No moment
+    has two meetings on one seat. Like the bulk updates before them, these bypass the
+    model's signals (no history rows per placement: the ScheduleRun is the record)."""
+    meta = Meeting._meta
+    table = connection.ops.quote_name(meta.db_table)
+    pk, slot, seat, reason = (
+        connection.ops.quote_name(meta.get_field(name).column)
+        for name in ("id", "slot", "table", "unscheduled_reason")
+    )
+    with connection.cursor() as cursor:
+        if unseat:
+            cursor.execute(
+                f"UPDATE {table} SET {slot} = NULL, {seat} = NULL WHERE {pk} = ANY(%s::bigint[])",
+                [list(unseat)],
+            )
+        if changes:
+            ids = list(changes)
+            cursor.execute(
+                f"UPDATE {table} AS m SET {slot} = v.slot_id, {seat} = v.seat, "
+                f"{reason} = v.reason "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::text[]) "
+                "AS v(id, slot_id, seat, reason) "
+                f"WHERE m.{pk} = v.id",
+                [
+                    ids,
+                    [changes[i][0] for i in ids],
+                    [changes[i][1] for i in ids],
+                    [changes[i][2] for i in ids],
+                ],
+            )
+
+
 def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun | None:
     """Place the event's accepted meetings in the slots still ahead. Meetings in slots that
     have begun, and locked meetings (all placed ones when the run keeps the current
-    schedule), stay where they are. Written in one transaction."""
+    schedule), stay where they are. Written in one transaction, in a fixed number of
+    queries: only the meetings whose placement changes are written."""
     now = now or timezone.now()
     with transaction.atomic():
         run = ScheduleRun.objects.select_for_update().filter(pk=run_id).first()
@@ -841,31 +883,43 @@ def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun
         run = ScheduleRun.objects.select_for_update().get(pk=run_id)
         ahead = list(event.slots.filter(starts_at__gt=now).order_by("starts_at"))
         index = {slot.pk: i for i, slot in enumerate(ahead)}
+        slot_ids = [slot.pk for slot in ahead]
+        # (pk, buyer, exhibitor, priority, slot, table, locked, reason, booth)
         meetings = list(
             event.meetings.filter(status=MeetingStatus.ACCEPTED)
             .exclude(slot__starts_at__lte=now)
-            .select_related("exhibitor")
             .order_by("pk")
+            .values_list(
+                "pk",
+                "buyer_id",
+                "exhibitor_id",
+                "priority",
+                "slot_id",
+                "table",
+                "locked",
+                "unscheduled_reason",
+                "exhibitor__booth",
+            )
         )
         booths = event.booth_per_exhibitor
-        tables = max([m.exhibitor.booth or 1 for m in meetings] + [1]) if booths else event.tables
+        tables = max([m[8] or 1 for m in meetings] + [1]) if booths else event.tables
         requests = [
             scheduling.MeetingRequest(
-                id=str(m.pk),
-                buyer=_key(m.buyer_id, buyer=True),
-                seller=_key(m.exhibitor_id, buyer=False),
-                priority=m.priority,
+                id=str(pk),
+                buyer=_key(buyer_id, buyer=True),
+                seller=_key(exhibitor_id, buyer=False),
+                priority=priority,
             )
-            for m in meetings
+            for pk, buyer_id, exhibitor_id, priority, *_ in meetings
         ]
         locked = {
-            str(m.pk): (index[m.slot_id], m.exhibitor.booth if booths else m.table)
-            for m in meetings
-            if m.slot_id in index and (m.locked or run.keep_current)
+            str(pk): (index[slot_id], booth if booths else table)
+            for pk, _b, _e, _p, slot_id, table, is_locked, _r, booth in meetings
+            if slot_id in index and (is_locked or run.keep_current)
         }
         unavailable: dict[str, set[int]] = {}
         for participant_id, kind, slot_id in Participant.unavailable_slots.through.objects.filter(
-            participant__event=event, slot__in=ahead
+            participant__event=event, slot__in=slot_ids
         ).values_list("participant_id", "participant__kind", "slot_id"):
             key = _key(participant_id, buyer=kind == ParticipantKind.BUYER)
             unavailable.setdefault(key, set()).add(index[slot_id])
@@ -879,31 +933,23 @@ def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun
                 unscheduled={r.id: "no_slots_left" for r in requests},
                 upper_bound=0,
             )
-        before = {m.pk: (m.slot_id, m.table) for m in meetings}
-        # Clear first, then seat: no moment where two meetings hold one table.
-        Meeting.objects.filter(pk__in=[m.pk for m in meetings]).update(
-            slot=None, table=None, unscheduled_reason=""
-        )
-        for meeting in meetings:
-            placed = result.assigned.get(str(meeting.pk))
+        changes: dict[int, Placement] = {}
+        unseat: list[int] = []
+        moved: set[int] = set()
+        for pk, buyer_id, exhibitor_id, _p, slot_id, table, _l, reason, booth in meetings:
+            placed = result.assigned.get(str(pk))
             if placed is None:
-                meeting.slot = None
-                meeting.table = None
-                meeting.unscheduled_reason = result.unscheduled.get(str(meeting.pk), "")
+                target = (None, None, result.unscheduled.get(str(pk), ""))
             else:
-                slot_index, table = placed
-                meeting.slot = ahead[slot_index]
-                meeting.table = meeting.exhibitor.booth if booths else table
-                meeting.unscheduled_reason = ""
-        Meeting.objects.bulk_update(
-            meetings, ["slot", "table", "unscheduled_reason"], batch_size=1000
-        )
-        moved = {
-            participant
-            for m in meetings
-            if before[m.pk] != (m.slot_id, m.table)
-            for participant in (m.buyer_id, m.exhibitor_id)
-        }
+                slot_index, seat = placed
+                target = (slot_ids[slot_index], booth if booths else seat, "")
+            if target != (slot_id, table, reason):
+                changes[pk] = target
+            if target[:2] != (slot_id, table):
+                moved.update((buyer_id, exhibitor_id))
+                if slot_id is not None:
+                    unseat.append(pk)
+        _placements_write(changes, unseat)
         run.status = RunStatus.DONE
         run.finished_at = timezone.now()
         run.from_slot = ahead[0] if ahead else None

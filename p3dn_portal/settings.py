@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "matching",
     "dashboards",
     "opendata",
+    "freshness",
 ]
 
 MIDDLEWARE = [

@@ -48,6 +48,24 @@ def _own_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _data_versions_move_at_each_statement(request):
+    """A test inside one transaction never commits, so the data versions (freshness) would
+    never move: their trigger runs at each statement instead, as a commit would run it."""
+    marker = request.node.get_closest_marker("django_db")
+    wants_db = "db" in request.fixturenames or marker is not None
+    commits = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if not wants_db or commits:
+        return
+    request.getfixturevalue("db")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS freshness_bump IMMEDIATE")
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process():
     """Tasks queued by the code under test run in-process; the real-worker tests turn this
     off and go through Redis."""

@@ -14,10 +14,12 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboards:home")
 
-# Every request: session, user (with its officer and OPD) (2); package totals, months and
+# Every request: session, user (with its officer and OPD) (2) and the data versions (1). On
+# the first request for the data as it is (nothing cached yet): package totals, months and
 # OPD ranking (3); vendors by scale and by city, TKDN and halal certificates, halal
 # assistance (5); matching per event and per year (2).
-DOWNLOAD_QUERIES = 2 + 3 + 5 + 2
+FIGURE_QUERIES = 3 + 5 + 2
+DOWNLOAD_QUERIES = 2 + 1 + FIGURE_QUERIES
 # The page adds the unread notifications of the menu (1).
 OFFICER_QUERIES = DOWNLOAD_QUERIES + 1
 # And the admin's filter form lists the OPDs (1).
@@ -79,3 +81,30 @@ def test_choosing_an_opd_adds_one_query(
     with django_assert_num_queries(ADMIN_QUERIES + 1):
         response = client.get(URL, {"year": 2026, "opd": programme.opd_b.pk})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["html", "csv"])
+def test_the_figures_are_computed_once_per_state_of_the_data(
+    login, admin_user, programme, matching, fmt, django_assert_num_queries
+):
+    client = login(admin_user)
+    first = client.get(URL, {"year": 2026, "format": fmt})
+    extra = ADMIN_QUERIES - DOWNLOAD_QUERIES if fmt == "html" else 0
+    with django_assert_num_queries(DOWNLOAD_QUERIES - FIGURE_QUERIES + extra):
+        again = client.get(URL, {"year": 2026, "format": fmt})
+    if fmt == "csv":
+        assert again.content == first.content
+
+
+def test_a_change_of_the_data_shows_on_the_next_request(login, admin_user, programme, matching):
+    """The figures are cached, never stale: awarding P5 (700) shows at once."""
+    client = login(admin_user)
+    awarded = "Nilai kontrak/penetapan (Rp),total.awarded,"
+    assert (
+        awarded + "3230000000.00"
+        in client.get(URL, {"year": 2026, "format": "csv"}).content.decode()
+    )
+    p5 = programme.packages["p5"]
+    _award(p5, _bid(p5, programme.vendors["mikro"], 650 * M, Decimal("30"), admin_user), "awarded")
+    after = client.get(URL, {"year": 2026, "format": "csv"}).content.decode()
+    assert awarded + "3880000000.00" in after  # 3230 + 650

@@ -1,0 +1,51 @@
+"""Values kept in the cache for as long as the data they were computed from is unchanged.
+
+A value's key holds the versions of the topics it reads (see freshness.topics): once any of
+them moves on, the key is never asked for again and the value expires unread. So a cached
+figure is never older than the data, whichever way the data was written."""
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.utils.translation import get_language
+
+from freshness.models import DataVersion
+from freshness.topics import TABLES as TOPICS
+
+T = TypeVar("T")
+DAY = 60 * 60 * 24
+
+
+def versions() -> dict[str, int]:
+    """Every topic's version, in one query; read once per request and passed around. A
+    topic never written yet is at 0."""
+    return dict.fromkeys(TOPICS, 0) | dict(DataVersion.objects.values_list("topic", "version"))
+
+
+def key(name: str, topics: Iterable[str], parts: Iterable[object], current: Mapping[str, int]):
+    """The cache key: the value's name, the language it was rendered in, the versions it
+    depends on and a digest of what else it depends on (filters, page, date...)."""
+    stamp = ".".join(f"{topic}{current[topic]}" for topic in sorted(topics))
+    digest = hashlib.blake2b(repr(tuple(parts)).encode(), digest_size=12).hexdigest()
+    return f"fresh:{name}:{get_language()}:{stamp}:{digest}"
+
+
+def cached(
+    name: str,
+    compute: Callable[[], T],
+    *,
+    topics: Iterable[str],
+    parts: Iterable[object] = (),
+    current: Mapping[str, int] | None = None,
+    timeout: int = DAY,
+) -> T:
+    """`compute()`, or its value kept from an earlier call on the same data."""
+    cache_key = key(name, topics, parts, versions() if current is None else current)
+    hit = cache.get(cache_key)
+    if hit is not None:
+        return hit[0]
+    value = compute()
+    cache.set(cache_key, (value,), timeout)
+    return value

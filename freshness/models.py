@@ -1,0 +1,28 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DataVersion(models.Model):
+    """A number drawn anew each time a transaction that wrote a topic's tables commits: a
+    value cached at version n is current as long as the version is still n. No row yet
+    reads as 0."""
+
+    topic = models.CharField(_("topik"), max_length=20, primary_key=True)
+    version = models.BigIntegerField(_("versi"), default=0)
+
+    class Meta:
+        verbose_name = _("versi data")
+        verbose_name_plural = _("versi data")
+
+    def __str__(self) -> str:
+        return f"{self.topic} v{self.version}"
+
+
+class PendingBump(models.Model):
+    """One row per writing transaction, inserted by the statement triggers; its deferred
+    trigger moves the versions on at commit and deletes it. Never holds committed rows."""
+
+    txid = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return str(self.txid)
