@@ -414,13 +414,15 @@ def opd_choices() -> QuerySet[OPD]:
     return OPD.objects.order_by("name")
 
 
-def current_figures(filters: Filters) -> tuple[Procurement, Vendors, Matching]:
+def current_figures(
+    filters: Filters, now: dict[str, int] | None = None
+) -> tuple[Procurement, Vendors, Matching]:
     """The three groups of figures, each computed once per state of the data it reads (and
     per day: certificates expire by date) and served from the cache until that data changes."""
     from freshness import topics
     from freshness.cache import cached, versions
 
-    now = versions()
+    now = versions() if now is None else now
     today = timezone.localdate()
     procurement = cached(
         "dashboard-procurement",

@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -8,6 +9,8 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from dashboards import exports, selectors
 from dashboards.forms import FilterForm
+from freshness import topics
+from freshness.cache import cached, versions
 from procurement.models import OPD
 from procurement.rules import Category, Method
 
@@ -73,8 +76,8 @@ def dashboard(request: HttpRequest, fmt: str = "") -> HttpResponse:
         )
     filters = form.filters(opd_id=opd.pk if opd else None)
     scope = _scope(filters, opd, form)
-    procurement, vendors, matching = selectors.current_figures(filters)
     if fmt != "html":
+        procurement, vendors, matching = selectors.current_figures(filters)
         rows = exports.figure_rows(
             scope=scope, procurement=procurement, vendors=vendors, matching=matching
         )
@@ -97,13 +100,38 @@ def dashboard(request: HttpRequest, fmt: str = "") -> HttpResponse:
         {
             "form": form,
             "opd": opd,
-            "filters": filters,
             "scope": scope,
-            "procurement": procurement,
-            "total_rows": exports.realisation_rows(procurement.total, prefix="total"),
-            "vendors": vendors,
-            "matching": matching,
+            "figures": _figures_html(request, filters, opd),
             "query": query.urlencode(),
             "computed_at": timezone.now(),
         },
+    )
+
+
+def _figures_html(request: HttpRequest, filters: selectors.Filters, opd: OPD | None) -> str:
+    """The figures as HTML, rendered once per state of the data they are computed from."""
+
+    now = versions()
+
+    def render_figures() -> str:
+        procurement, vendors, matching = selectors.current_figures(filters, now)
+        return render_to_string(
+            "dashboards/figures.html",
+            {
+                "opd": opd,
+                "filters": filters,
+                "procurement": procurement,
+                "total_rows": exports.realisation_rows(procurement.total, prefix="total"),
+                "vendors": vendors,
+                "matching": matching,
+            },
+            request=request,
+        )
+
+    return cached(
+        "dashboard-figures",
+        render_figures,
+        topics=(topics.PROCUREMENT, topics.CATALOGUE, topics.MATCHING),
+        parts=(filters, timezone.localdate(), opd is not None),
+        current=now,
     )

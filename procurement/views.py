@@ -1,3 +1,4 @@
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from freshness import topics
+from freshness.cache import cached
 from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import error_text
@@ -659,21 +663,26 @@ def _figures(bid: Bid) -> evaluation.BidFigures:
     )
 
 
-def _ranking_rows(package: Package, run: EvaluationRun, results: list) -> list[RankingRow]:
-    """The run's results with, for each eligible bid that lost, the TKDN at which its price
-    would have beaten the winner's HEA (None when no TKDN would)."""
-    winner = next((r for r in results if r.rank == 1), None)
-    ranked_winner = None
-    if winner is not None:
-        ranked_winner = evaluation.RankedBid(
-            bid_id=str(winner.bid_id),
-            eligible=True,
-            tier=winner.tier,
-            kp=winner.kp,
-            hea=winner.hea,
-            rank=1,
-            reasons=tuple(winner.reasons),
-        )
+def _ranked(result: EvaluationResult | None) -> evaluation.RankedBid | None:
+    if result is None:
+        return None
+    return evaluation.RankedBid(
+        bid_id=str(result.bid_id),
+        eligible=True,
+        tier=result.tier,
+        kp=result.kp,
+        hea=result.hea,
+        rank=1,
+        reasons=tuple(result.reasons),
+    )
+
+
+def _ranking_rows(
+    package: Package, run: EvaluationRun, results: list, winner: EvaluationResult | None
+) -> list[RankingRow]:
+    """The run's results with, for each eligible bid that lost to `winner`, the TKDN at
+    which its price would have beaten the winner's HEA (None when no TKDN would)."""
+    ranked_winner = _ranked(winner)
     terms = _terms(package, run)
     rows = []
     for result in results:
@@ -683,6 +692,33 @@ def _ranking_rows(package: Package, run: EvaluationRun, results: list) -> list[R
             needed = evaluation.tkdn_needed_to_win(_figures(result.bid), ranked_winner, terms)
         rows.append(RankingRow(result, _kp_pct(result.kp), needed, is_loser))
     return rows
+
+
+RANKING_PAGE_SIZE = 50
+PAGE_NUMBER = re.compile(r"[0-9]{1,6}")
+
+
+def _ranking_section(request: HttpRequest, package: Package, run: EvaluationRun) -> str:
+    """One page of a finished run's ranking, as HTML: the same for as long as the run's
+    results (never changed), the bids and their vendors stay as they are."""
+    page = Paginator(selectors.run_results(run), RANKING_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    winner = next((r for r in page if r.rank == 1), None)
+    if winner is None:
+        winner = selectors.run_results(run).filter(rank=1).first()
+    return render_to_string(
+        "procurement/evaluation/ranking_rows.html",
+        {
+            "package": package,
+            "run": run,
+            "rows": _ranking_rows(package, run, list(page), winner),
+            "winner": winner,
+            "page_obj": page,
+            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
+        },
+        request=request,
+    )
 
 
 def _officer_run(package: Package, run_id: str | None) -> tuple[EvaluationRun | None, list]:
@@ -706,8 +742,16 @@ def officer_evaluation(request: HttpRequest, package_id: int) -> HttpResponse:
     """The ranking of a run of the package, with the earlier runs and a re-evaluation."""
     package = _get_opd_package(request, package_id)
     run, runs = _officer_run(package, request.GET.get("run"))
-    results = list(selectors.run_results(run)) if run else []
-    rows = _ranking_rows(package, run, results) if run else []
+    ranking = ""
+    if run is not None and run.status == RunStatus.SUCCEEDED:
+        page = request.GET.get("page", "")
+        ranking = cached(
+            "ranking",
+            lambda: _ranking_section(request, package, run),
+            topics=(topics.PROCUREMENT, topics.CATALOGUE),
+            # The links of the page keep ?run= when it was asked for.
+            parts=(run.pk, page if PAGE_NUMBER.fullmatch(page) else "", "run" in request.GET),
+        )
     pending = next((r for r in runs if r.status in RUN_PENDING), None)
     officer = request.user.opd_officer
     return render(
@@ -717,8 +761,7 @@ def officer_evaluation(request: HttpRequest, package_id: int) -> HttpResponse:
             "package": package,
             "run": run,
             "runs": runs,
-            "rows": rows,
-            "winner": next((row for row in rows if row.result.rank == 1), None),
+            "ranking": ranking,
             "pending": pending,
             "may_evaluate": rules.may(officer.position, Action.EVALUATE)
             and services.state_problem(package, Action.EVALUATE) is None,
@@ -787,7 +830,8 @@ def officer_evaluation_compare(request: HttpRequest, package_id: int) -> HttpRes
         raise Http404
     a, b = found[ids[0]], found[ids[1]]
     upper, lower = sorted([a, b], key=_order)
-    rows = {row.result.pk: row for row in _ranking_rows(package, run, [a, b])}
+    winner = next((r for r in (a, b) if r.rank == 1), None)
+    rows = {row.result.pk: row for row in _ranking_rows(package, run, [a, b], winner)}
     return render(
         request,
         "procurement/evaluation/compare.html",

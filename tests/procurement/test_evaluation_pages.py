@@ -236,9 +236,11 @@ def test_the_package_panel_links_to_the_ranking(login, ppk, closed):
     assert "Hasil evaluasi" in html
 
 
-# Session, user, officer, package, the package's runs, and the results with their bids and
-# vendors: the same whatever the number of bidders.
+# Session, user, officer, package, the package's runs and the data versions (6); the first
+# time a page of the ranking is shown for the data as it is, the count of results and the
+# page's results with their bids and vendors (2). The same whatever the number of bidders.
 QUERIES = 6
+FIRST_TIME = QUERIES + 2
 
 
 @pytest.mark.parametrize("count", [2, 8])
@@ -250,9 +252,44 @@ def test_the_ranking_runs_a_fixed_number_of_queries(
     run = evaluate(_close(announced))
     assert run.results.count() == count
     client = login(ppk)
+    with django_assert_num_queries(FIRST_TIME):
+        first = client.get(_ranking(announced))
     with django_assert_num_queries(QUERIES):
-        response = client.get(_ranking(announced))
-    assert response.status_code == 200
+        again = client.get(_ranking(announced))
+    assert first.status_code == again.status_code == 200
+    assert again.content.decode().count("<tr") == first.content.decode().count("<tr") == count + 1
+
+
+def test_the_ranking_comes_in_pages_each_linking_to_the_winner(
+    login, ppk, announced, evaluate, monkeypatch
+):
+    from procurement import views
+
+    monkeypatch.setattr(views, "RANKING_PAGE_SIZE", 2)
+    for n in range(3):
+        _submit(announced, _bidder(f"{30 + n}.00", "5", "1150000", "2750000"))
+    run = evaluate(_close(announced))
+    winner = run.results.get(rank=1)
+    client = login(ppk)
+    first = client.get(_ranking(announced)).content.decode()
+    second = client.get(_ranking(announced), {"page": 2}).content.decode()
+    assert first.count("<tr") == 3 and second.count("<tr") == 2  # heading + rows
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    assert f"a={winner.bid_id}&amp;b=" in second  # "why below rank 1?" on page 2 too
+    assert "<strong>3</strong>" in second
+
+
+def test_a_renamed_vendor_shows_at_once_in_a_ranking_already_shown(login, ppk, announced, evaluate):
+    submitted = [
+        _submit(announced, _bidder(f"{30 + n}.00", "5", "1150000", "2750000")) for n in range(2)
+    ]
+    evaluate(_close(announced))
+    client = login(ppk)
+    client.get(_ranking(announced))
+    vendor = submitted[0].vendor
+    vendor.name = "CV Nama Baru Sekali"
+    vendor.save(update_fields=["name"])
+    assert "CV Nama Baru Sekali" in client.get(_ranking(announced)).content.decode()
 
 
 # Progress while a run works ---------------------------------------------------------------------
