@@ -5,11 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from p3dn_portal.lib.choices import ChoiceLabels
 from procurement.rules import SEALED_STATES, Action, Category, Formula, Method, Status
 from vendors.uploads import RandomName, private_storage
 
 
-class OPD(models.Model):
+class OPD(ChoiceLabels, models.Model):
     """Organisasi Perangkat Daerah: a provincial agency that buys."""
 
     code = models.CharField(_("kode"), max_length=30, unique=True)
@@ -58,7 +59,7 @@ POSITION_DUTIES = {
 }
 
 
-class Officer(models.Model):
+class Officer(ChoiceLabels, models.Model):
     """A user who works for one OPD in a procurement position."""
 
     user = models.OneToOneField(
@@ -86,7 +87,7 @@ class Officer(models.Model):
         return POSITION_DUTIES[Position(self.position)]
 
 
-class Package(models.Model):
+class Package(ChoiceLabels, models.Model):
     """A procurement package from the OPD's annual plan (RUP), through bids to contract."""
 
     opd = models.ForeignKey(
@@ -233,7 +234,7 @@ class PackageItem(models.Model):
         return self.quantity * self.hps_unit_price
 
 
-class PackageEvent(models.Model):
+class PackageEvent(ChoiceLabels, models.Model):
     """The audit trail of a package: every transition, who made it, when and why."""
 
     package = models.ForeignKey(
@@ -269,7 +270,7 @@ class BidStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Ditarik")
 
 
-class Bid(models.Model):
+class Bid(ChoiceLabels, models.Model):
     """One version of a vendor's sealed bid. Until the package closes its content is only
     ciphertext; at closing it is opened into BidLine rows and the totals below."""
 
@@ -370,7 +371,7 @@ class BidLine(models.Model):
         return self.quantity * self.unit_price
 
 
-class Objection(models.Model):
+class Objection(ChoiceLabels, models.Model):
     """A sanggah: a bidder's objection to the winner announcement, and the officer's answer."""
 
     package = models.ForeignKey(
@@ -417,7 +418,7 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Gagal")
 
 
-class EvaluationRun(models.Model):
+class EvaluationRun(ChoiceLabels, models.Model):
     """One evaluation of a package's bids under recorded rules. Runs are kept; the latest
     successful one is current."""
 
