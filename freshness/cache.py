@@ -6,9 +6,11 @@ figure is never older than the data, whichever way the data was written."""
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from freshness.models import DataVersion
@@ -40,12 +42,15 @@ def cached(
     parts: Iterable[object] = (),
     current: Mapping[str, int] | None = None,
     timeout: int = DAY,
+    until: Callable[[T], datetime | None] | None = None,
 ) -> T:
-    """`compute()`, or its value kept from an earlier call on the same data."""
+    """`compute()`, or its value kept from an earlier call on the same data. A value that
+    also depends on the clock says, through `until(value)`, when it stops being right (a
+    package leaves the list of open ones at its deadline); it is computed again from then."""
     cache_key = key(name, topics, parts, versions() if current is None else current)
     hit = cache.get(cache_key)
-    if hit is not None:
+    if hit is not None and (hit[1] is None or timezone.now() < hit[1]):
         return hit[0]
     value = compute()
-    cache.set(cache_key, (value,), timeout)
+    cache.set(cache_key, (value, until(value) if until else None), timeout)
     return value

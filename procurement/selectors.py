@@ -1,7 +1,9 @@
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from procurement.models import (
@@ -107,4 +109,14 @@ def run_results(run: EvaluationRun) -> QuerySet[EvaluationResult]:
     ineligible ones by HEA."""
     return run.results.select_related("bid__vendor").order_by(
         F("rank").asc(nulls_last=True), "hea", "pk"
+    )
+
+
+def next_closing() -> datetime | None:
+    """When the next package open for bids closes: the list of open packages changes then."""
+    return (
+        Package.objects.filter(status=Status.ANNOUNCED, closes_at__gt=timezone.now())
+        .order_by("closes_at")
+        .values_list("closes_at", flat=True)
+        .first()
     )

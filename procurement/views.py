@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.decorators import role_required
 from accounts.models import Role
 from freshness import topics
-from freshness.cache import cached
+from freshness.cache import cached, versions
 from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import error_text
@@ -114,17 +114,37 @@ def public_packages(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     for problem in form.problems():
         messages.warning(request, problem)
-    packages = forms.announced_packages(filters=filters, now=timezone.now())
-    page = forms.packages_page(packages, request.GET.get("page"))
+    now = versions()
+    closing = cached(
+        "next-closing",
+        selectors.next_closing,
+        topics=(topics.PROCUREMENT,),
+        current=now,
+        until=lambda at: at,
+    )
+
+    def render_list() -> str:
+        packages = forms.announced_packages(filters=filters, now=timezone.now())
+        page = forms.packages_page(packages, request.GET.get("page"))
+        context = {
+            "page_obj": page,
+            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
+        }
+        return render_to_string("procurement/public/packages_list.html", context, request)
+
+    # The list stays right until its data changes or the next open package closes.
+    package_list = cached(
+        "open-packages",
+        render_list,
+        topics=(topics.PROCUREMENT,),
+        parts=(filters, sorted(request.GET.lists())),
+        current=now,
+        until=lambda _: closing,
+    )
     return render(
         request,
         "procurement/public/packages.html",
-        {
-            "form": form,
-            "filters": filters,
-            "page_obj": page,
-            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
-        },
+        {"form": form, "filters": filters, "package_list": package_list},
     )
 
 

@@ -1,9 +1,12 @@
 """The public list of packages open for bids: search, filters, sort, pages."""
 
+import html
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +24,14 @@ def _announced(**kwargs):
     return PackageFactory(status=Status.ANNOUNCED, **kwargs)
 
 
+TITLE = re.compile(r'<a class="fw-semibold" href="/pengadaan/paket/[0-9]+/">([^<]*)</a>')
+
+
 def _titles(client, **params) -> list[str]:
+    """The titles listed, read from the page (the list is HTML kept in the cache)."""
     response = client.get(PACKAGES, params)
     assert response.status_code == 200
-    return [package.title for package in response.context["page_obj"]]
+    return [html.unescape(title) for title in TITLE.findall(response.content.decode())]
 
 
 def _warnings(client, **params) -> list[str]:
@@ -196,8 +203,28 @@ def test_it_shows_twenty_packages_a_page(client):
 def test_its_query_count_does_not_grow_with_packages(client, django_assert_num_queries, count):
     for _ in range(count):
         _announced()
-    # 1 OPD choices, 2 count of matching packages, 3 the page with each package's OPD joined
-    with django_assert_num_queries(3):
-        response = client.get(PACKAGES, {"q": "pengadaan", "umk": "on", "sort": "-hps"})
+    params = {"q": "pengadaan", "umk": "on", "sort": "-hps"}
+    # 1 OPD choices, 2 data versions; the first time for the data as it is: 3 the next
+    # closing, 4 count of matching packages, 5 the page with each package's OPD joined.
+    with django_assert_num_queries(5):
+        response = client.get(PACKAGES, params)
     assert response.status_code == 200
-    assert len(response.context["page_obj"]) == min(count, 20)
+    assert len(_titles(client, **params)) == min(count, 20)
+    with django_assert_num_queries(2):
+        again = client.get(PACKAGES, params)
+    assert TITLE.findall(again.content.decode()) == TITLE.findall(response.content.decode())
+
+
+def test_a_package_leaves_the_cached_list_at_its_deadline(client):
+    soon = _announced(title="Tutup sebentar lagi", closes_at=timezone.now() + timedelta(minutes=5))
+    _announced(title="Masih lama", closes_at=timezone.now() + timedelta(days=5))
+    assert _titles(client) == ["Tutup sebentar lagi", "Masih lama"]
+    with time_machine.travel(soon.closes_at + timedelta(seconds=1)):
+        assert _titles(client) == ["Masih lama"]
+
+
+def test_a_new_package_shows_in_a_list_already_cached(client):
+    _announced(title="Pertama")
+    assert _titles(client) == ["Pertama"]
+    _announced(title="Kedua", closes_at=timezone.now() + timedelta(days=30))
+    assert _titles(client) == ["Pertama", "Kedua"]
