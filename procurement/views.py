@@ -256,11 +256,22 @@ def bid_withdraw(request: HttpRequest, bid_id: int) -> HttpResponse:
 @require_safe
 def my_bids(request: HttpRequest) -> HttpResponse:
     """Every version of every bid of the vendor, active ones first."""
-    bids = selectors.vendor_bids(vendor=_vendor_of(request)).order_by(
-        Case(When(status=BidStatus.ACTIVE, then=0), default=1), "-submitted_at", "-pk"
+    vendor = _vendor_of(request)
+
+    def render_list() -> str:
+        bids = selectors.vendor_bids(vendor=vendor).order_by(
+            Case(When(status=BidStatus.ACTIVE, then=0), default=1), "-submitted_at", "-pk"
+        )
+        page = Paginator(bids, MY_BIDS_PAGE_SIZE).get_page(request.GET.get("page"))
+        return render_to_string("procurement/vendor/my_bids_list.html", {"page_obj": page}, request)
+
+    bid_list = cached(
+        "my-bids",
+        render_list,
+        topics=(topics.PROCUREMENT,),
+        parts=(vendor.pk, sorted(request.GET.lists())),
     )
-    page = Paginator(bids, MY_BIDS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "procurement/vendor/my_bids.html", {"page_obj": page})
+    return render(request, "procurement/vendor/my_bids.html", {"bid_list": bid_list})
 
 
 @role_required(Role.VENDOR)
