@@ -293,7 +293,7 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Form widgets render through Jinja2 (Django's own widget templates for it): a select of
 # forty OPDs costs half as much as through the Django template engine.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+FORM_RENDERER = "p3dn_portal.lib.form_renderer.FastWidgets"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
