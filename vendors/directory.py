@@ -1,9 +1,12 @@
 """The public directory of verified vendors and their certified products: the filter form and
-the querysets behind it. Read-only; OPD officers browse it before a business-matching event.
+the querysets behind it. OPD officers browse it before a business-matching event.
 
-Effective TKDN and BMP are annotated in the database (so the minimum-TKDN filter and the TKDN
-sort run there) with the same rule as vendors.local_content: the newest verified, unexpired
-certificate counts, none counts as 0."""
+Effective TKDN and BMP follow the same rule as vendors.local_content: the newest verified,
+unexpired certificate counts, none counts as 0. The directory list reads them, and the halal
+flag, from columns of vendors_product that triggers keep up to date on every certificate change
+(migration 0003), so filters and sorts are plain indexed columns and a page is the first rows of
+an index; refresh_local_content() brings in, before each read, the rows whose certificate has
+expired by date since. The vendor page, a few rows, computes them from the certificates."""
 
 import re
 from collections.abc import Iterable
@@ -12,12 +15,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import models
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db import connection, models
+from django.db.models import Case, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import Col, Expression
 from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from vendors import rules
@@ -26,6 +32,9 @@ from vendors.rules import BusinessScale
 from vendors.selectors import valid_halal_certificates, valid_tkdn_certificates, verified_vendors
 
 PAGE_SIZE = 20
+# Matches are counted up to this many; beyond it the page says "more than 1,000" and offers
+# the first 1,000 only (narrow the search to see the rest).
+COUNT_LIMIT = 1000
 TIERS = rules.Tier.choices  # the legend under every product table
 SEARCH_CONFIG = "indonesian"
 QUERY_MAX_LENGTH = 200
@@ -159,17 +168,91 @@ def listed_vendors() -> QuerySet[Vendor]:
     return verified_vendors()
 
 
+# The few distinct cities of verified vendors, one probe of the partial index vendor_verified_city
+# each (a DISTINCT would read every verified vendor).
+CITIES_SQL = """
+WITH RECURSIVE city AS (
+    (SELECT v.city FROM vendors_vendor v WHERE v.status = %(status)s ORDER BY v.city LIMIT 1)
+    UNION ALL
+    SELECT (
+        SELECT v.city FROM vendors_vendor v
+        WHERE v.status = %(status)s AND v.city > city.city ORDER BY v.city LIMIT 1
+    )
+    FROM city WHERE city.city IS NOT NULL
+)
+SELECT city FROM city WHERE city IS NOT NULL
+"""
+
+
 def listed_cities() -> list[str]:
-    return list(listed_vendors().order_by("city").values_list("city", flat=True).distinct())
+    with connection.cursor() as cursor:
+        cursor.execute(CITIES_SQL, {"status": VendorStatus.VERIFIED})
+        return [city for (city,) in cursor.fetchall()]
+
+
+def _pct() -> models.DecimalField:
+    return models.DecimalField(max_digits=5, decimal_places=2)
+
+
+class ListedColumn(Expression):
+    """A column of vendors_product that the Product model does not declare (so that no
+    Product.save() writes it): the local content kept by triggers (migration 0003)."""
+
+    def __init__(self, column: str, output_field: models.Field) -> None:
+        super().__init__(output_field=output_field)
+        self.column = column
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        target = self.output_field.clone()
+        target.set_attributes_from_name(self.column)
+        target.model = Product
+        return Col(query.get_initial_alias(), target)
+
+
+REFRESH_SQL = """
+SELECT vendors_product_listing_refresh(
+    ARRAY(SELECT id FROM vendors_product WHERE listed_tkdn_until < %(on)s), %(on)s
+)
+"""
+
+
+def refresh_local_content(*, on: date) -> int:
+    """Recomputes the listed TKDN/BMP of the products whose effective certificate has expired
+    by `on` (an older one may take over); returns how many changed. One index probe finding
+    nothing, except on the first read of a day before the certificates_expire task ran."""
+    with connection.cursor() as cursor:
+        cursor.execute(REFRESH_SQL, {"on": on})
+        return cursor.fetchone()[0]
 
 
 def listed_products(*, on: date) -> QuerySet[Product]:
     """Active products of verified vendors, each with `tkdn_pct` and `bmp_pct` (of its
-    effective certificate, 0 without one) and `has_valid_halal` annotated."""
+    effective certificate, 0 without one) and `has_valid_halal` annotated from the listed
+    columns, and `halal_until` to filter on. Call refresh_local_content(on=on) first."""
+    return (
+        Product.objects.filter(is_active=True, vendor__status=VendorStatus.VERIFIED)
+        .annotate(
+            tkdn_pct=ListedColumn("listed_tkdn_pct", _pct()),
+            bmp_pct=ListedColumn("listed_bmp_pct", _pct()),
+        )
+        .alias(halal_until=ListedColumn("listed_halal_until", models.DateField()))
+        .annotate(
+            has_valid_halal=Case(
+                When(halal_until__gte=on, then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+        .defer("search_vector")
+    )
+
+
+def computed_products(*, on: date) -> QuerySet[Product]:
+    """Like listed_products, computed from the certificates (for a few rows at a time)."""
     effective = (
         valid_tkdn_certificates(on=on).filter(products=OuterRef("pk")).order_by("-issued_on", "-pk")
     )
-    zero = Value(Decimal("0"), output_field=models.DecimalField(max_digits=5, decimal_places=2))
+    zero = Value(Decimal("0"), output_field=_pct())
     return (
         Product.objects.filter(is_active=True, vendor__status=VendorStatus.VERIFIED)
         .annotate(
@@ -183,9 +266,19 @@ def listed_products(*, on: date) -> QuerySet[Product]:
     )
 
 
+class AnyOf(Func):
+    """`field = ANY(ARRAY(subquery))`: the subquery runs once, and its ids feed an index scan
+    of the field (an IN subquery OR-ed with the full-text match gives up the indexes)."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = models.BooleanField()
+
+
 def search_products(*, filters: DirectoryFilters, on: date) -> QuerySet[Product]:
     """The directory's list: filtered, then ranked by relevance when searching (the chosen
     sort breaks ties) or in the chosen order otherwise."""
+    refresh_local_content(on=on)
     products = listed_products(on=on).select_related("vendor")
     if filters.kbli:
         products = products.filter(kbli=filters.kbli)
@@ -198,24 +291,15 @@ def search_products(*, filters: DirectoryFilters, on: date) -> QuerySet[Product]
     if filters.min_tkdn is not None:
         products = products.filter(tkdn_pct__gte=filters.min_tkdn)
     if filters.halal_only:
-        products = products.filter(has_valid_halal=True)
+        products = products.filter(halal_until__gte=on)
     order = SORT_ORDER[filters.sort]
     if filters.q:
         query = SearchQuery(filters.q, config=SEARCH_CONFIG, search_type="websearch")
-        # The stored search_vector column, so the GIN index `product_search` serves the match.
-        # The vendors named like the query are looked up first: OR-ed with a condition on the
-        # joined vendor table (or an IN subquery), the planner gives up the index; with a
-        # list of ids it combines the GIN and vendor_id indexes, and with none it is the
-        # full-text match alone.
-        vendor_ids = list(
-            listed_vendors()
-            .filter(name__icontains=filters.q)
-            .order_by()
-            .values_list("pk", flat=True)
-        )
-        match = Q(search_vector=query)
-        if vendor_ids:
-            match |= Q(vendor_id__in=vendor_ids)
+        # The stored search_vector column, so the GIN index `product_search` serves the match,
+        # OR-ed with the products of the vendors named like the query (trigram index
+        # vendor_name_trgm), whose ids the planner feeds to the vendor_id index.
+        named = listed_vendors().filter(name__icontains=filters.q).order_by().values("pk")
+        match = Q(search_vector=query) | Q(AnyOf(F("vendor_id"), ArraySubquery(named)))
         products = products.filter(match).annotate(rank=SearchRank(F("search_vector"), query))
         order = (F("rank").desc(), *order)
     return products.order_by(*order)
@@ -229,15 +313,37 @@ def with_tiers(products: Iterable[Product]) -> list[Product]:
     return products
 
 
+class BoundedPaginator(Paginator):
+    """Counts the matches up to `limit` only (a count of all the tens of thousands of matches
+    of a broad search would cost more than the page): `count` is exact up to the limit, and
+    `has_more` says there are more, of which only the first `limit` are paged."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, limit: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self.limit = COUNT_LIMIT if limit is None else limit
+
+    @cached_property
+    def _bounded_count(self) -> int:
+        return self.object_list.order_by().values("pk")[: self.limit + 1].count()
+
+    @property
+    def count(self) -> int:
+        return min(self._bounded_count, self.limit)
+
+    @property
+    def has_more(self) -> bool:
+        return self._bounded_count > self.limit
+
+
 def products_page(products: QuerySet[Product], number: str | None) -> Page:
     """One page of products with their tiers; a bad or out-of-range page number falls back to
     the first or last page."""
-    page = Paginator(products, PAGE_SIZE).get_page(number)
+    page = BoundedPaginator(products, PAGE_SIZE).get_page(number)
     page.object_list = with_tiers(page.object_list)
     return page
 
 
 def vendor_products(*, vendor: Vendor, on: date) -> list[Product]:
     """A listed vendor's active products, with tiers, highest TKDN first."""
-    products = listed_products(on=on).filter(vendor=vendor).order_by(*SORT_ORDER[Sort.TKDN])
+    products = computed_products(on=on).filter(vendor=vendor).order_by(*SORT_ORDER[Sort.TKDN])
     return with_tiers(products)
