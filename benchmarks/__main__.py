@@ -34,6 +34,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--small", action="store_true", help="seed_scale --small (a quick run)")
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per page")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--pages", help="only these pages, comma-separated (e.g. dashboard)")
+    parser.add_argument("--no-jobs", action="store_true", help="pages only")
     return parser.parse_args()
 
 
@@ -50,6 +52,7 @@ def _production_env(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         CONN_MAX_AGE="60",
         REDIS_URL=f"{redis}/{BENCH_REDIS_DB}",
+        CACHE_URL=f"{redis}/{BENCH_REDIS_DB + 1}",
         SECURE_PROXY_SSL_HEADER="1",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
@@ -61,6 +64,7 @@ def main() -> int:
     seed_args = ["--small"] if args.small else []
     env = _production_env(database.bench_url(os.environ["DATABASE_URL"], name))
     database.ensure(os.environ["DATABASE_URL"], name, env, seed_args)
+    database.tidy(os.environ["DATABASE_URL"], name)
     os.environ.update(env)
     import django
 
@@ -74,11 +78,13 @@ def main() -> int:
     port = web.free_port()
     with web.gunicorn(env, workers=args.workers, port=port) as server:
         base = f"http://127.0.0.1:{port}"
-        pages.measure(report, base, seconds=args.seconds, clients=targets.CLIENTS)
+        only = set(args.pages.split(",")) if args.pages else None
+        pages.measure(report, base, seconds=args.seconds, clients=targets.CLIENTS, only=only)
         report.add(
             "web.peak_memory", web.peak_of_tree(server.pid), "MiB", "<", targets.WEB_MEMORY_MIB
         )
-    _measure_jobs(report, env)
+    if not args.no_jobs:
+        _measure_jobs(report, env)
     if report.missed:
         print(f"{len(report.missed)} of {len(report.figures)} targets missed.", flush=True)
         return 1

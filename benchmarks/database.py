@@ -53,3 +53,12 @@ def ensure(database_url: str, name: str, env: dict[str, str], seed_args: list[st
     subprocess.run([*manage, "seed_scale", *seed_args], cwd=ROOT, env=bench_env, check=True)
     print(f"Seeded in {time.perf_counter() - start:.0f} s.", flush=True)
     return True
+
+
+def tidy(database_url: str, name: str) -> None:
+    """VACUUM ANALYZE: fresh statistics and visibility maps before measuring (autovacuum may
+    be off, and the jobs of an earlier run rewrote meetings and results)."""
+    start = time.perf_counter()
+    with _connect(bench_url(database_url, name)) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+    print(f"VACUUM ANALYZE in {time.perf_counter() - start:.0f} s.", flush=True)

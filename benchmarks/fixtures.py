@@ -4,6 +4,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 COMMON_WORD = "batik"  # in tens of thousands of product names
 RARE_WORD = "zzqx"  # in none
@@ -19,6 +20,7 @@ class Fixtures:
     eval_package_id: int  # 5,000 bids x 20 items, for the evaluation job
     event_id: int
     small_opd_id: int  # the OPD with the fewest packages
+    open_rup_code: str  # one package open for bids: a search that finds one
     common_word: str = COMMON_WORD
     rare_word: str = RARE_WORD
 
@@ -27,6 +29,7 @@ def load() -> Fixtures:
     from accounts import scale
     from accounts.models import User
     from procurement.models import OPD, BidStatus, Package, RunStatus
+    from procurement.rules import Status
 
     manifest = scale.manifest()
     hot = Package.objects.get(pk=manifest["hot_package_id"])
@@ -40,6 +43,11 @@ def load() -> Fixtures:
     )
     if small is None:
         raise SystemExit("seed_scale left no evaluated package beside HOT in the bench OPD")
+    open_package = (
+        Package.objects.filter(status=Status.ANNOUNCED, closes_at__gt=timezone.now())
+        .order_by("pk")
+        .first()
+    )
     smallest_opd = OPD.objects.annotate(n=Count("packages")).order_by("n", "pk").first()
     return Fixtures(
         admin_id=User.objects.get(email=manifest["admin_email"]).pk,
@@ -50,4 +58,5 @@ def load() -> Fixtures:
         eval_package_id=manifest["eval_package_id"],
         event_id=manifest["event_id"],
         small_opd_id=smallest_opd.pk,
+        open_rup_code=open_package.rup_code,
     )
