@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
@@ -15,6 +16,8 @@ from accounts import services as account_services
 from accounts.decorators import role_required
 from accounts.forms import SignupForm
 from accounts.models import Role
+from freshness import topics
+from freshness.cache import cached, versions
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import add_service_error
 from vendors import directory, forms, selectors, services
@@ -427,23 +430,39 @@ def _may_see_vendor_files(request: HttpRequest, vendor_id: int) -> bool:
 @require_safe
 def directory_index(request: HttpRequest) -> HttpResponse:
     """Active products of verified vendors, searched, filtered and paginated: what OPD officers
-    browse before a business-matching event."""
-    form = directory.DirectoryFilterForm(request.GET, cities=directory.listed_cities())
+    browse before a business-matching event. The city choices and the results are computed
+    once per state of the catalogue (and per day: certificates expire by date)."""
+    now = versions()
+    today = timezone.localdate()
+    cities = cached(
+        "directory-cities", directory.listed_cities, topics=(topics.CATALOGUE,), current=now
+    )
+    form = directory.DirectoryFilterForm(request.GET, cities=cities)
     filters = form.filters()
     for problem in form.problems():
         messages.warning(request, problem)
-    products = directory.search_products(filters=filters, on=timezone.localdate())
-    page = directory.products_page(products, request.GET.get("page"))
-    return render(
-        request,
-        "vendors/directory/index.html",
-        {
-            "form": form,
+
+    def render_results() -> str:
+        products = directory.search_products(filters=filters, on=today)
+        page = directory.products_page(products, request.GET.get("page"))
+        context = {
             "filters": filters,
             "page_obj": page,
             "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
-            "tiers": directory.TIERS,
-        },
+        }
+        return render_to_string("vendors/directory/results.html", context, request)
+
+    results = cached(
+        "directory-results",
+        render_results,
+        topics=(topics.CATALOGUE,),
+        parts=(filters, today, sorted(request.GET.lists())),
+        current=now,
+    )
+    return render(
+        request,
+        "vendors/directory/index.html",
+        {"form": form, "filters": filters, "results": results, "tiers": directory.TIERS},
     )
 
 
