@@ -54,8 +54,12 @@ seed: messages
 	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py migrate --noinput
 	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py seed_demo
 
+# Seeds p3dn_bench (about 5 minutes the first time, reused after), then measures under load
+# with wrk, installed from Debian's package when missing. BENCH_ARGS="--small" for a quick run.
 bench: messages
-	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/python -m benchmarks
+	command -v wrk >/dev/null || { test "$$(id -u)" = 0 && apt-get install -y -q wrk; } \
+		|| { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	DATABASE_URL="$(DB_URL)" $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 db-stop: $(STAMP)
 	$(BIN)/python -m p3dn_portal.lib.embedded_pg stop

@@ -1,6 +1,7 @@
 """The pages measured under load, each with a small case beside its big one so that a query
 count growing with the data shows."""
 
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -85,18 +86,20 @@ def _client(user_id: int | None) -> Client:
     return client
 
 
-def _queries(client: Client, url: str) -> tuple[list[str], list[str]]:
+def _queries(client: Client, url: str) -> tuple[list[str], list[str], float]:
     """The SQL of the page with nothing cached (the bench's own cache database is emptied
-    first), then with what that first request cached."""
+    first), then with what that first request cached; and the first one's time, in ms."""
     cache.clear()
-    runs = []
+    runs, first_ms = [], 0.0
     for _ in range(2):
+        start = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
+        first_ms = first_ms or (time.perf_counter() - start) * 1000
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
         runs.append([query["sql"] for query in queries.captured_queries])
-    return runs[0], runs[1]
+    return runs[0], runs[1], first_ms
 
 
 BIG_TABLE_ROWS = 10_000
@@ -143,14 +146,16 @@ def measure(
     ceiling_client = _client(manifest.officer_id)
     ceiling_url = reverse("accounts:profile")
     print(f"# ceiling page: {ceiling_url}, {len(_queries(ceiling_client, ceiling_url)[1])} queries")
-    first = _load(base, "ceiling", ceiling_client, ceiling_url, seconds, clients)
+    ceiling_before = _load(base, "ceiling", ceiling_client, ceiling_url, seconds, clients)
     loads = {}
     for page in _pages(manifest):
         if only is not None and page.name not in only:
             continue
         client = _client(page.user_id)
-        first, every = _queries(client, page.url)
+        first, every, first_ms = _queries(client, page.url)
         small = len(_queries(client, page.small_url)[0])
+        # The first request after the data changed computes what later ones reuse.
+        report.add(f"{page.name}.first_view", first_ms, "ms", "<", targets.FIRST_VIEW_MS)
         print(f"# {page.name}: {len(first)} queries, {len(every)} once cached ({page.url})")
         report.add(f"{page.name}.queries", len(first), "queries", "<=", small)
         # What runs on every request must use indexes; what runs once per change of the
@@ -160,8 +165,8 @@ def measure(
             print(f"# {page.name}: once per change of the data, whole scans of {once}")
         report.add(f"{page.name}.full_scans", len(_full_scans(every)), "scans", "<=", 0)
         loads[page] = _load(base, page.name, client, page.url, seconds, clients)
-    last = _load(base, "ceiling", ceiling_client, ceiling_url, seconds, clients)
-    ceiling = max(first.rate, last.rate)
+    ceiling_after = _load(base, "ceiling", ceiling_client, ceiling_url, seconds, clients)
+    ceiling = max(ceiling_before.rate, ceiling_after.rate)
     report.add("ceiling.rps", ceiling, "req/s", ">=", targets.CEILING_FLOOR)
     for page, load in loads.items():
         report.add(f"{page.name}.p50", load.p50_ms, "ms", "<", targets.P95_MS)
