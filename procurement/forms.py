@@ -259,10 +259,15 @@ class WinnerForm(forms.Form):
         help_text=_("Misalnya peringkat harga evaluasi akhir setelah preferensi harga."),
     )
 
-    def __init__(self, *args: object, bids, **kwargs: object) -> None:
+    def __init__(self, *args: object, bids, candidates=None, **kwargs: object) -> None:
+        """`bids` validates the choice; `candidates`, the same bids already read, lists
+        them without another query."""
         super().__init__(*args, **kwargs)
-        self.fields["bid"].queryset = bids
-        self.fields["bid"].label_from_instance = _bid_label
+        field = self.fields["bid"]
+        field.queryset = bids
+        field.label_from_instance = _bid_label
+        if candidates is not None:
+            field.choices = [(bid.pk, _bid_label(bid)) for bid in candidates]
 
 
 def _bid_label(bid: Bid) -> str:

@@ -40,11 +40,16 @@ def officer_panel(context: template.Context, package: Package | None, officer: O
         if run is not None:
             bids = bids.filter(results__run=run, results__rank=1)
         bids = bids.order_by("price", "submitted_at")
+        # Read once, with only what the labels show (not the sealed content).
+        candidates = list(
+            bids.select_related("vendor").only(
+                "package", "price", "tkdn_pct", "submitted_at", "vendor__name"
+            )
+        )
         initial = {"reason": draft.get("reason", "")}
-        choices = list(bids.values_list("pk", flat=True)[:2])
-        if len(choices) == 1:
-            initial["bid"] = choices[0]  # the only choice: chosen already
-        winner_form = forms.WinnerForm(bids=bids, initial=initial)
+        if len(candidates) == 1:
+            initial["bid"] = candidates[0].pk  # the only choice: chosen already
+        winner_form = forms.WinnerForm(bids=bids, initial=initial, candidates=candidates)
     objections = []
     if package.objection_ends_at is not None:
         objections = [
