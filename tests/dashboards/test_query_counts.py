@@ -14,12 +14,12 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboards:home")
 
-# Every request: session, user (with its officer and OPD) (2) and the data versions (1). On
+# Every request: user (with its officer and OPD) (1) and the data versions (1). On
 # the first request for the data as it is (nothing cached yet): package totals, months and
 # OPD ranking (3); vendors by scale and by city, TKDN and halal certificates, halal
 # assistance (5); matching per event and per year (2).
 FIGURE_QUERIES = 3 + 5 + 2
-DOWNLOAD_QUERIES = 2 + 1 + FIGURE_QUERIES
+DOWNLOAD_QUERIES = 1 + 1 + FIGURE_QUERIES
 # The page adds the unread notifications of the menu (1).
 OFFICER_QUERIES = DOWNLOAD_QUERIES + 1
 # And the admin's filter form lists the OPDs (1).

@@ -379,10 +379,10 @@ def test_the_participant_list_runs_a_fixed_number_of_queries(
     for _ in range(rows // 2):
         buyer_create(event)
         exhibitor_create(event)
-    # 1 session, 2 user, 3-4 the user's own and group permissions, 5 events (filter),
-    # 6 OPDs (filter), 7 count of the filtered list, 8 count of all rows,
-    # 9 the page joined with its events, vendors, officers, users and OPDs.
-    with django_assert_num_queries(9):
+    # 1 user, 2-3 the user's own and group permissions, 4 events (filter),
+    # 5 OPDs (filter), 6 count of the filtered list, 7 count of all rows,
+    # 8 the page joined with its events, vendors, officers, users and OPDs.
+    with django_assert_num_queries(8):
         response = admin_client.get(_url("participant", "changelist"))
     assert len(response.context["cl"].result_list) == rows
 
@@ -530,10 +530,10 @@ def test_the_meeting_list_runs_a_fixed_number_of_queries(
     slots = list(event.slots.all())
     for n in range(rows):
         meeting_create(buyer_create(event), exhibitor_create(event), slot=slots[n % 10], table=n)
-    # 1 session, 2 user, 3-4 the user's own and group permissions, 5 events (filter),
-    # 6 count of the filtered list, 7 count of all rows, 8 the page joined with its event,
+    # 1 user, 2-3 the user's own and group permissions, 4 events (filter),
+    # 5 count of the filtered list, 6 count of all rows, 7 the page joined with its event,
     # slot, buyer (officer, user, OPD) and exhibitor (vendor).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = admin_client.get(_url("meeting", "changelist"))
     assert len(response.context["cl"].result_list) == rows
 

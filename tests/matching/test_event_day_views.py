@@ -244,10 +244,10 @@ def test_a_buyers_agenda_runs_a_fixed_number_of_queries(
 ):
     _seat_many(published, buyer, count)
     client = login(officer)
-    # 1 session, 2 user (with its officer and vendor membership), 3 the participant with its
-    # event, 4 the meetings with both sides, their slot, need and outcome, 5 the exhibitors'
-    # products, 6 their valid TKDN certificates, 7 unread notifications (navbar badge).
-    with django_assert_num_queries(7):
+    # 1 user (with its officer and vendor membership), 2 the participant with its event,
+    # 3 the meetings with both sides, their slot, need and outcome, 4 the exhibitors'
+    # products, 5 their valid TKDN certificates, 6 unread notifications (navbar badge).
+    with django_assert_num_queries(6):
         response = client.get(_agenda_url(published))
     assert sum(len(day.rows) for day in response.context["agenda_days"]) == count
 
@@ -259,10 +259,10 @@ def test_an_exhibitors_agenda_runs_a_fixed_number_of_queries(
     for slot in _slots(published)[:count]:
         meeting_create(buyer_create(published), exhibitor, slot=slot, table=1)
     client = login(vendor_owner)
-    # 1 session, 2 user (with its officer and vendor membership), 3 the participant with its
-    # event, 4 the meetings with both sides, their slot, need and outcome, 5 the buyers'
-    # needs, 6 unread notifications (navbar badge).
-    with django_assert_num_queries(6):
+    # 1 user (with its officer and vendor membership), 2 the participant with its event,
+    # 3 the meetings with both sides, their slot, need and outcome, 4 the buyers'
+    # needs, 5 unread notifications (navbar badge).
+    with django_assert_num_queries(5):
         response = client.get(_agenda_url(published))
     assert sum(len(day.rows) for day in response.context["agenda_days"]) == count
 
@@ -699,11 +699,11 @@ def test_the_desk_runs_a_fixed_number_of_queries(
     with _on_first_day(running):
         for participant in buyers:
             services.check_in(participant=participant, by=admin_user)
-        # 1 session, 2 user, 3 the event, 4 its days, 5 count of the matching participants,
-        # 6 the page of them with today's check-in and meetings (subqueries),
-        # 7 today's check-in counts, 8 the latest check-ins with their participants,
-        # 9 unread notifications (navbar badge).
-        with django_assert_num_queries(9):
+        # 1 user, 2 the event, 3 its days, 4 count of the matching participants,
+        # 5 the page of them with today's check-in and meetings (subqueries),
+        # 6 today's check-in counts, 7 the latest check-ins with their participants,
+        # 8 unread notifications (navbar badge).
+        with django_assert_num_queries(8):
             response = client.get(_desk_url(running))
     assert len(response.context["desk_page"]) == 2 * count
     assert len(response.context["desk_recent"]) == count
@@ -788,9 +788,9 @@ def test_the_sheet_runs_a_fixed_number_of_queries(
         meeting_create(buyer_create(running), exhibitor_create(running), slot=slot, table=n + 1)
     client = login(admin_user)
     day = _first_day(running).isoformat()
-    # 1 session, 2 user, 3 the event, 4 its days, 5 the day's slots, 6 the day's seated
-    # meetings with both sides, 7 unread notifications (navbar badge).
-    with django_assert_num_queries(7):
+    # 1 user, 2 the event, 3 its days, 4 the day's slots, 5 the day's seated
+    # meetings with both sides, 6 unread notifications (navbar badge).
+    with django_assert_num_queries(6):
         response = client.get(_sheet_url(running), {"day": day})
     assert response.context["sheet"].meetings == min(count, 5)
 

@@ -236,10 +236,10 @@ def test_the_package_panel_links_to_the_ranking(login, ppk, closed):
     assert "Hasil evaluasi" in html
 
 
-# Session, user, officer, package, the package's runs and the data versions (6); the first
-# time a page of the ranking is shown for the data as it is, the count of results and the
-# page's results with their bids and vendors (2). The same whatever the number of bidders.
-QUERIES = 6
+# User, officer, package, the package's runs and the data versions (5); the first time a
+# page of the ranking is shown for the data as it is, the count of results and the page's
+# results with their bids and vendors (2). The same whatever the number of bidders.
+QUERIES = 5
 FIRST_TIME = QUERIES + 2
 
 

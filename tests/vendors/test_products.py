@@ -93,8 +93,8 @@ def test_the_product_list_query_count_does_not_grow(
     for product in ProductFactory.create_batch(count, vendor=vendor):
         TKDNCertificateFactory(vendor=vendor, products=[product])
     client = login(vendor_owner)
-    # 1 session, 2 user with vendor and OPD, 3 products with halal flag and photo count,
-    # 4 their valid TKDN certificates (prefetch)
+    # 1 user with vendor and OPD, 2 products with halal flag and photo count,
+    # 3 their valid TKDN certificates (prefetch)
     # + the unread-notification count for the navbar badge
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get(PRODUCTS).status_code == 200

@@ -46,8 +46,8 @@ def test_its_query_count_does_not_grow_with_members(
     vendor = vendor_owner.vendor_membership.vendor
     VendorMemberFactory.create_batch(members, vendor=vendor, role=MemberRole.STAFF)
     client = login(vendor_owner)
-    # 1 session, 2 user with vendor and OPD joined, 3 members with their users, 4 product
-    # counts, 5-6 TKDN and halal certificates needing attention, 7-8 certificate counts by status
+    # 1 user with vendor and OPD joined, 2 members with their users, 3 product counts,
+    # 4-5 TKDN and halal certificates needing attention, 6-7 certificate counts by status
     # + the unread-notification count for the navbar badge
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(HOME).status_code == 200
