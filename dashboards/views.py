@@ -94,24 +94,34 @@ def dashboard(request: HttpRequest, fmt: str = "") -> HttpResponse:
         return response
     query = request.GET.copy()
     query.pop("format", None)
+    now = versions()
+    # The form as HTML, once per query string and list of OPDs (it is a GET form: no token).
+    filter_form = cached(
+        "dashboard-form",
+        lambda: render_to_string("dashboards/filter_form.html", {"form": form}, request),
+        topics=(topics.PROCUREMENT,),
+        parts=(sorted(data.lists()), opd is not None),
+        current=now,
+    )
     return render(
         request,
         "dashboards/dashboard.html",
         {
             "form": form,
+            "filter_form": filter_form,
             "opd": opd,
             "scope": scope,
-            "figures": _figures_html(request, filters, opd),
+            "figures": _figures_html(request, filters, opd, now),
             "query": query.urlencode(),
             "computed_at": timezone.now(),
         },
     )
 
 
-def _figures_html(request: HttpRequest, filters: selectors.Filters, opd: OPD | None) -> str:
+def _figures_html(
+    request: HttpRequest, filters: selectors.Filters, opd: OPD | None, now: dict[str, int]
+) -> str:
     """The figures as HTML, rendered once per state of the data they are computed from."""
-
-    now = versions()
 
     def render_figures() -> str:
         procurement, vendors, matching = selectors.current_figures(filters, now)
