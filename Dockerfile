@@ -22,4 +22,4 @@ RUN pybabel --quiet compile --domain django --directory locale \
 
 USER p3dn
 EXPOSE 8000
-CMD ["gunicorn", "p3dn_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "p3dn_portal/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

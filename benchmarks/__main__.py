@@ -33,7 +33,9 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="make bench")
     parser.add_argument("--small", action="store_true", help="seed_scale --small (a quick run)")
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per page")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers (one per core)"
+    )
     parser.add_argument("--pages", help="only these pages, comma-separated (e.g. dashboard)")
     parser.add_argument("--no-jobs", action="store_true", help="pages only")
     return parser.parse_args()
