@@ -141,10 +141,18 @@ def public_packages(request: HttpRequest) -> HttpResponse:
         current=now,
         until=lambda _: closing,
     )
+    # The filter form as HTML, once per query string and list of OPDs (a GET form: no token).
+    filter_form = cached(
+        "open-packages-form",
+        lambda: render_to_string("procurement/public/packages_filter.html", {"form": form}),
+        topics=(topics.PROCUREMENT,),
+        parts=(sorted(request.GET.lists()),),
+        current=now,
+    )
     return render(
         request,
         "procurement/public/packages.html",
-        {"form": form, "filters": filters, "package_list": package_list},
+        {"filters": filters, "filter_form": filter_form, "package_list": package_list},
     )
 
 

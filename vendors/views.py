@@ -459,10 +459,23 @@ def directory_index(request: HttpRequest) -> HttpResponse:
         parts=(filters, today, sorted(request.GET.lists())),
         current=now,
     )
+    # The filter form as HTML, once per query string and list of cities (a GET form).
+    filter_form = cached(
+        "directory-form",
+        lambda: render_to_string("vendors/directory/filter_form.html", {"form": form}),
+        topics=(topics.CATALOGUE,),
+        parts=(sorted(request.GET.lists()),),
+        current=now,
+    )
     return render(
         request,
         "vendors/directory/index.html",
-        {"form": form, "filters": filters, "results": results, "tiers": directory.TIERS},
+        {
+            "filters": filters,
+            "filter_form": filter_form,
+            "results": results,
+            "tiers": directory.TIERS,
+        },
     )
 
 

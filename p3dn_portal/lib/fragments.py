@@ -1,0 +1,30 @@
+"""HTML fragments kept in the cache although they hold forms.
+
+A form's CSRF token belongs to the visitor, so a fragment is rendered with a placeholder in
+its place, and the middleware below puts the visitor's own token there in every HTML
+response. The placeholder cannot be a token (tokens are 64 letters and digits)."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+
+CSRF_PLACEHOLDER = "csrf-token-of-this-visitor"
+_PLACEHOLDER = CSRF_PLACEHOLDER.encode()
+
+
+def csrf_placeholders(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Listed after CsrfViewMiddleware, so that the token asked for here still gets its
+    cookie set on the way out."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if (
+            not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and _PLACEHOLDER in response.content
+        ):
+            response.content = response.content.replace(_PLACEHOLDER, get_token(request).encode())
+        return response
+
+    return middleware
