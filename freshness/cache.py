@@ -6,10 +6,12 @@ figure is never older than the data, whichever way the data was written."""
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from datetime import datetime
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -20,10 +22,33 @@ T = TypeVar("T")
 DAY = 60 * 60 * 24
 
 
+# During a request the versions are read once (the first time something asks) and kept
+# until the request ends; a worker, outside any request, reads them each time.
+_request_versions: ContextVar[dict | None] = ContextVar("freshness_versions", default=None)
+
+
+def _request_started(**kwargs: object) -> None:
+    _request_versions.set({})
+
+
+def _request_finished(**kwargs: object) -> None:
+    _request_versions.set(None)
+
+
+request_started.connect(_request_started, dispatch_uid="freshness-request-started")
+request_finished.connect(_request_finished, dispatch_uid="freshness-request-finished")
+
+
 def versions() -> dict[str, int]:
-    """Every topic's version, in one query; read once per request and passed around. A
-    topic never written yet is at 0."""
-    return dict.fromkeys(TOPICS, 0) | dict(DataVersion.objects.values_list("topic", "version"))
+    """Every topic's version, in one query (once per request). A topic never written yet
+    is at 0."""
+    memo = _request_versions.get()
+    if memo:
+        return memo
+    current = dict.fromkeys(TOPICS, 0) | dict(DataVersion.objects.values_list("topic", "version"))
+    if memo is not None:
+        memo.update(current)
+    return current
 
 
 def key(name: str, topics: Iterable[str], parts: Iterable[object], current: Mapping[str, int]):

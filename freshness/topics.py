@@ -5,6 +5,7 @@ does it, so no code path can forget."""
 CATALOGUE = "catalogue"  # vendors, their products and certificates
 PROCUREMENT = "procurement"  # OPDs, packages, their items and bids
 MATCHING = "matching"  # business-matching events, participants, meetings, outcomes
+PEOPLE = "people"  # users: names shown beside what they did
 
 TABLES = {
     CATALOGUE: (
@@ -21,6 +22,9 @@ TABLES = {
         "procurement_package",
         "procurement_packageitem",
         "procurement_bid",
+        "procurement_packageevent",
+        "procurement_objection",
+        "procurement_evaluationrun",
     ),
     MATCHING: (
         "matching_event",
@@ -28,4 +32,5 @@ TABLES = {
         "matching_meeting",
         "matching_outcome",
     ),
+    PEOPLE: ("accounts_user",),
 }

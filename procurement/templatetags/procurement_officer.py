@@ -1,8 +1,14 @@
 """The officer panel of the package page: `{% load procurement_officer %}`."""
 
+from datetime import datetime
+
 from django import template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from freshness import topics
+from freshness.cache import cached
+from p3dn_portal.lib.fragments import CSRF_PLACEHOLDER
 from procurement import forms, rules, selectors
 from procurement.models import Officer, Package
 from procurement.rules import Action, Status
@@ -23,15 +29,51 @@ def available_actions(package: Package, officer: Officer) -> set[str]:
     return actions
 
 
-@register.inclusion_tag("procurement/officer/panel.html", takes_context=True)
+PANEL = "procurement/officer/panel.html"
+
+
+@register.simple_tag(takes_context=True)
 def officer_panel(context: template.Context, package: Package | None, officer: Officer | None):
     """What the OPD's officer sees of a package and may do with it: the state, the audit
-    trail, the bid count (only the count while bids are sealed) and one form per action."""
+    trail, the bid count (only the count while bids are sealed) and one form per action.
+
+    Rendered once per state of what it shows (the package, its bids, runs, objections and
+    events, the names in them) and per position, until its next deadline; its forms get the
+    visitor's token on the way out (lib.fragments). A form refused a moment ago, whose input
+    comes back, is rendered for this request alone."""
     if not package or not officer:
-        return {"package": None}
+        return ""
+    draft = _draft(context, package)
+    engine = context.template.engine
+    if draft:
+        return engine.get_template(PANEL).render(
+            template.Context(_panel(context, package, officer, draft))
+        )
+
+    def render() -> str:
+        values = _panel(context, package, officer, {}) | {"csrf_token": CSRF_PLACEHOLDER}
+        return engine.get_template(PANEL).render(template.Context(values))
+
+    html = cached(
+        "officer-panel",
+        render,
+        topics=(topics.PROCUREMENT, topics.CATALOGUE, topics.PEOPLE),
+        parts=(package.pk, officer.position, context.get("bid_count")),
+        until=lambda _: _next_deadline(package),
+    )
+    return mark_safe(html)  # rendered from our own template, escaped there
+
+
+def _next_deadline(package: Package) -> datetime | None:
+    """The panel shows whether the bidding and the objection period are over."""
+    now = timezone.now()
+    ahead = [at for at in (package.closes_at, package.objection_ends_at) if at and at > now]
+    return min(ahead, default=None)
+
+
+def _panel(context: template.Context, package: Package, officer: Officer, draft: dict) -> dict:
     actions = available_actions(package, officer)
     now = timezone.now()
-    draft = _draft(context, package)
     winner_form = None
     if Action.ANNOUNCE_WINNER in actions:
         # The winner is rank 1 of the current evaluation; offered alone when there is one.
@@ -62,7 +104,6 @@ def officer_panel(context: template.Context, package: Package | None, officer: O
         "package": package,
         "officer": officer,
         "csrf_token": context.get("csrf_token"),
-        "request": context.get("request"),
         "bid_count": context.get("bid_count"),
         "can": {action.value: action in actions for action in Action},
         "any_action": bool(actions),

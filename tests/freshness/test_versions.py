@@ -12,9 +12,13 @@ from tests import factories
 TRIGGERS = {"insert", "update", "delete", "truncate"}
 
 
-def test_the_migration_tracks_the_tables_the_topics_name():
-    migration = importlib.import_module("freshness.migrations.0002_triggers")
-    assert migration.TABLES == topics.TABLES
+def test_the_migrations_track_the_tables_the_topics_name():
+    tracked: dict[str, set[str]] = {}
+    for name in ("0002_triggers", "0003_more_tables"):
+        migration = importlib.import_module(f"freshness.migrations.{name}")
+        for topic, tables in migration.TABLES.items():
+            tracked.setdefault(topic, set()).update(tables)
+    assert tracked == {topic: set(tables) for topic, tables in topics.TABLES.items()}
 
 
 @pytest.mark.django_db
