@@ -64,12 +64,21 @@ def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
     user = request.user
     officer = user.opd_officer if user.is_authenticated else None
     member = user.vendor_member if user.is_authenticated else None
+    # The package's terms and items, as everyone sees them: once per state of the data.
+    facts = cached(
+        "package-facts",
+        lambda: render_to_string(
+            "procurement/package_facts.html", {"package": package, "items": package.items.all()}
+        ),
+        topics=(topics.PROCUREMENT, topics.CATALOGUE),
+        parts=(package.pk,),
+    )
     return render(
         request,
         "procurement/package_detail.html",
         {
             "package": package,
-            "items": package.items.all(),
+            "facts": facts,
             "is_package_officer": officer is not None and officer.opd_id == package.opd_id,
             "officer": officer,
             "vendor": member.vendor if member else None,
