@@ -23,6 +23,7 @@ from freshness.cache import cached, versions
 from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import error_text
+from p3dn_portal.lib.fragments import CSRF_PLACEHOLDER
 from p3dn_portal.templatetags.p3dn import jakarta, percent, rupiah
 from procurement import evaluation, exports, forms, rules, selectors, services
 from procurement.models import (
@@ -787,33 +788,54 @@ def _officer_run(package: Package, run_id: str | None) -> tuple[EvaluationRun | 
 @role_required(Role.OFFICER)
 @require_safe
 def officer_evaluation(request: HttpRequest, package_id: int) -> HttpResponse:
-    """The ranking of a run of the package, with the earlier runs and a re-evaluation."""
+    """The ranking of a run of the package, with the earlier runs and a re-evaluation.
+
+    While no run is under way, the page is rendered once per state of what it shows (the
+    package, its runs and results, the bids, vendors and users in them) and per position;
+    a run under way shows its live progress instead."""
     package = _get_opd_package(request, package_id)
     run, runs = _officer_run(package, request.GET.get("run"))
-    ranking = ""
-    if run is not None and run.status == RunStatus.SUCCEEDED:
-        page = request.GET.get("page", "")
-        ranking = cached(
-            "ranking",
-            lambda: _ranking_section(request, package, run),
-            topics=(topics.PROCUREMENT, topics.CATALOGUE),
-            # The links of the page keep ?run= when it was asked for.
-            parts=(run.pk, page if PAGE_NUMBER.fullmatch(page) else "", "run" in request.GET),
-        )
     pending = next((r for r in runs if r.status in RUN_PENDING), None)
     officer = request.user.opd_officer
-    return render(
-        request,
-        "procurement/evaluation/ranking.html",
-        {
+    may_evaluate = (
+        rules.may(officer.position, Action.EVALUATE)
+        and services.state_problem(package, Action.EVALUATE) is None
+    )
+    page = request.GET.get("page", "")
+
+    def render_body() -> str:
+        ranking = ""
+        if run is not None and run.status == RunStatus.SUCCEEDED:
+            ranking = _ranking_section(request, package, run)
+        context = {
             "package": package,
             "run": run,
             "runs": runs,
             "ranking": ranking,
             "pending": pending,
-            "may_evaluate": rules.may(officer.position, Action.EVALUATE)
-            and services.state_problem(package, Action.EVALUATE) is None,
-        },
+            "may_evaluate": may_evaluate,
+            "csrf_token": CSRF_PLACEHOLDER,
+        }
+        return render_to_string("procurement/evaluation/ranking_body.html", context, request)
+
+    if pending is not None:
+        body = render_body()
+    else:
+        body = cached(
+            "ranking-page",
+            render_body,
+            topics=(topics.PROCUREMENT, topics.CATALOGUE, topics.PEOPLE),
+            # The links of the page keep ?run= when it was asked for.
+            parts=(
+                package.pk,
+                run.pk if run else None,
+                page if PAGE_NUMBER.fullmatch(page) else "",
+                "run" in request.GET,
+                may_evaluate,
+            ),
+        )
+    return render(
+        request, "procurement/evaluation/ranking.html", {"package": package, "body": body}
     )
 
 
