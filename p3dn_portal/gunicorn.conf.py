@@ -14,9 +14,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", str(os.cpu_count() or 2)))
 worker_class = "sync"
 # The app is loaded once in the master and shared copy-on-write by the workers.
 preload_app = True
-# A worker is replaced after this many requests (plus jitter), keeping memory flat.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = 500
+# A worker is replaced after this many requests (plus jitter), keeping memory flat; not
+# more often, as a new worker starts with cold caches (templates, connections).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = 5000
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 backlog = 2048
