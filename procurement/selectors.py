@@ -33,9 +33,9 @@ def public_packages() -> QuerySet[Package]:
 def package_for_user(*, user: User, package_id: int) -> Package:
     """A package as this user may see it: drafts only for officers of its OPD; 404 for
     anything else."""
-    packages = Package.objects.select_related("opd", "winner__vendor", "created_by").defer(
-        "winner__sealed_content"  # the winner's encrypted bid: never shown from here
-    )
+    # Only the OPD: the winner and the creator are shown from HTML kept in the cache, and
+    # read (one query each) only when that HTML is made again.
+    packages = Package.objects.select_related("opd")
     officer = user.opd_officer if user.is_authenticated else None
     visible = Q(~Q(status=Status.DRAFT))
     if officer is not None:

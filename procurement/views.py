@@ -83,7 +83,12 @@ def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
             "is_package_officer": officer is not None and officer.opd_id == package.opd_id,
             "officer": officer,
             "vendor": member.vendor if member else None,
-            "bid_count": selectors.active_bid_count(package=package),
+            "bid_count": cached(
+                "bid-count",
+                lambda: selectors.active_bid_count(package=package),
+                topics=(topics.PROCUREMENT,),
+                parts=(package.pk,),
+            ),
         },
     )
 
