@@ -777,9 +777,15 @@ def _ranking_section(request: HttpRequest, package: Package, run: EvaluationRun)
 
 def _officer_run(package: Package, run_id: str | None) -> tuple[EvaluationRun | None, list]:
     """The run to show (`?run=`, any run of this package, else the current one, else the
-    latest of any status) and every run of the package, newest first: one query."""
-    runs = list(
-        package.evaluation_runs.select_related("requested_by").order_by("-created_at", "-pk")
+    latest of any status) and every run of the package, newest first: one query, kept per
+    state of the runs (a run's progress or end moves the version on)."""
+    runs = cached(
+        "package-runs",
+        lambda: list(
+            package.evaluation_runs.select_related("requested_by").order_by("-created_at", "-pk")
+        ),
+        topics=(topics.PROCUREMENT, topics.PEOPLE),
+        parts=(package.pk,),
     )
     if run_id:
         run = next((r for r in runs if str(r.pk) == run_id), None)
