@@ -107,7 +107,7 @@ def _measure_jobs(report: Report, env: dict[str, str]) -> None:
         report.add("scheduler.job", seconds, "s", "<", targets.SCHEDULER_S)
         peak = web.peak_of_tree(worker.pid)
         report.add("worker.peak_memory", peak, "MiB", "<", targets.WORKER_MEMORY_MIB)
-    seconds, packages, size = jobs.ocds_export_seconds(env)
+    seconds, packages, size = jobs.ocds_export_seconds()
     print(f"# OCDS export: {packages:,} packages, {size / 2**20:.0f} MiB in {seconds:.1f} s")
     report.add(
         "ocds.export_per_10k",
