@@ -5,10 +5,12 @@
 2. gunicorn on 127.0.0.1 with production settings and persistent connections; wrk drives
    each page with 20 concurrent clients. A *ceiling page* (logged in, one small query) is
    measured first and last: machines differ, so each page's throughput is also printed as a
-   ratio of the ceiling's. Each page's queries are counted once on the big case and once on
-   a small one: the count must not grow with the data.
+   ratio of the ceiling's. Each page's queries are counted on an empty cache, once on the big
+   case and once on a small one (the count must not grow with the data), the queries of
+   every request are EXPLAINed (no whole scan of a big table), and the first request after
+   a change of the data is timed.
 3. A Celery worker runs the evaluation job (5,000 bids x 20 items) and the scheduler (the
-   event's 10,000 requests); `export_ocds` exports every package.
+   event's 10,000 requests); the OCDS export (what `export_ocds` writes) is timed.
 4. The peak memory of the web and worker processes.
 
 One line per figure: `BENCH <name> <value> <unit> target <op> <target> met|MISSED`. The exit
@@ -62,6 +64,8 @@ def _production_env(database_url: str) -> dict[str, str]:
 
 def main() -> int:
     args = _arguments()
+    if not os.environ.get("DATABASE_URL"):
+        raise SystemExit("Set DATABASE_URL (make bench does: the embedded PostgreSQL otherwise).")
     name = "p3dn_bench_small" if args.small else "p3dn_bench"
     seed_args = ["--small"] if args.small else []
     env = _production_env(database.bench_url(os.environ["DATABASE_URL"], name))
