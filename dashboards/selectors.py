@@ -414,31 +414,26 @@ def opd_choices() -> QuerySet[OPD]:
     return OPD.objects.order_by("name")
 
 
-def current_figures(
-    filters: Filters, now: dict[str, int] | None = None
-) -> tuple[Procurement, Vendors, Matching]:
+def current_figures(filters: Filters) -> tuple[Procurement, Vendors, Matching]:
     """The three groups of figures, each computed once per state of the data it reads (and
     per day: certificates expire by date) and served from the cache until that data changes."""
     from freshness import topics
-    from freshness.cache import cached, versions
+    from freshness.cache import cached
 
-    now = versions() if now is None else now
     today = timezone.localdate()
     procurement = cached(
         "dashboard-procurement",
         lambda: procurement_figures(filters),
         topics=(topics.PROCUREMENT, topics.CATALOGUE),
         parts=(filters, today),
-        current=now,
     )
     vendors = cached(
-        "dashboard-vendors", vendor_figures, topics=(topics.CATALOGUE,), parts=(today,), current=now
+        "dashboard-vendors", vendor_figures, topics=(topics.CATALOGUE,), parts=(today,)
     )
     matching = cached(
         "dashboard-matching",
         lambda: matching_figures(year=filters.year, opd_id=filters.opd_id),
         topics=(topics.MATCHING, topics.PROCUREMENT, topics.CATALOGUE),
         parts=(filters.year, filters.opd_id, today),
-        current=now,
     )
     return procurement, vendors, matching

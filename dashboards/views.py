@@ -10,7 +10,7 @@ from accounts.models import Role
 from dashboards import exports, selectors
 from dashboards.forms import FilterForm
 from freshness import topics
-from freshness.cache import cached, versions
+from freshness.cache import cached
 from procurement.models import OPD
 from procurement.rules import Category, Method
 
@@ -94,14 +94,12 @@ def dashboard(request: HttpRequest, fmt: str = "") -> HttpResponse:
         return response
     query = request.GET.copy()
     query.pop("format", None)
-    now = versions()
     # The form as HTML, once per query string and list of OPDs (it is a GET form: no token).
     filter_form = cached(
         "dashboard-form",
         lambda: render_to_string("dashboards/filter_form.html", {"form": form}, request),
         topics=(topics.PROCUREMENT,),
         parts=(sorted(data.lists()), opd is not None),
-        current=now,
     )
     return render(
         request,
@@ -111,20 +109,18 @@ def dashboard(request: HttpRequest, fmt: str = "") -> HttpResponse:
             "filter_form": filter_form,
             "opd": opd,
             "scope": scope,
-            "figures": _figures_html(request, filters, opd, now),
+            "figures": _figures_html(request, filters, opd),
             "query": query.urlencode(),
             "computed_at": timezone.now(),
         },
     )
 
 
-def _figures_html(
-    request: HttpRequest, filters: selectors.Filters, opd: OPD | None, now: dict[str, int]
-) -> str:
+def _figures_html(request: HttpRequest, filters: selectors.Filters, opd: OPD | None) -> str:
     """The figures as HTML, rendered once per state of the data they are computed from."""
 
     def render_figures() -> str:
-        procurement, vendors, matching = selectors.current_figures(filters, now)
+        procurement, vendors, matching = selectors.current_figures(filters)
         return render_to_string(
             "dashboards/figures.html",
             {
@@ -143,5 +139,4 @@ def _figures_html(
         render_figures,
         topics=(topics.PROCUREMENT, topics.CATALOGUE, topics.MATCHING),
         parts=(filters, timezone.localdate(), opd is not None),
-        current=now,
     )

@@ -65,14 +65,15 @@ def cached(
     *,
     topics: Iterable[str],
     parts: Iterable[object] = (),
-    current: Mapping[str, int] | None = None,
     timeout: int = DAY,
     until: Callable[[T], datetime | None] | None = None,
 ) -> T:
     """`compute()`, or its value kept from an earlier call on the same data. A value that
     also depends on the clock says, through `until(value)`, when it stops being right (a
     package leaves the list of open ones at its deadline); it is computed again from then."""
-    cache_key = key(name, topics, parts, versions() if current is None else current)
+    topics = tuple(topics)
+    # A value that depends on no topic (all it depends on is in `parts`) costs no query.
+    cache_key = key(name, topics, parts, versions() if topics else {})
     hit = cache.get(cache_key)
     if hit is not None and (hit[1] is None or timezone.now() < hit[1]):
         return hit[0]

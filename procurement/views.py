@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.decorators import role_required
 from accounts.models import Role
 from freshness import topics
-from freshness.cache import cached, versions
+from freshness.cache import cached
 from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import error_text
@@ -129,12 +129,10 @@ def public_packages(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     for problem in form.problems():
         messages.warning(request, problem)
-    now = versions()
     closing = cached(
         "next-closing",
         selectors.next_closing,
         topics=(topics.PROCUREMENT,),
-        current=now,
         until=lambda at: at,
     )
 
@@ -153,7 +151,6 @@ def public_packages(request: HttpRequest) -> HttpResponse:
         render_list,
         topics=(topics.PROCUREMENT,),
         parts=(filters, sorted(request.GET.lists())),
-        current=now,
         until=lambda _: closing,
     )
     # The filter form as HTML, once per query string and list of OPDs (a GET form: no token).
@@ -162,7 +159,6 @@ def public_packages(request: HttpRequest) -> HttpResponse:
         lambda: render_to_string("procurement/public/packages_filter.html", {"form": form}),
         topics=(topics.PROCUREMENT,),
         parts=(sorted(request.GET.lists()),),
-        current=now,
     )
     return render(
         request,

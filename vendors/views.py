@@ -17,7 +17,7 @@ from accounts.decorators import role_required
 from accounts.forms import SignupForm
 from accounts.models import Role
 from freshness import topics
-from freshness.cache import cached, versions
+from freshness.cache import cached
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import add_service_error
 from vendors import directory, forms, selectors, services
@@ -432,11 +432,8 @@ def directory_index(request: HttpRequest) -> HttpResponse:
     """Active products of verified vendors, searched, filtered and paginated: what OPD officers
     browse before a business-matching event. The city choices and the results are computed
     once per state of the catalogue (and per day: certificates expire by date)."""
-    now = versions()
     today = timezone.localdate()
-    cities = cached(
-        "directory-cities", directory.listed_cities, topics=(topics.CATALOGUE,), current=now
-    )
+    cities = cached("directory-cities", directory.listed_cities, topics=(topics.CATALOGUE,))
     form = directory.DirectoryFilterForm(request.GET, cities=cities)
     filters = form.filters()
     for problem in form.problems():
@@ -457,7 +454,6 @@ def directory_index(request: HttpRequest) -> HttpResponse:
         render_results,
         topics=(topics.CATALOGUE,),
         parts=(filters, today, sorted(request.GET.lists())),
-        current=now,
     )
     # The filter form as HTML, once per query string and list of cities (a GET form).
     filter_form = cached(
@@ -465,7 +461,6 @@ def directory_index(request: HttpRequest) -> HttpResponse:
         lambda: render_to_string("vendors/directory/filter_form.html", {"form": form}),
         topics=(topics.CATALOGUE,),
         parts=(sorted(request.GET.lists()),),
-        current=now,
     )
     return render(
         request,

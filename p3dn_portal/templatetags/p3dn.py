@@ -1,16 +1,15 @@
 """Display formatting shared by every app: `{% load p3dn %}`."""
 
-import hashlib
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django import template
-from django.core.cache import cache
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
+from freshness.cache import cached
 from p3dn_portal.lib.fragments import CSRF_PLACEHOLDER
 from p3dn_portal.lib.money import round_percent, round_rupiah
 
@@ -75,28 +74,27 @@ def verbose_name(instance: object) -> str:
 
 
 NAVBAR = "includes/navbar.html"
+NAVBAR_SECONDS = 60 * 60
 
 
 @register.simple_tag(takes_context=True)
 def navbar(context: template.Context) -> str:
     """The navigation bar, rendered once per visitor kind, page and what it shows of the
     user (name, role, unread count): every value it depends on is in the key, so it needs
-    no invalidation. Its forms' tokens are filled in per visitor (lib.fragments)."""
+    no data version. Its forms' tokens are filled in per visitor (lib.fragments)."""
     request = context.get("request")
+    engine = context.template.engine
     if request is None:
-        return context.template.engine.get_template(NAVBAR).render(context)
+        return engine.get_template(NAVBAR).render(context)
     user = request.user
-    unread = context.get("unread_notifications", 0)
-    parts = [request.get_full_path(), translation.get_language()]
+    parts = [request.get_full_path()]
     if user.is_authenticated:
+        unread = context.get("unread_notifications", 0)
         parts += [user.role, user.get_short_name(), user.vendor_member is not None, str(unread)]
-    key = "navbar:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    html = cache.get(key)
-    if html is None:
+
+    def render() -> str:
         values = context.flatten() | {"csrf_token": CSRF_PLACEHOLDER}
-        html = context.template.engine.get_template(NAVBAR).render(template.Context(values))
-        cache.set(key, html, NAVBAR_SECONDS)
+        return engine.get_template(NAVBAR).render(template.Context(values))
+
+    html = cached("navbar", render, topics=(), parts=parts, timeout=NAVBAR_SECONDS)
     return mark_safe(html)  # rendered from our own template, escaped there
-
-
-NAVBAR_SECONDS = 60 * 60
