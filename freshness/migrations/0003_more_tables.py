@@ -1,6 +1,8 @@
 """More tables under the data versions: what the officer's package panel shows (its events,
 objections and evaluation runs, and the names of the users in them). Same triggers as 0002."""
 
+import importlib
+
 from django.db import migrations
 
 TABLES = {
@@ -13,28 +15,13 @@ TABLES = {
 }
 
 
-def _table_triggers(table: str, topic: str) -> str:
-    return f"""
-CREATE TRIGGER freshness_note_insert AFTER INSERT ON {table}
-    FOR EACH STATEMENT EXECUTE FUNCTION freshness_note('{topic}');
-CREATE TRIGGER freshness_note_update AFTER UPDATE ON {table}
-    REFERENCING NEW TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION freshness_note('{topic}');
-CREATE TRIGGER freshness_note_delete AFTER DELETE ON {table}
-    REFERENCING OLD TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION freshness_note('{topic}');
-CREATE TRIGGER freshness_note_truncate AFTER TRUNCATE ON {table}
-    FOR EACH STATEMENT EXECUTE FUNCTION freshness_note('{topic}');
-"""
+# The same statements as 0002 writes for its tables.
+_0002 = importlib.import_module("freshness.migrations.0002_triggers")
 
-
-FORWARD = "".join(_table_triggers(t, topic) for topic, tables in TABLES.items() for t in tables)
-BACKWARD = "".join(
-    f"DROP TRIGGER IF EXISTS freshness_note_{event} ON {table};\n"
-    for tables in TABLES.values()
-    for table in tables
-    for event in ("insert", "update", "delete", "truncate")
+FORWARD = "".join(
+    _0002._table_triggers(t, topic) for topic, tables in TABLES.items() for t in tables
 )
+BACKWARD = "".join(_0002._drop_table_triggers(t) for tables in TABLES.values() for t in tables)
 
 
 class Migration(migrations.Migration):
