@@ -11,6 +11,7 @@ from dashboards import exports, selectors
 from dashboards.forms import FilterForm
 from freshness import topics
 from freshness.cache import cached
+from p3dn_portal.lib.fragments import filter_form_html
 from procurement.models import OPD
 from procurement.rules import Category, Method
 
@@ -94,12 +95,8 @@ def dashboard(request: HttpRequest, fmt: str = "") -> HttpResponse:
         return response
     query = request.GET.copy()
     query.pop("format", None)
-    # The form as HTML, once per query string and list of OPDs (it is a GET form: no token).
-    filter_form = cached(
-        "dashboard-form",
-        lambda: render_to_string("dashboards/filter_form.html", {"form": form}, request),
-        topics=(topics.PROCUREMENT,),
-        parts=(sorted(data.lists()), opd is not None),
+    filter_form = filter_form_html(
+        "dashboards/filter_form.html", form, topics=(topics.PROCUREMENT,), parts=(opd is not None,)
     )
     return render(
         request,

@@ -23,7 +23,7 @@ from freshness.cache import cached
 from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import error_text
-from p3dn_portal.lib.fragments import CSRF_PLACEHOLDER
+from p3dn_portal.lib.fragments import CSRF_PLACEHOLDER, filter_form_html
 from p3dn_portal.templatetags.p3dn import jakarta, percent, rupiah
 from procurement import evaluation, exports, forms, rules, selectors, services
 from procurement.models import (
@@ -153,12 +153,8 @@ def public_packages(request: HttpRequest) -> HttpResponse:
         parts=(filters, sorted(request.GET.lists())),
         until=lambda _: closing,
     )
-    # The filter form as HTML, once per query string and list of OPDs (a GET form: no token).
-    filter_form = cached(
-        "open-packages-form",
-        lambda: render_to_string("procurement/public/packages_filter.html", {"form": form}),
-        topics=(topics.PROCUREMENT,),
-        parts=(sorted(request.GET.lists()),),
+    filter_form = filter_form_html(
+        "procurement/public/packages_filter.html", form, topics=(topics.PROCUREMENT,)
     )
     return render(
         request,

@@ -20,6 +20,7 @@ from freshness import topics
 from freshness.cache import cached
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import add_service_error
+from p3dn_portal.lib.fragments import filter_form_html
 from vendors import directory, forms, selectors, services
 from vendors.models import (
     CertificateStatus,
@@ -455,12 +456,8 @@ def directory_index(request: HttpRequest) -> HttpResponse:
         topics=(topics.CATALOGUE,),
         parts=(filters, today, sorted(request.GET.lists())),
     )
-    # The filter form as HTML, once per query string and list of cities (a GET form).
-    filter_form = cached(
-        "directory-form",
-        lambda: render_to_string("vendors/directory/filter_form.html", {"form": form}),
-        topics=(topics.CATALOGUE,),
-        parts=(sorted(request.GET.lists()),),
+    filter_form = filter_form_html(
+        "vendors/directory/filter_form.html", form, topics=(topics.CATALOGUE,)
     )
     return render(
         request,
