@@ -3,9 +3,11 @@ one bid ranks above another, the XLSX export, and each bidder's own result once 
 is announced."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -435,3 +437,23 @@ def test_a_vendor_without_a_bid_gets_404(login, ppk, evaluated, bidder, outsider
     services.package_winner_announce(package=package, by=ppk, bid=_bid(package, bidder))
     url = reverse("procurement:vendor-evaluation", args=[package.pk])
     assert login(outsider_vendor).get(url).status_code == 404
+
+
+def test_the_re_evaluate_form_of_a_cached_ranking_carries_the_officers_own_token(
+    ppk, announced, evaluate
+):
+    for n in range(2):
+        _submit(announced, _bidder(f"{30 + n}.00", "5", "1150000", "2750000"))
+    evaluate(_close(announced))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(ppk)
+    client.get(_ranking(announced))
+    html = client.get(_ranking(announced)).content.decode()  # the page from the cache
+    evaluate_url = reverse("procurement:officer-package-evaluate", args=[announced.pk])
+    form = re.search(
+        rf'action="{evaluate_url}">\s*<input type="hidden" name="csrfmiddlewaretoken" '
+        r'value="([^"]+)"',
+        html,
+    )
+    response = client.post(evaluate_url, {"csrfmiddlewaretoken": form.group(1), "kembali": "hasil"})
+    assert response.status_code == 302  # not 403: the token is this officer's
