@@ -23,7 +23,7 @@ from freshness.cache import cached
 from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import error_text
-from p3dn_portal.lib.fragments import CSRF_PLACEHOLDER, filter_form_html
+from p3dn_portal.lib.fragments import filter_form_html, render_to_keep
 from p3dn_portal.templatetags.p3dn import jakarta, percent, rupiah
 from procurement import evaluation, exports, forms, rules, selectors, services
 from procurement.models import (
@@ -817,9 +817,8 @@ def officer_evaluation(request: HttpRequest, package_id: int) -> HttpResponse:
             "ranking": ranking,
             "pending": pending,
             "may_evaluate": may_evaluate,
-            "csrf_token": CSRF_PLACEHOLDER,
         }
-        return render_to_string("procurement/evaluation/ranking_body.html", context, request)
+        return render_to_keep("procurement/evaluation/ranking_body.html", context, request)
 
     if pending is not None:
         body = render_body()

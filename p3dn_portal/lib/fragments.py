@@ -17,6 +17,11 @@ CSRF_PLACEHOLDER = "csrf-token-of-this-visitor"
 _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 
 
+def render_to_keep(template_name: str, context: dict, request: HttpRequest | None = None) -> str:
+    """HTML to keep in the cache: its forms hold the placeholder, not this visitor's token."""
+    return render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+
+
 def csrf_placeholders(get_response: Callable[[HttpRequest], HttpResponse]):
     """Listed after CsrfViewMiddleware, so that the token asked for here still gets its
     cookie set on the way out."""

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 from freshness.cache import cached
-from p3dn_portal.lib.fragments import CSRF_PLACEHOLDER
+from p3dn_portal.lib.fragments import render_to_keep
 from p3dn_portal.lib.money import round_percent, round_rupiah
 
 register = template.Library()
@@ -83,18 +83,19 @@ def navbar(context: template.Context) -> str:
     user (name, role, unread count): every value it depends on is in the key, so it needs
     no data version. Its forms' tokens are filled in per visitor (lib.fragments)."""
     request = context.get("request")
-    engine = context.template.engine
     if request is None:
-        return engine.get_template(NAVBAR).render(context)
+        return context.template.engine.get_template(NAVBAR).render(context)
     user = request.user
     parts = [request.get_full_path()]
     if user.is_authenticated:
         unread = context.get("unread_notifications", 0)
         parts += [user.role, user.get_short_name(), user.vendor_member is not None, str(unread)]
 
-    def render() -> str:
-        values = context.flatten() | {"csrf_token": CSRF_PLACEHOLDER}
-        return engine.get_template(NAVBAR).render(template.Context(values))
-
-    html = cached("navbar", render, topics=(), parts=parts, timeout=NAVBAR_SECONDS)
+    html = cached(
+        "navbar",
+        lambda: render_to_keep(NAVBAR, context.flatten()),
+        topics=(),
+        parts=parts,
+        timeout=NAVBAR_SECONDS,
+    )
     return mark_safe(html)  # rendered from our own template, escaped there

@@ -3,12 +3,13 @@
 from datetime import datetime
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from freshness import topics
 from freshness.cache import cached
-from p3dn_portal.lib.fragments import CSRF_PLACEHOLDER
+from p3dn_portal.lib.fragments import render_to_keep
 from procurement import forms, rules, selectors
 from procurement.models import Officer, Package
 from procurement.rules import Action, Status
@@ -44,19 +45,11 @@ def officer_panel(context: template.Context, package: Package | None, officer: O
     if not package or not officer:
         return ""
     draft = _draft(context, package)
-    engine = context.template.engine
     if draft:
-        return engine.get_template(PANEL).render(
-            template.Context(_panel(context, package, officer, draft))
-        )
-
-    def render() -> str:
-        values = _panel(context, package, officer, {}) | {"csrf_token": CSRF_PLACEHOLDER}
-        return engine.get_template(PANEL).render(template.Context(values))
-
+        return render_to_string(PANEL, _panel(context, package, officer, draft))
     html = cached(
         "officer-panel",
-        render,
+        lambda: render_to_keep(PANEL, _panel(context, package, officer, {})),
         topics=(topics.PROCUREMENT, topics.CATALOGUE, topics.PEOPLE),
         parts=(package.pk, officer.position, context.get("bid_count")),
         until=lambda _: _next_deadline(package),
