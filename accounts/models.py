@@ -8,6 +8,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from p3dn_portal.lib.choices import ChoiceLabels
+
 
 class Role(models.TextChoices):
     VENDOR = "vendor", _("Penyedia (UMKM)")
@@ -112,7 +114,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return getattr(self, "officer", None)
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """A message for one user in the portal (the same change is also mailed)."""
 
     user = models.ForeignKey(

@@ -9,9 +9,10 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from matching.rules import EventStatus
+from p3dn_portal.lib.choices import ChoiceLabels
 
 
-class Event(models.Model):
+class Event(ChoiceLabels, models.Model):
     """A temu bisnis batch: several days of one-on-one meetings between OPD buyers and
     certified producers, e.g. "Business Matching P3DN Batch XI 2024" at Balai Kota."""
 
@@ -101,7 +102,7 @@ SEATED_TABLES_FIXED = _(
 )
 
 
-class EventDay(models.Model):
+class EventDay(ChoiceLabels, models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="days", verbose_name=_("acara")
     )
@@ -126,7 +127,7 @@ class EventDay(models.Model):
         return f"{self.day:%Y-%m-%d} {self.starts:%H:%M}-{self.ends:%H:%M}"
 
 
-class EventBreak(models.Model):
+class EventBreak(ChoiceLabels, models.Model):
     """A pause every day of the event (prayer, lunch): no meeting overlaps it."""
 
     event = models.ForeignKey(
@@ -152,7 +153,7 @@ class EventBreak(models.Model):
         return f"{self.label} {self.starts:%H:%M}-{self.ends:%H:%M}"
 
 
-class Slot(models.Model):
+class Slot(ChoiceLabels, models.Model):
     """One meeting time of the event; generated from its days, slot length and breaks."""
 
     event = models.ForeignKey(
@@ -186,7 +187,7 @@ class ParticipantStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Mengundurkan diri")
 
 
-class Participant(models.Model):
+class Participant(ChoiceLabels, models.Model):
     """A buyer (an OPD officer) or an exhibitor (a verified vendor) at one event."""
 
     event = models.ForeignKey(
@@ -288,7 +289,7 @@ class Participant(models.Model):
         return User.objects.filter(vendor_membership__vendor=self.vendor_id, is_active=True)
 
 
-class Need(models.Model):
+class Need(ChoiceLabels, models.Model):
     """What a buyer plans to buy: the ground for suggestions and for the talk."""
 
     participant = models.ForeignKey(
@@ -330,7 +331,7 @@ class Need(models.Model):
         return self.description[:80]
 
 
-class Suggestion(models.Model):
+class Suggestion(ChoiceLabels, models.Model):
     """A product suggested for a buyer's need by the suggestion job, with its reasons."""
 
     need = models.ForeignKey(
@@ -388,7 +389,7 @@ class RequestedBy(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
-class Meeting(models.Model):
+class Meeting(ChoiceLabels, models.Model):
     """A meeting between one buyer and one exhibitor: requested by one side (or added by
     an admin), answered by the other, placed in a slot at a table by the scheduler."""
 
@@ -495,7 +496,7 @@ class Meeting(models.Model):
         return self.slot_id is not None and self.status in SEATED_STATES
 
 
-class CheckIn(models.Model):
+class CheckIn(ChoiceLabels, models.Model):
     """A participant at the door on one day of the event."""
 
     participant = models.ForeignKey(
@@ -528,7 +529,7 @@ class FollowUp(models.TextChoices):
     PACKAGE = "package", _("Paket pengadaan")
 
 
-class Outcome(models.Model):
+class Outcome(ChoiceLabels, models.Model):
     """What came of a held meeting, recorded by the buyer or an admin."""
 
     meeting = models.OneToOneField(
@@ -592,7 +593,7 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Gagal")
 
 
-class ScheduleRun(models.Model):
+class ScheduleRun(ChoiceLabels, models.Model):
     """One run of the scheduler over an event's accepted meetings, kept as a record."""
 
     event = models.ForeignKey(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from p3dn_portal.lib.choices import ChoiceLabels
 from vendors import rules
 from vendors.rules import BusinessScale, ScaleBasis, Tier
 from vendors.uploads import RandomName, private_storage
@@ -74,7 +75,7 @@ PROVINCES = [
 PROVINCE_CHOICES = [(name, name) for name in PROVINCES]
 
 
-class Vendor(models.Model):
+class Vendor(ChoiceLabels, models.Model):
     """A business (usually UMKM) that sells to the province."""
 
     name = models.CharField(_("nama badan usaha"), max_length=200)
@@ -188,7 +189,7 @@ class MemberRole(models.TextChoices):
     STAFF = "staff", _("Staf")
 
 
-class VendorMember(models.Model):
+class VendorMember(ChoiceLabels, models.Model):
     """A user account of a vendor company. A user belongs to at most one company."""
 
     user = models.OneToOneField(
@@ -226,7 +227,7 @@ class VendorMember(models.Model):
         return self.role == MemberRole.OWNER
 
 
-class Product(models.Model):
+class Product(ChoiceLabels, models.Model):
     vendor = models.ForeignKey(
         Vendor, on_delete=models.CASCADE, related_name="products", verbose_name=_("penyedia")
     )
@@ -288,7 +289,7 @@ class Product(models.Model):
         return effective_local_content(self, on=timezone.localdate())
 
 
-class ProductPhoto(models.Model):
+class ProductPhoto(ChoiceLabels, models.Model):
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="photos", verbose_name=_("produk")
     )
@@ -322,7 +323,7 @@ class HalalScheme(models.TextChoices):
     SELF_DECLARE = "self_declare", _("Self declare")
 
 
-class Certificate(models.Model):
+class Certificate(ChoiceLabels, models.Model):
     """What TKDN and halal certificates share: evidence a vendor uploads and an admin checks."""
 
     status = models.CharField(
@@ -468,7 +469,7 @@ class AssistanceStatus(models.TextChoices):
     REJECTED = "rejected", _("Ditolak")
 
 
-class HalalAssistance(models.Model):
+class HalalAssistance(ChoiceLabels, models.Model):
     """A halal registration that Dinas PPKUKM assists, from draft to the issued certificate."""
 
     vendor = models.ForeignKey(
@@ -524,7 +525,7 @@ class HalalAssistance(models.Model):
         return f"{self.vendor} — {self.get_scheme_display()} ({self.get_status_display()})"
 
 
-class Invitation(models.Model):
+class Invitation(ChoiceLabels, models.Model):
     """An owner's invitation for a colleague to join the company as staff."""
 
     vendor = models.ForeignKey(
