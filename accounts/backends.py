@@ -1,6 +1,10 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+# The backend sessions are logged in with (django-axes' backend, first in the list, only
+# refuses locked-out logins and cannot load a session's user).
+EMAIL_BACKEND = "accounts.backends.EmailBackend"
+
 
 class EmailBackend(ModelBackend):
     """Log in by email (case-insensitive). The user of every request arrives with their

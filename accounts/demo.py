@@ -1,6 +1,7 @@
 """Demo data: OPDs and their officers, UMKM vendors from Jakarta and beyond, and an admin.
 Loading twice changes nothing; demo users keep any password they were given since."""
 
+from base64 import b32decode
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -8,6 +9,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import demo_matching, demo_procurement
 from accounts import services as account_services
@@ -31,6 +33,8 @@ from vendors.models import (
 )
 
 DEMO_PASSWORD = "demo-p3dn-2026"
+# The demo admin's authenticator key (base32, as typed into an app): published, demo only.
+ADMIN_TOTP_KEY = "P3DNDEMOADMINTOTPKEYP3DNDEMOADMN"
 DEMO_DOMAIN = "demo.p3dn.id"
 
 OPDS = [
@@ -608,6 +612,21 @@ DEMO_PDF = (
 )
 
 
+def _admin_device(admin: User) -> TOTPDevice:
+    """The demo admin signs in with a code from ADMIN_TOTP_KEY (`make run` prints it)."""
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=admin,
+        name="Demo",
+        defaults={"key": b32decode(ADMIN_TOTP_KEY).hex(), "confirmed": True},
+    )
+    return device
+
+
+def admin_totp_uri() -> str:
+    """The otpauth:// URI of the demo admin's key, for apps that take a link."""
+    return TOTPDevice.objects.get(user__email=_email("admin"), name="Demo").config_url
+
+
 def _email(local: str) -> str:
     return f"{local}@{DEMO_DOMAIN}"
 
@@ -626,6 +645,7 @@ def load() -> dict[str, str]:
     """Load (or refresh) the demo data; returns one demo login per role."""
     admin = _user(_email("admin"), "Sri Wahyuni, S.E., M.M.", is_staff=True)
     admin.groups.add(account_services.admin_group_ensure())
+    _admin_device(admin)
 
     opds = {}
     for code, name, short in OPDS:

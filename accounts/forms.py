@@ -78,3 +78,20 @@ class SignupForm(BaseUserCreationForm):
         if User.objects.filter(email=email).exists():
             raise forms.ValidationError(services.EMAIL_TAKEN, code="email_taken")
         return email
+
+
+class OTPTokenForm(forms.Form):
+    """The six-digit code an authenticator app shows."""
+
+    token = forms.CharField(
+        label=_("Kode dari aplikasi autentikator"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "pattern": "[0-9 ]*",
+            }
+        ),
+    )

@@ -6,6 +6,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("masuk/", views.LoginView.as_view(), name="login"),
+    path("masuk/kode/", views.otp_verify, name="otp-verify"),
+    path("masuk/autentikator/", views.otp_setup, name="otp-setup"),
     path("daftar/", views.signup, name="signup"),
     path("verifikasi/<str:token>/", views.email_verify, name="email-verify"),
     path("verifikasi-ulang/", views.email_verification_resend, name="email-verification-resend"),

@@ -1,3 +1,6 @@
+import math
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,13 +13,23 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language
 
-from accounts import services
-from accounts.forms import LoginForm, ProfileForm, QueuedPasswordResetForm, SignupForm
+from accounts import otp, security, services
+from accounts.backends import EMAIL_BACKEND
+from accounts.forms import (
+    LoginForm,
+    OTPTokenForm,
+    ProfileForm,
+    QueuedPasswordResetForm,
+    SignupForm,
+)
+from accounts.middleware import otp_not_required
 
 PROFILE_SAVED = _("Profil disimpan.")
 LOGGED_OUT = _("Anda sudah keluar. Sampai jumpa.")
@@ -27,6 +40,18 @@ SIGNED_UP = _(
 EMAIL_VERIFIED = _("Email Anda terverifikasi.")
 VERIFICATION_SENT = _("Tautan verifikasi baru dikirim ke {email}. Periksa juga folder spam.")
 PASSWORD_CHANGED = _("Kata sandi diganti. Pakai kata sandi baru saat masuk berikutnya.")
+OTP_WRONG = _(
+    "Kode salah atau sudah kedaluwarsa. Ketik kode enam angka yang sedang tampil di aplikasi "
+    "autentikator (kode berganti tiap 30 detik), dan pastikan jam ponsel Anda tepat."
+)
+OTP_THROTTLED = _(
+    "Terlalu banyak kode salah. Tunggu {seconds} detik, lalu ketik kode yang sedang tampil di "
+    "aplikasi autentikator."
+)
+OTP_ENROLLED = _(
+    "Aplikasi autentikator terdaftar. Setiap kali masuk, ketik kode dari aplikasi itu setelah "
+    "kata sandi."
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -35,10 +60,103 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if otp.needs_second_factor(form.get_user()):
+            # The password was right; an admin goes on to the code from the authenticator.
+            query = urlencode({"next": self.get_success_url()})
+            response = redirect(f"{reverse('accounts:otp-verify')}?{query}")
         # Open the portal in the language the user chose last time.
-        return _remember_language(super().form_valid(form), form.get_user().language)
+        return _remember_language(response, form.get_user().language)
 
 
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """What django-axes answers once an email has failed too often from one address."""
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {"minutes": settings.AXES_COOLOFF_MINUTES},
+        status=429,
+    )
+
+
+def _next_url(request: HttpRequest) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    # A path only: redirect() would take a bare word ("profil", "x") for a view name and fail.
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("home")
+
+
+@otp_not_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of an admin's sign-in: the six-digit code of the authenticator app."""
+    if not otp.needs_second_factor(request.user):
+        return redirect("home")
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    device = otp.confirmed_device(request.user)
+    if device is None:
+        return _redirect_with_next("accounts:otp-setup", request)
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if refusal := _otp_throttled(device):
+            form.add_error("token", refusal)
+        elif otp.token_verify(request=request, device=device, token=form.cleaned_data["token"]):
+            return redirect(_next_url(request))
+        else:
+            form.add_error("token", OTP_WRONG)
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@otp_not_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """An admin's first sign-in: scan the QR code (or type the key) into an authenticator
+    app, then type the code it shows to confirm."""
+    if not otp.needs_second_factor(request.user):
+        return redirect("home")
+    if request.user.is_verified() or otp.confirmed_device(request.user) is not None:
+        return _redirect_with_next("accounts:otp-verify", request)
+    device = otp.enrolment_device(user=request.user)
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if refusal := _otp_throttled(device):
+            form.add_error("token", refusal)
+        elif otp.enrolment_confirm(
+            request=request, device=device, token=form.cleaned_data["token"]
+        ):
+            messages.success(request, OTP_ENROLLED)
+            return redirect(_next_url(request))
+        else:
+            form.add_error("token", OTP_WRONG)
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "qr_data_url": otp.device_qr_data_url(device),
+        "secret": otp.device_secret(device),
+    }
+    return render(request, "accounts/otp_setup.html", context)
+
+
+def _redirect_with_next(url_name: str, request: HttpRequest) -> HttpResponse:
+    return redirect(f"{reverse(url_name)}?{urlencode({'next': _next_url(request)})}")
+
+
+def _otp_throttled(device) -> str | None:
+    """Why no code is checked now: wrong codes before this one earned a pause (django-otp
+    doubles it with each one)."""
+    allowed, details = device.verify_is_allowed()
+    if allowed:
+        return None
+    locked_until = (details or {}).get("locked_until") or timezone.now()
+    seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+    return OTP_THROTTLED.format(seconds=seconds)
+
+
+@method_decorator(otp_not_required, name="dispatch")
 class LogoutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
@@ -72,6 +190,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security.login_failures_forget(email=form.user.email)
+        return response
+
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
@@ -94,7 +217,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            login(request, user, backend=EMAIL_BACKEND)
             messages.success(request, SIGNED_UP.format(email=user.email))
             return redirect("vendors:register")
     return render(request, "accounts/signup.html", {"form": form})
@@ -133,6 +256,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@otp_not_required
 @require_POST
 def language_set(request: HttpRequest) -> HttpResponse:
     """Django's language switch, which also remembers the choice on the user's account."""

@@ -77,13 +77,34 @@ def _pages(manifest: fixtures.Fixtures) -> list[Page]:
 
 
 def _client(user_id: int | None) -> Client:
+    from accounts import otp
+    from accounts.backends import EMAIL_BACKEND
     from accounts.models import User
 
     client = Client(HTTP_HOST=HOST, HTTP_X_FORWARDED_PROTO="https")
     if user_id is not None:
         user = User.objects.get(pk=user_id)
-        client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        client.force_login(user, backend=EMAIL_BACKEND)
+        if otp.needs_second_factor(user):
+            _otp_verified(client, user)
     return client
+
+
+def _otp_verified(client: Client, user) -> None:
+    """An admin's session signed in with the code of their authenticator, as after the
+    portal's second login step."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import otp
+
+    device = otp.confirmed_device(user) or TOTPDevice.objects.create(
+        user=user, name=otp.DEVICE_NAME, confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    otp.device_remember(device)
 
 
 def _queries(client: Client, url: str) -> tuple[list[str], list[str], float]:

@@ -1,6 +1,7 @@
 """The one settings module of the P3DN Portal. Every value comes from the environment;
 `.env.example` lists them all. DEBUG is off unless set."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,7 +37,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
-    "django.contrib.admin",
+    "accounts.apps.PortalAdminConfig",  # django.contrib.admin behind the two-factor sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "formtools",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "accounts",
     "vendors",
     "procurement",
@@ -56,10 +60,17 @@ INSTALLED_APPS = [
     "dashboards",
     "opendata",
     "freshness",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Outside everything that may query: a database outage is a 503 page, not a 500.
+    "p3dn_portal.middleware.database_unavailable",
+    # Before anything reads the body (CSRF reads POST): an oversized request is refused unread.
+    "p3dn_portal.lib.request_limits.request_size_limit",
+    "p3dn_portal.lib.request_limits.NullCharactersRefusedInAdmin",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "p3dn_portal.middleware.indonesian_first",
@@ -68,11 +79,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "p3dn_portal.lib.fragments.csrf_placeholders",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.OTPMiddleware",
+    "accounts.middleware.admins_verified",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "p3dn_portal.urls"
@@ -141,10 +156,16 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+# django-axes first: it refuses a locked-out email and address before any password is
+# checked. Sessions name EmailBackend (login() records the backend that authenticated), so
+# the user of every request still comes with its membership joined.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.EmailBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -177,7 +198,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Uploads (certificates, photos) are private: no URL serves them; views check who asks.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# A whole request: ten photos of UPLOAD_MAX_BYTES at once, and the form around them.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 10 * UPLOAD_MAX_BYTES + 1024 * 1024)
+# Form fields without the files; a package with its 200 line items (6 fields each) fits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1500
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Uploads above this go to a temporary file while they are checked, not to memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
@@ -230,6 +260,50 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# A session lasts a working day from sign-in (it is not renewed by each request, which would
+# write the session every time); an admin's, which can change everything, four hours from
+# the authenticator code.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 10 * 60 * 60)
+ADMIN_SESSION_AGE = env_int("ADMIN_SESSION_AGE", 4 * 60 * 60)
+
+# Login throttling (django-axes): five wrong passwords for one email from one address lock
+# that pair out for 15 minutes; a successful login clears the count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (the email)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.security.login_username"
+# Behind the reverse proxy REMOTE_ADDR is the proxy: the client is the address that many
+# proxies from the right of X-Forwarded-For (default: 1 with SECURE_PROXY_SSL_HEADER, else 0).
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("SECURE_PROXY_SSL_HEADER", False) else 0
+)
+
+# Two-factor sign-in for admins (django-otp, TOTP). The issuer names the portal in the
+# authenticator app; the device of a verified session is looked up in the cache.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "P3DN Portal")
+OTP_DEVICE_CACHE_SECONDS = 5 * 60
+# An authenticator's key and QR code are never shown in Django admin, not even to admins who
+# may view (and delete, to reset) a colleague's device: whoever reads them holds the factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Content-Security-Policy (django-csp): no inline script or style, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # Celery: Redis as broker and result store, JSON only, jobs acknowledged after they finish
 # so that a worker lost mid-job hands it to another (jobs are written to be idempotent).
@@ -242,17 +316,38 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# The pool that notices a pool process killed mid-job and requeues the job at once (with the
+# two settings above); tests/faults/test_worker_lost.py kills one to prove it.
+CELERY_WORKER_POOL = "prefork"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 14 * 60)
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# A message taken by a worker that then vanished without a word (killed with its pool, the
+# machine lost) goes back to the queue after visibility_timeout; longer than the longest job.
+# (A pool process killed alone is noticed by its worker, which requeues the job at once:
+# REJECT_ON_WORKER_LOST.) Socket timeouts: a broker that stops answering fails a publish in
+# seconds instead of holding a web request (the outbox and the requeue jobs catch up).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sessions-clear": {
         "task": "accounts.tasks.sessions_clear",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Mail kept in the outbox while the broker was down, or whose sending failed.
+    "outgoing-mail-flush": {
+        "task": "accounts.tasks.outgoing_mail_flush",
+        "schedule": 60.0,
+    },
+    "outgoing-mail-purge": {
+        "task": "accounts.tasks.outgoing_mail_purge",
+        "schedule": crontab(hour=2, minute=30),
     },
     # Just after midnight in Jakarta: a certificate valid "until" a date is valid all that day.
     "certificates-expire": {

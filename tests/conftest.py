@@ -12,6 +12,8 @@ from django.conf import settings
 from p3dn_portal.celery import app as celery_app
 from p3dn_portal.lib.health import redis_ok
 from tests import factories
+from tests import otp as otp_helpers
+from tests.otp import sign_in_with_otp
 from vendors.models import MemberRole
 
 
@@ -118,10 +120,13 @@ def admin_user(db):
 
 @pytest.fixture
 def login(client):
-    """Log a user in on the test client, through the real login backend."""
+    """Log a user in on the test client, through the portal's login backend; an admin fully
+    signed in, with the code of a TOTP device (tests/otp.py)."""
 
     def _login(user):
-        client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        if user.is_staff:
+            return sign_in_with_otp(client, user)
+        client.force_login(user, backend=otp_helpers.BACKEND)
         return client
 
     return _login

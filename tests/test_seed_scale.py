@@ -4,11 +4,11 @@ pages running on what it made."""
 import io
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts import scale
+from accounts.backends import EMAIL_BACKEND
 from accounts.models import User
 from matching import services as matching_services
 from matching.models import Event, Meeting, MeetingStatus, Participant, ParticipantKind
@@ -46,7 +46,7 @@ def seeded(db):
 
 def _login(client, email):
     user = User.objects.get(email=email)
-    client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    client.force_login(user, backend=EMAIL_BACKEND)
     return client
 
 

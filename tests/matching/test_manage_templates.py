@@ -59,7 +59,7 @@ def test_the_dashboard_tables_turn_into_cards_on_a_phone(db):
     html = _render("matching/manage/dashboard.html")
     assert html.count('class="table table-sm align-top table-cards"') == 2
     assert 'data-label="Nilai minat"' in html
-    assert 'class="progress-bar bg-portal" style="width: 100%"' in html  # requested
+    assert 'class="progress-bar bg-portal pct-w-100"' in html  # requested
     assert "Lanjut ke: Penjadwalan" in html and "Kembali ke: Draf" in html
 
 

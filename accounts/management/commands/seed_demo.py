@@ -26,3 +26,8 @@ class Command(BaseCommand):
         for role, email in logins.items():
             self.stdout.write(f"  {role.ljust(width)}  {email}")
         self.stdout.write(f"  Password for every demo user: {demo.DEMO_PASSWORD}")
+        self.stdout.write(
+            "  The admin also types a code from an authenticator app: add the key "
+            f"{demo.ADMIN_TOTP_KEY} (time-based) to one, or open {demo.admin_totp_uri()}; "
+            f"from a shell: oathtool --totp -b {demo.ADMIN_TOTP_KEY}"
+        )
