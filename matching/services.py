@@ -15,10 +15,11 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.models import User
 from accounts.services import notify
+from audit import services as audit
+from audit.models import AuditAction, SystemJob
 from matching import rules, scheduling
 from matching.models import (
     ACTIVE_MEETING_STATES,
@@ -40,6 +41,7 @@ from matching.models import (
     Suggestion,
 )
 from matching.rules import EventStatus
+from p3dn_portal.celery import publish_or_defer
 from procurement.models import Officer, Package
 from vendors.models import Product, Vendor
 from vendors.rules import UMK_SCALES
@@ -433,9 +435,7 @@ def suggestions_request(*, event: Event, need_ids: list[int] | None = None) -> N
 def _enqueue_suggestions(event_id: int, need_ids: list[int] | None = None) -> None:
     from matching.tasks import suggestions_compute
 
-    try:
-        suggestions_compute.apply_async(args=[event_id, need_ids], retry=False)
-    except (OSError, KombuOperationalError):
+    if not publish_or_defer(suggestions_compute, args=(event_id, need_ids)):
         logger.warning("Broker unreachable: suggestions for event %s not computed.", event_id)
 
 
@@ -796,10 +796,8 @@ def schedule_request(*, event: Event, by: User, keep_current: bool = False) -> S
 def _enqueue_schedule(run_id: int) -> None:
     from matching.tasks import schedule_run
 
-    try:
-        schedule_run.apply_async(args=[run_id], retry=False)
-    except (OSError, KombuOperationalError):
-        logger.warning("Broker unreachable: schedule run %s stays queued.", run_id)
+    # Deferred: schedule_runs_requeue queues it again once the broker is back.
+    publish_or_defer(schedule_run, args=(run_id,))
 
 
 STALE_QUEUED_AFTER = timedelta(minutes=2)
@@ -880,7 +878,12 @@ def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun
         run.save(update_fields=["status", "started_at"])
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=run.event_id)
-        run = ScheduleRun.objects.select_for_update().get(pk=run_id)
+        # The requesting admin is read for the audit log, not locked.
+        run = (
+            ScheduleRun.objects.select_for_update(of=("self",))
+            .select_related("requested_by")
+            .get(pk=run_id)
+        )
         ahead = list(event.slots.filter(starts_at__gt=now).order_by("starts_at"))
         index = {slot.pk: i for i, slot in enumerate(ahead)}
         slot_ids = [slot.pk for slot in ahead]
@@ -936,6 +939,7 @@ def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun
         changes: dict[int, Placement] = {}
         unseat: list[int] = []
         moved: set[int] = set()
+        placements: dict[str, list] = {}
         for pk, buyer_id, exhibitor_id, _p, slot_id, table, _l, reason, booth in meetings:
             placed = result.assigned.get(str(pk))
             if placed is None:
@@ -946,6 +950,7 @@ def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun
             if target != (slot_id, table, reason):
                 changes[pk] = target
             if target[:2] != (slot_id, table):
+                placements[str(pk)] = [(slot_id, table), target[:2]]
                 moved.update((buyer_id, exhibitor_id))
                 if slot_id is not None:
                     unseat.append(pk)
@@ -958,10 +963,41 @@ def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun
         run.upper_bound = result.upper_bound
         run.unscheduled = dict(result.unscheduled)
         run.save()
+        _audit_schedule_run(run, event=event, slots=ahead, placements=placements)
     if event.status in (EventStatus.PUBLISHED, EventStatus.RUNNING) and moved:
         # After publication, only those whose agenda changed hear about it.
         agendas_send(event=event, only=moved)
     return run
+
+
+def _audit_schedule_run(
+    run: ScheduleRun, *, event: Event, slots: list[Slot], placements: dict[str, list]
+) -> None:
+    """One audit row per run: each meeting whose slot or table changed, before and after,
+    as "start (ISO 8601) / meja N" (None: without a place)."""
+    starts = {slot.pk: audit.readable(slot.starts_at) for slot in slots}
+
+    def place(slot_id: int | None, table: int | None) -> str | None:
+        if slot_id is None:
+            return None
+        return f"{starts.get(slot_id, slot_id)} / meja {table}"
+
+    audit.record(
+        actor=run.requested_by,
+        job=SystemJob.SCHEDULE_RUN,
+        action=AuditAction.SCHEDULE_RUN,
+        obj=run,
+        label=f"{event.name} — penjadwalan #{run.pk}",
+        changes={
+            meeting: [place(*before), place(*after)]
+            for meeting, (before, after) in placements.items()
+        },
+        summary=(
+            f"{len(placements)} pertemuan berpindah; {run.placed} dari {run.requests} "
+            "permintaan terjadwal"
+        ),
+        note=f"Pertahankan jadwal yang ada: {'ya' if run.keep_current else 'tidak'}.",
+    )
 
 
 # --- At the event --------------------------------------------------------------------------

@@ -9,16 +9,18 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts import services as account_services
 from accounts.models import User
+from audit import services as audit
+from audit.models import AuditAction, SystemJob
+from p3dn_portal.celery import publish_or_defer
 from p3dn_portal.templatetags.p3dn import rupiah
 from procurement import evaluation, rules, sealing
 from procurement.models import (
@@ -144,6 +146,7 @@ def _transition(*, package: Package, action: str, by: User | None, reason: str =
     if problem:
         raise ValidationError(problem, code="wrong_state")
     target = rules.next_status(package.status, action)
+    package.audit_before = audit.snapshot(package, AUDITED_PACKAGE_FIELDS)
     PackageEvent.objects.create(
         package=package,
         action=action,
@@ -154,6 +157,41 @@ def _transition(*, package: Package, action: str, by: User | None, reason: str =
     )
     package.status = target
     return package
+
+
+# What a lifecycle step may change on a package, as the audit log shows it.
+AUDITED_PACKAGE_FIELDS = (
+    "status",
+    "winner",
+    "objection_ends_at",
+    "contract_value",
+    "contract_number",
+    "contract_signed_on",
+    "cancel_reason",
+)
+TRANSITION_AUDIT = {
+    Action.ANNOUNCE: AuditAction.PACKAGE_ANNOUNCED,
+    Action.CLOSE: AuditAction.PACKAGE_CLOSED,
+    Action.ANNOUNCE_WINNER: AuditAction.WINNER_ANNOUNCED,
+    Action.AWARD: AuditAction.PACKAGE_AWARDED,
+    Action.CONTRACT: AuditAction.CONTRACT_RECORDED,
+    Action.CANCEL: AuditAction.PACKAGE_CANCELLED,
+    Action.FAIL: AuditAction.PACKAGE_FAILED,
+}
+
+
+def _audit_transition(
+    package: Package, *, action: str, by: User | None, note: str = "", job: str = ""
+) -> None:
+    """The audit row of a lifecycle step, once its changes are saved (same transaction)."""
+    audit.record(
+        actor=by,
+        action=TRANSITION_AUDIT[action],
+        obj=package,
+        changes=audit.diff(package.audit_before, audit.snapshot(package, AUDITED_PACKAGE_FIELDS)),
+        note=note,
+        job=job,
+    )
 
 
 def database_now() -> datetime:
@@ -231,8 +269,10 @@ def package_save(
         raise ValueError(f"Not a package field: {sorted(unknown)}")
     if package is None:
         package = Package(opd=opd, created_by=by)
+        before = {}
     else:
         package = Package.objects.select_for_update().get(pk=package.pk)
+        before = _package_terms(package, list(package.items.all()))
     _authorize(package=package, by=by, action=Action.EDIT)
     if package.pk and state_problem(package, Action.EDIT):
         raise ValidationError(state_problem(package, Action.EDIT), code="wrong_state")
@@ -256,10 +296,29 @@ def package_save(
     package.full_clean(exclude=["created_by"])
     package.save()
     package.items.all().delete()
-    PackageItem.objects.bulk_create(
+    saved_items = PackageItem.objects.bulk_create(
         PackageItem(package=package, position=n, **vars(item)) for n, item in enumerate(items, 1)
     )
+    changes = audit.diff(before, _package_terms(package, saved_items))
+    if changes:
+        audit.record(
+            actor=by,
+            action=AuditAction.PACKAGE_EDITED if before else AuditAction.PACKAGE_CREATED,
+            obj=package,
+            changes=changes,
+        )
     return package
+
+
+def _package_terms(package: Package, items: list[PackageItem]) -> dict[str, object]:
+    """A package's terms and line items as the audit log compares them."""
+    terms = audit.snapshot(package, (*PACKAGE_FIELDS, "hps", "reserved_for_small_business"))
+    terms["items"] = [
+        f"{item.position}. {item.description} [{item.kbli or '-'}]: "
+        f"{item.quantity.quantize(CENT)} {item.unit} x {item.hps_unit_price.quantize(CENT)}"
+        for item in sorted(items, key=lambda item: item.position)
+    ]
+    return terms
 
 
 @transaction.atomic
@@ -271,6 +330,7 @@ def package_announce(*, package: Package, by: User) -> Package:
     if package.closes_at <= database_now():
         raise ValidationError(CLOSING_IN_PAST, code="closing_in_past")
     package.save(update_fields=["status"])
+    _audit_transition(package, action=Action.ANNOUNCE, by=by)
     return package
 
 
@@ -288,7 +348,7 @@ def packages_close_due() -> list[int]:
                 .first()
             )
             if package is not None:
-                _close(package, by=None)
+                _close(package, by=None, job=SystemJob.PACKAGES_CLOSE_DUE)
                 closed.append(package_id)
     return closed
 
@@ -306,12 +366,26 @@ def package_close(*, package: Package, by: User) -> Package:
     return _close(package, by=by)
 
 
-def _close(package: Package, *, by: User | None) -> Package:
+def _close(package: Package, *, by: User | None, job: str = "") -> Package:
     package = _transition(package=package, action=Action.CLOSE, by=by)
     package.save(update_fields=["status"])
+    _audit_transition(package, action=Action.CLOSE, by=by, job=job)
     bids = list(package.bids.filter(status=BidStatus.ACTIVE).select_related("vendor"))
     for bid in bids:
         _open(bid)
+    # Opened now: the prices enter the log only from this moment.
+    audit.record_many(
+        audit.entry(
+            actor=by,
+            job=job,
+            action=AuditAction.BID_OPENED,
+            obj=bid,
+            changes=audit.diff(
+                {}, audit.snapshot(bid, ("price", "tkdn_pct", "tkdn_bmp_pct", "opened_at"))
+            ),
+        )
+        for bid in bids
+    )
     _notify_bidders(package, "procurement/package_closed", bids=bids)
     if bids:
         # The evaluation starts by itself once the bids are open.
@@ -386,6 +460,7 @@ def package_winner_announce(
     package.winner = first.bid
     package.objection_ends_at = database_now() + timedelta(days=rules.OBJECTION_DAYS)
     package.save(update_fields=["status", "winner", "objection_ends_at"])
+    _audit_transition(package, action=Action.ANNOUNCE_WINNER, by=by, note=reason)
     _notify_bidders(package, "procurement/winner_announced")
     return package
 
@@ -417,6 +492,12 @@ def objection_file(
     objection = Objection.objects.create(
         package=package, bid=bid, text=text.strip(), attachment=attachment, filed_by=by
     )
+    audit.record(
+        actor=by,
+        action=AuditAction.OBJECTION_FILED,
+        obj=objection,
+        changes={"text": [None, objection.text]},
+    )
     _notify_officers(package, "procurement/objection_filed", objection=objection)
     return objection
 
@@ -435,6 +516,12 @@ def objection_answer(*, objection: Objection, by: User, answer: str) -> Objectio
     objection.answered_by = by
     objection.answered_at = timezone.now()
     objection.save(update_fields=["answer", "answered_by", "answered_at"])
+    audit.record(
+        actor=by,
+        action=AuditAction.OBJECTION_ANSWERED,
+        obj=objection,
+        changes={"answer": ["", objection.answer], "answered_at": [None, objection.answered_at]},
+    )
     _notify_vendor_users(
         objection.bid.vendor,
         "procurement/objection_answered",
@@ -459,6 +546,7 @@ def package_award(*, package: Package, by: User) -> Package:
         raise ValidationError(OBJECTIONS_UNANSWERED.format(count=unanswered), code="unanswered")
     package.contract_value = package.winner.price
     package.save(update_fields=["status", "contract_value"])
+    _audit_transition(package, action=Action.AWARD, by=by)
     _notify_bidders(package, "procurement/package_awarded")
     return package
 
@@ -472,6 +560,7 @@ def package_contract(*, package: Package, by: User, number: str, signed_on: date
     package.contract_number = number.strip()
     package.contract_signed_on = signed_on
     package.save(update_fields=["status", "contract_number", "contract_signed_on"])
+    _audit_transition(package, action=Action.CONTRACT, by=by)
     return package
 
 
@@ -483,6 +572,7 @@ def package_cancel(*, package: Package, by: User, reason: str) -> Package:
     package = _transition(package=package, action=Action.CANCEL, by=by, reason=reason.strip())
     package.cancel_reason = reason.strip()
     package.save(update_fields=["status", "cancel_reason"])
+    _audit_transition(package, action=Action.CANCEL, by=by)
     _notify_bidders(package, "procurement/package_cancelled")
     return package
 
@@ -494,6 +584,7 @@ def package_fail(*, package: Package, by: User, reason: str) -> Package:
         raise ValidationError(REASON_REQUIRED, code="required")
     package = _transition(package=package, action=Action.FAIL, by=by, reason=reason.strip())
     package.save(update_fields=["status"])
+    _audit_transition(package, action=Action.FAIL, by=by, note=reason.strip())
     _notify_bidders(package, "procurement/package_failed", reason=reason.strip())
     return package
 
@@ -629,6 +720,7 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
         on=closing_day,
     )
     previous = package.bids.filter(vendor=vendor)
+    replaced = list(previous.filter(status=BidStatus.ACTIVE).values_list("pk", "version"))
     previous.filter(status=BidStatus.ACTIVE).update(status=BidStatus.SUPERSEDED)
     version = (previous.aggregate(v=Max("version"))["v"] or 0) + 1
     content = {
@@ -641,7 +733,7 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
         "tkdn_pct": str(share.tkdn_pct),
         "tkdn_bmp_pct": str(share.tkdn_bmp_pct),
     }
-    return Bid.objects.create(
+    bid = Bid.objects.create(
         package=package,
         vendor=vendor,
         version=version,
@@ -650,6 +742,36 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
         sealed_content=sealing.seal(content),
         receipt_hash=sealing.receipt(content),
     )
+    _audit_bid_submitted(bid, replaced=replaced, by=by)
+    # The vendor's own users get the receipt (its fingerprint, never its content) by mail.
+    _notify_vendor_users(vendor, "procurement/bid_received", package=package, bid=bid)
+    return bid
+
+
+# A bid's fields the log may hold while it is sealed: never its prices or content.
+BID_PUBLIC_FIELDS = ("status", "version", "submitted_at", "receipt_hash")
+
+
+def _audit_bid_submitted(bid: Bid, *, replaced: list[tuple[int, int]], by: User) -> None:
+    rows = [
+        audit.entry(
+            actor=by,
+            action=AuditAction.BID_STATUS_CHANGED,
+            obj=Bid(pk=pk, package=bid.package, vendor=bid.vendor, version=version),
+            changes={"status": [BidStatus.ACTIVE, BidStatus.SUPERSEDED]},
+            note=f"Diganti versi {bid.version}.",
+        )
+        for pk, version in replaced
+    ]
+    rows.append(
+        audit.entry(
+            actor=by,
+            action=AuditAction.BID_SUBMITTED,
+            obj=bid,
+            changes=audit.diff({}, audit.snapshot(bid, BID_PUBLIC_FIELDS)),
+        )
+    )
+    audit.record_many(rows)
 
 
 @transaction.atomic
@@ -664,6 +786,12 @@ def bid_withdraw(*, bid: Bid, by: User) -> Bid:
         raise ValidationError(BID_NOT_ACTIVE, code="not_active")
     bid.status = BidStatus.WITHDRAWN
     bid.save(update_fields=["status"])
+    audit.record(
+        actor=by,
+        action=AuditAction.BID_WITHDRAWN,
+        obj=bid,
+        changes={"status": [BidStatus.ACTIVE, BidStatus.WITHDRAWN]},
+    )
     return bid
 
 
@@ -751,6 +879,18 @@ def evaluation_request(*, package: Package, by: User | None) -> EvaluationRun:
         max_preference_pct=package.max_preference_pct,
         requested_by=by,
     )
+    audit.record(
+        actor=by,
+        job="" if by is not None else SystemJob.EVALUATION_AT_CLOSING,
+        action=AuditAction.EVALUATION_STARTED,
+        obj=run,
+        label=_run_label(run),
+        changes=audit.diff(
+            {},
+            audit.snapshot(run, ("status", "rule_version", "formula", "max_preference_pct")),
+        ),
+        note=f"Status paket: {package.audit_before['status']} -> {package.status}",
+    )
     transaction.on_commit(lambda: _enqueue(run.pk))
     return run
 
@@ -758,9 +898,7 @@ def evaluation_request(*, package: Package, by: User | None) -> EvaluationRun:
 def _enqueue(run_id: int) -> None:
     from procurement.tasks import evaluation_run
 
-    try:
-        evaluation_run.apply_async(args=[run_id], retry=False)
-    except (OSError, KombuOperationalError):
+    if not publish_or_defer(evaluation_run, args=(run_id,)):
         logger.warning("Broker unreachable: evaluation run %s stays queued.", run_id)
 
 
@@ -801,7 +939,14 @@ def evaluation_execute(*, run_id: int) -> EvaluationRun | None:
                     "SELECT pg_advisory_xact_lock(%s, %s)",
                     [EVALUATION_LOCK_NAMESPACE, run.package_id],
                 )
-            run = EvaluationRun.objects.select_for_update().select_related("package").get(pk=run_id)
+            # The run and its package locked (not the requesting user, read for the log).
+            run = (
+                EvaluationRun.objects.select_for_update(of=("self", "package"))
+                .select_related("package", "requested_by")
+                .get(pk=run_id)
+            )
+            if run.status == RunStatus.SUCCEEDED:  # a second delivery waited for the first
+                return run
             run.results.all().delete()
             results = _evaluate(run)
             EvaluationResult.objects.bulk_create(results, batch_size=500)
@@ -809,12 +954,80 @@ def evaluation_execute(*, run_id: int) -> EvaluationRun | None:
             run.progress = 100
             run.finished_at = timezone.now()
             run.save(update_fields=["status", "progress", "finished_at"])
+            _audit_evaluation_succeeded(run, results)
+    except OperationalError:
+        # The database failed, not the evaluation: the run stays running and the task's
+        # retry (or evaluations_requeue) takes it again.
+        raise
     except Exception as error:
-        EvaluationRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
-        )
+        with transaction.atomic():
+            EvaluationRun.objects.filter(pk=run_id).update(
+                status=RunStatus.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
+            )
+            _audit_evaluation_failed(run_id)
         raise
     return run
+
+
+WINNER_KEY = "pemenang (peringkat 1)"
+
+
+def _run_label(run: EvaluationRun) -> str:
+    return f"{run.package.rup_code} — evaluasi #{run.pk}"
+
+
+def _winners(run: EvaluationRun) -> tuple[str | None, str | None]:
+    """The bids ranked first by the previous successful run and by this one, as the log
+    names them (vendor, bid version and id). Two indexed lookups: one query with an OR
+    over a subquery reads every result of every run (a second on the bench)."""
+    previous = (
+        EvaluationRun.objects.filter(package_id=run.package_id, status=RunStatus.SUCCEEDED)
+        .exclude(pk=run.pk)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    firsts = {
+        run_id == run.pk: f"{name} v{version} (#{bid_id})"
+        for run_id, bid_id, name, version in EvaluationResult.objects.filter(
+            run_id__in=[run.pk, previous], rank=1
+        ).values_list("run_id", "bid_id", "bid__vendor__name", "bid__version")
+    }
+    return firsts.get(False), firsts.get(True)
+
+
+def _audit_evaluation_succeeded(run: EvaluationRun, results: list[EvaluationResult]) -> None:
+    """The run's outcome: its winner beside the previous successful run's, and counts."""
+    eligible = sum(1 for result in results if result.eligible)
+    audit.record(
+        actor=run.requested_by,
+        job=SystemJob.EVALUATION_RUN,
+        action=AuditAction.EVALUATION_SUCCEEDED,
+        obj=run,
+        label=_run_label(run),
+        changes={
+            "status": [RunStatus.RUNNING, RunStatus.SUCCEEDED],
+            WINNER_KEY: list(_winners(run)),
+        },
+        note=(
+            f"{len(results)} penawaran dievaluasi, {eligible} memenuhi syarat, "
+            f"{len(results) - eligible} gugur."
+        ),
+    )
+
+
+def _audit_evaluation_failed(run_id: int) -> None:
+    run = EvaluationRun.objects.select_related("package", "requested_by").filter(pk=run_id).first()
+    if run is None:
+        return
+    audit.record(
+        actor=run.requested_by,
+        job=SystemJob.EVALUATION_RUN,
+        action=AuditAction.EVALUATION_FAILED,
+        obj=run,
+        label=_run_label(run),
+        changes={"status": [RunStatus.RUNNING, RunStatus.FAILED], "error": ["", run.error]},
+    )
 
 
 def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:

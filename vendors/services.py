@@ -16,6 +16,8 @@ from simple_history.utils import update_change_reason
 
 from accounts import services as account_services
 from accounts.models import User, normalize_email
+from audit import services as audit
+from audit.models import AuditAction, SystemJob
 from vendors.models import (
     AssistanceStatus,
     CertificateStatus,
@@ -91,6 +93,32 @@ ALREADY_EXPIRED = _(
 )
 
 REMINDER_DAYS = 30
+
+# The verification of a vendor or certificate, as the audit log compares it.
+VERIFICATION_FIELDS = ("status", "rejection_reason", "verified_at", "verified_by")
+
+
+def _certificate_label(certificate: TKDNCertificate | HalalCertificate) -> str:
+    return f"{certificate.number} — {certificate.vendor.name}"
+
+
+def _audit_verification(
+    obj: Vendor | TKDNCertificate | HalalCertificate,
+    *,
+    before: dict[str, object],
+    action: AuditAction,
+    by: User | None,
+    job: str = "",
+) -> None:
+    label = str(obj) if isinstance(obj, Vendor) else _certificate_label(obj)
+    audit.record(
+        actor=by,
+        job=job,
+        action=action,
+        obj=obj,
+        label=label,
+        changes=audit.diff(before, audit.snapshot(obj, VERIFICATION_FIELDS)),
+    )
 
 
 def _require_owner(*, vendor: Vendor, by: User) -> None:
@@ -220,12 +248,14 @@ def vendor_verify(*, vendor: Vendor, by: User) -> Vendor:
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)  # two admins, one decision
     if vendor.status != VendorStatus.PENDING:
         raise ValidationError(NOT_PENDING, code="not_pending")
+    before = audit.snapshot(vendor, VERIFICATION_FIELDS)
     vendor.status = VendorStatus.VERIFIED
     vendor.verified_at = timezone.now()
     vendor.verified_by = by
     vendor.rejection_reason = ""
     vendor._change_reason = "Diverifikasi"
     vendor.save()
+    _audit_verification(vendor, before=before, action=AuditAction.VENDOR_VERIFIED, by=by)
     _notify_vendor(vendor, "vendors/vendor_verified")
     return vendor
 
@@ -237,11 +267,13 @@ def vendor_reject(*, vendor: Vendor, by: User, reason: str) -> Vendor:
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     if vendor.status != VendorStatus.PENDING:
         raise ValidationError(NOT_PENDING, code="not_pending")
+    before = audit.snapshot(vendor, VERIFICATION_FIELDS)
     vendor.status = VendorStatus.REJECTED
     vendor.rejection_reason = reason.strip()
     vendor.verified_by = by
     vendor._change_reason = f"Ditolak: {reason.strip()}"
     vendor.save()
+    _audit_verification(vendor, before=before, action=AuditAction.VENDOR_REJECTED, by=by)
     _notify_vendor(vendor, "vendors/vendor_rejected")
     return vendor
 
@@ -454,11 +486,13 @@ def certificate_verify(*, certificate: TKDNCertificate | HalalCertificate, by: U
         raise ValidationError(
             ALREADY_EXPIRED.format(date=date_format(certificate.expires_on)), code="expired"
         )
+    before = audit.snapshot(certificate, VERIFICATION_FIELDS)
     certificate.status = CertificateStatus.VERIFIED
     certificate.verified_at = timezone.now()
     certificate.verified_by = by
     certificate._change_reason = "Diverifikasi"
     certificate.save()
+    _audit_verification(certificate, before=before, action=AuditAction.CERTIFICATE_VERIFIED, by=by)
     _notify_vendor(certificate.vendor, "vendors/certificate_verified", certificate=certificate)
     return certificate
 
@@ -470,11 +504,13 @@ def certificate_reject(*, certificate: TKDNCertificate | HalalCertificate, by: U
     certificate = type(certificate).objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != CertificateStatus.PENDING:
         raise ValidationError(NOT_PENDING, code="not_pending")
+    before = audit.snapshot(certificate, VERIFICATION_FIELDS)
     certificate.status = CertificateStatus.REJECTED
     certificate.rejection_reason = reason.strip()
     certificate.verified_by = by
     certificate._change_reason = f"Ditolak: {reason.strip()}"
     certificate.save()
+    _audit_verification(certificate, before=before, action=AuditAction.CERTIFICATE_REJECTED, by=by)
     _notify_vendor(certificate.vendor, "vendors/certificate_rejected", certificate=certificate)
     return certificate
 
@@ -491,9 +527,17 @@ def certificates_expire(*, today: date) -> int:
                 .select_related("vendor")
             )
             for certificate in due:
+                before = audit.snapshot(certificate, VERIFICATION_FIELDS)
                 certificate.status = CertificateStatus.EXPIRED
                 certificate._change_reason = "Kedaluwarsa"
                 certificate.save()
+                _audit_verification(
+                    certificate,
+                    before=before,
+                    action=AuditAction.CERTIFICATE_EXPIRED,
+                    by=None,
+                    job=SystemJob.CERTIFICATES_EXPIRE,
+                )
                 _notify_vendor(
                     certificate.vendor, "vendors/certificate_expired", certificate=certificate
                 )
@@ -565,6 +609,13 @@ def halal_assistance_issue(
         verified_by=by,
     )
     _save_unique(certificate, field_errors={"number": CERTIFICATE_NUMBER_TAKEN})
+    # Verified as it is recorded: the admin holds the document BPJPH issued.
+    _audit_verification(
+        certificate,
+        before={"rejection_reason": ""},
+        action=AuditAction.CERTIFICATE_VERIFIED,
+        by=by,
+    )
     certificate.products.set(assistance.products.all())
     update_change_reason(certificate, "Terbit dari pendampingan Dinas PPKUKM")
     assistance.certificate = certificate

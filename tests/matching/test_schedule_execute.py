@@ -11,8 +11,9 @@ from matching.rules import EventStatus
 from tests.matching.factories import buyer_create, exhibitor_create, meeting_create
 
 # Run row (lock, mark running) in its own transaction, then: event, run, slots, meetings,
-# unavailability, placements, run saved; plus the savepoints of the two atomic blocks.
-SCHEDULE_QUERIES = 13
+# unavailability, placements, run saved, its audit row; plus the savepoints of the two
+# atomic blocks.
+SCHEDULE_QUERIES = 14
 
 
 def _scheduling(event: Event) -> Event:

@@ -1,0 +1,59 @@
+"""A scheduler run writes its placements in two statements; its audit row lists each
+meeting that moved, with its slot and table before and after."""
+
+import pytest
+
+from audit.models import AuditAction, AuditEntry, SystemJob
+from audit.services import readable
+from matching import services
+from matching.models import Event, Meeting
+from matching.rules import EventStatus
+from tests.matching.factories import buyer_create, event_create, exhibitor_create, meeting_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _place(slot, table) -> str:
+    return f"{readable(slot.starts_at)} / meja {table}"
+
+
+def _run(event: Event, by, *, keep_current=False):
+    run = services.schedule_request(event=event, by=by, keep_current=keep_current)
+    return services.schedule_execute(run_id=run.pk)
+
+
+def test_a_schedule_run_records_the_meetings_it_moved(admin_user):
+    event = event_create(status=EventStatus.SCHEDULING)
+    buyers = [buyer_create(event) for _ in range(2)]
+    exhibitors = [exhibitor_create(event) for _ in range(2)]
+    meetings = [meeting_create(b, e) for b in buyers for e in exhibitors]
+    run = _run(event, admin_user)
+    entry = AuditEntry.objects.get(action=AuditAction.SCHEDULE_RUN)
+    assert (entry.actor, entry.job, entry.object_id) == (
+        admin_user,
+        SystemJob.SCHEDULE_RUN,
+        run.pk,
+    )
+    placed = {m.pk: m for m in Meeting.objects.select_related("slot").filter(event=event)}
+    assert entry.changes == {
+        str(m.pk): [None, _place(placed[m.pk].slot, placed[m.pk].table)] for m in meetings
+    }
+    assert entry.summary == "4 pertemuan berpindah; 4 dari 4 permintaan terjadwal"
+
+    # A meeting moved by hand to another slot goes back; only it is in the next row.
+    moved = placed[meetings[0].pk]
+    free = event.slots.exclude(meetings__isnull=False).order_by("-starts_at").first()
+    Meeting.objects.filter(pk=moved.pk).update(slot=free, table=9)
+    _run(event, admin_user)
+    latest = AuditEntry.objects.filter(action=AuditAction.SCHEDULE_RUN).latest("pk")
+    assert latest.changes == {str(moved.pk): [_place(free, 9), _place(moved.slot, moved.table)]}
+
+
+def test_a_run_that_moves_nothing_records_an_empty_change_list(admin_user):
+    event = event_create(status=EventStatus.SCHEDULING)
+    meeting_create(buyer_create(event), exhibitor_create(event))
+    _run(event, admin_user)
+    _run(event, admin_user, keep_current=True)
+    latest = AuditEntry.objects.filter(action=AuditAction.SCHEDULE_RUN).latest("pk")
+    assert latest.changes == {}
+    assert latest.note == "Pertahankan jadwal yang ada: ya."
