@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import OutgoingMail, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -50,3 +50,19 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("peran"))
     def role_label(self, user: User) -> str:
         return user.role.label if user.role else "—"
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """The outbox, to read: what was sent when, what waits, and why a message failed."""
+
+    list_display = ("subject", "created_at", "sent_at", "attempts", "next_attempt_at")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter),)
+    search_fields = ("subject", "to")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -133,3 +133,36 @@ class Notification(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+
+class OutgoingMail(models.Model):
+    """A message to send, written in the same transaction as the change it reports: a
+    broker outage after the commit delays the mail, never loses it. Sent at least once
+    (a worker dying between sending and recording may send it again), never twice by two
+    tasks: whoever sends it holds the row lock and records `sent_at`."""
+
+    to = models.JSONField(_("penerima"))
+    subject = models.CharField(_("subjek"), max_length=300)
+    body = models.TextField(_("isi"))
+    html_body = models.TextField(_("isi HTML"), blank=True)
+    created_at = models.DateTimeField(_("dibuat pada"), default=timezone.now)
+    # When the flush job tries it (again); empty once sent, or when it gave up.
+    next_attempt_at = models.DateTimeField(_("dicoba lagi pada"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    last_error = models.TextField(_("galat terakhir"), blank=True)
+    sent_at = models.DateTimeField(_("terkirim pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("surel keluar")
+        verbose_name_plural = pgettext_lazy("jamak", "surel keluar")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outgoing_mail_due",
+                condition=models.Q(sent_at__isnull=True, next_attempt_at__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject[:60]

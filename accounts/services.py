@@ -1,4 +1,7 @@
+import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -12,7 +15,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Notification, User, normalize_email
+from accounts.models import Notification, OutgoingMail, User, normalize_email
+from p3dn_portal.celery import publish_or_defer
+
+logger = logging.getLogger(__name__)
 
 EMAIL_TAKEN = _(
     "Email ini sudah terdaftar. Masuk dengan email itu, atau pakai “Lupa kata sandi” "
@@ -26,6 +32,13 @@ EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 60 * 60
 _EMAIL_VERIFICATION_SALT = "accounts.email-verification"
 
 ADMIN_GROUP_NAME = "Admin Dinas PPKUKM"
+
+# A message whose task reached a worker is sent within seconds; one still unsent after this
+# is taken by the flush job (its task was lost with the broker, or is stuck behind others).
+OUTBOX_GRACE = timedelta(minutes=2)
+OUTBOX_MAX_ATTEMPTS = 8
+OUTBOX_FLUSH_BATCH = 500
+OUTBOX_KEEP_SENT = timedelta(days=30)
 
 # The apps whose records Dinas PPKUKM admins manage day to day.
 _ADMIN_APPS = ("vendors", "procurement", "matching")
@@ -44,11 +57,80 @@ def mail_deliver(*, subject: str, body: str, to: list[str], html_body: str | Non
     message.send()
 
 
-def mail_queue(*, subject: str, body: str, to: list[str], html_body: str | None = None) -> None:
-    """Queue a message to go out once the current transaction commits."""
-    from accounts.tasks import mail_send
+def mail_queue(
+    *, subject: str, body: str, to: list[str], html_body: str | None = None
+) -> OutgoingMail:
+    """Keep a message in the outbox, in the caller's transaction, and hand it to a worker
+    once that commits. With the broker down the change still succeeds: the message waits
+    and outgoing_mail_flush sends it when the broker is back."""
+    mail = OutgoingMail.objects.create(
+        to=list(to),
+        subject=subject.strip().replace("\n", " ")[:300],
+        body=body,
+        html_body=html_body or "",
+        next_attempt_at=timezone.now() + OUTBOX_GRACE,
+    )
+    transaction.on_commit(lambda: _mail_dispatch(mail.pk))
+    return mail
 
-    mail_send.delay_on_commit(subject=subject, body=body, to=to, html_body=html_body)
+
+def _mail_dispatch(mail_id: int) -> None:
+    from accounts.tasks import outgoing_mail_send
+
+    publish_or_defer(outgoing_mail_send, args=(mail_id,))
+
+
+def outgoing_mail_send(*, mail_id: int) -> bool:
+    """Send one kept message unless it is sent already (or being sent by another worker right
+    now). True when this call sent it; a failure is recorded and tried again later."""
+    with transaction.atomic():
+        # The row lock makes two deliveries of the same task (or the task racing the flush
+        # job) send once: the second skips the locked row, then finds it sent.
+        mail = (
+            OutgoingMail.objects.select_for_update(skip_locked=True)
+            .filter(pk=mail_id, sent_at__isnull=True)
+            .first()
+        )
+        if mail is None:
+            return False
+        mail.attempts += 1
+        try:
+            mail_deliver(
+                subject=mail.subject, body=mail.body, to=mail.to, html_body=mail.html_body or None
+            )
+        except (SMTPException, OSError) as error:
+            mail.last_error = repr(error)[:2000]
+            mail.next_attempt_at = _next_attempt(mail.attempts)
+            mail.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            logger.warning("Mail %s not sent (attempt %s): %s", mail.pk, mail.attempts, error)
+            return False
+        mail.sent_at = timezone.now()
+        mail.next_attempt_at = None
+        mail.save(update_fields=["attempts", "sent_at", "next_attempt_at"])
+        return True
+
+
+def _next_attempt(attempts: int) -> datetime | None:
+    """Back off from one minute to an hour; after OUTBOX_MAX_ATTEMPTS the message stays in
+    the outbox, unsent, with its last error (Django admin shows it)."""
+    if attempts >= OUTBOX_MAX_ATTEMPTS:
+        return None
+    return timezone.now() + min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=1))
+
+
+def outgoing_mail_flush(*, limit: int = OUTBOX_FLUSH_BATCH) -> int:
+    """Send the kept messages that are due: those whose task never reached a worker (the
+    broker was down at commit), and those whose last attempt failed. Run every minute."""
+    due = OutgoingMail.objects.filter(
+        sent_at__isnull=True, next_attempt_at__lte=timezone.now()
+    ).order_by("next_attempt_at", "pk")
+    return sum(outgoing_mail_send(mail_id=pk) for pk in due.values_list("pk", flat=True)[:limit])
+
+
+def outgoing_mail_purge(*, older_than: timedelta = OUTBOX_KEEP_SENT) -> int:
+    """Forget sent messages after a while (they hold addresses and what was said)."""
+    deleted, _ = OutgoingMail.objects.filter(sent_at__lt=timezone.now() - older_than).delete()
+    return deleted
 
 
 @transaction.atomic
@@ -61,6 +143,18 @@ def admin_group_ensure() -> Group:
         | Q(
             content_type__app_label="accounts",
             codename__in=["view_user", "change_user", "add_user"],
+        )
+        # The audit log: read only (no other permission exists on it).
+        | Q(content_type__app_label="audit", codename="view_auditentry")
+        # A colleague's lost authenticator is deleted (they enrol a new one at next sign-in);
+        # a login lockout is lifted by deleting its attempts.
+        | Q(
+            content_type__app_label="otp_totp",
+            codename__in=["view_totpdevice", "delete_totpdevice"],
+        )
+        | Q(
+            content_type__app_label="axes",
+            codename__in=["view_accessattempt", "delete_accessattempt"],
         )
     )
     group.permissions.set(permissions)

@@ -13,7 +13,23 @@ from accounts import services
     max_retries=8,
 )
 def mail_send(*, subject: str, body: str, to: list[str], html_body: str | None = None) -> None:
+    """Send a message given whole (messages queued before the outbox; kept for them)."""
     services.mail_deliver(subject=subject, body=body, to=to, html_body=html_body)
+
+
+@shared_task
+def outgoing_mail_send(mail_id: int) -> bool:
+    return services.outgoing_mail_send(mail_id=mail_id)
+
+
+@shared_task
+def outgoing_mail_flush() -> int:
+    return services.outgoing_mail_flush()
+
+
+@shared_task
+def outgoing_mail_purge() -> int:
+    return services.outgoing_mail_purge()
 
 
 @shared_task

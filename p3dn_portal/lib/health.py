@@ -1,7 +1,7 @@
 """Liveness of the services the portal depends on, for /healthz."""
 
 import redis
-from django.db import DatabaseError, connection
+from django.db import Error, connection
 
 
 def database_ok() -> bool:
@@ -9,7 +9,7 @@ def database_ok() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
-    except DatabaseError:
+    except Error:  # OperationalError, and InterfaceError on a connection the server closed
         return False
 
 
