@@ -1,7 +1,10 @@
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from p3dn_portal.lib.admin_widgets import SafeAutocompleteMixin
 from procurement.models import OPD, Bid, Objection, Officer, Package, PackageEvent, PackageItem
 from procurement.rules import SEALED_STATES
 
@@ -29,7 +32,7 @@ class OfficerForm(forms.ModelForm):
         return user
 
 
-class OfficerInline(admin.TabularInline):
+class OfficerInline(SafeAutocompleteMixin, admin.TabularInline):
     model = Officer
     form = OfficerForm
     extra = 0
@@ -44,7 +47,7 @@ class OPDAdmin(admin.ModelAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     form = OfficerForm
     list_display = ("user", "opd", "position")
     list_filter = ("position", "opd")
@@ -129,11 +132,12 @@ class BidAdmin(admin.ModelAdmin):
 class ObjectionAdmin(admin.ModelAdmin):
     list_display = ("package", "bid", "filed_at", "answered_at")
     list_select_related = ("package", "bid__vendor")
+    exclude = ("attachment",)
     readonly_fields = (
         "package",
         "bid",
         "text",
-        "attachment",
+        "attachment_link",
         "filed_by",
         "filed_at",
         "answer",
@@ -143,3 +147,11 @@ class ObjectionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @admin.display(description=_("lampiran"))
+    def attachment_link(self, objection: Objection) -> str:
+        # Through the view that checks who asks: the private storage has no URL.
+        if not objection.attachment:
+            return "—"
+        url = reverse("procurement:objection-attachment", args=[objection.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Unduh lampiran"))

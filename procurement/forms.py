@@ -219,7 +219,11 @@ def item_formset(
     if add_row and data is not None:
         data = data.copy()
         key = "items-TOTAL_FORMS"
-        data[key] = str(int(data.get(key) or 0) + 1)
+        try:
+            rows = int(data.get(key) or 0)
+        except ValueError:  # an edited form: the formset reports its management data
+            rows = len(initial)
+        data[key] = str(max(rows, 0) + 1)
     formset = PackageItemFormSet(data, initial=initial, prefix="items")
     if add_row:
         quiet(formset)

@@ -170,7 +170,7 @@ class Package(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=Q(max_preference_pct__gte=0) & Q(max_preference_pct__lte=25),
                 name="package_preference_0_25",
-                violation_error_message=_("Preferensi harga antara 0 dan 25%."),
+                violation_error_message=_("Preferensi harga antara 0 dan 25%%."),
             ),
             models.CheckConstraint(
                 condition=Q(min_tkdn_pct__isnull=True)

@@ -638,12 +638,14 @@ def objection_attachment(request: HttpRequest, objection_id: int) -> FileRespons
     )
     user = request.user
     officer, member = user.opd_officer, user.vendor_member
-    allowed = (officer is not None and officer.opd_id == objection.package.opd_id) or (
-        member is not None and member.vendor_id == objection.bid.vendor_id
+    allowed = (
+        (officer is not None and officer.opd_id == objection.package.opd_id)
+        or (member is not None and member.vendor_id == objection.bid.vendor_id)
+        or (user.is_staff and user.has_perm("procurement.view_objection"))
     )
     if not allowed or not objection.attachment:
         raise Http404
-    return private_file_response(objection.attachment)
+    return private_file_response(objection.attachment, name=f"lampiran-sanggah-{objection.pk}")
 
 
 # Evaluation results: the ranking, why one bid ranks above another, and each bidder's own --------

@@ -10,7 +10,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from pathlib import PurePath
 
 from django import forms
 from django.contrib import admin, messages
@@ -27,10 +26,13 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit import services as audit
+from audit.models import AuditAction
+from p3dn_portal.lib.admin_widgets import SafeAutocompleteMixin
+from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import error_text
 from p3dn_portal.templatetags.p3dn import rupiah
 from vendors import services
@@ -85,7 +87,6 @@ SCALE_AMOUNT_REQUIRED = _(
 )
 
 OPEN_FILE = _("Lihat berkas")
-FILE_MISSING = _("Berkas sertifikat tidak ditemukan di penyimpanan.")
 
 ISSUE_FIELDS_REQUIRED = _(
     "Untuk mencatat sertifikat terbit, isi nomor sertifikat, tanggal terbit, dan berkasnya."
@@ -101,14 +102,6 @@ FOREIGN_PRODUCTS = _("Pilih hanya produk milik penyedia yang didampingi.")
 
 EXPIRY_DAYS_SOON = 30
 EXPIRY_DAYS_LATER = 90
-
-# Extensions of stored certificate files (uploads.clean_document names them by their content).
-FILE_CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-}
 
 _NPWP_TYPED = re.compile(r"\d[\d.\-]*[.\-][\d.\-]*\d")
 
@@ -171,22 +164,8 @@ class PrivateFileAdminMixin:
             raise Http404
         if not self.has_view_permission(request, obj):
             raise PermissionDenied
-        suffix = PurePath(obj.file.name).suffix.lower()
-        try:
-            handle = obj.file.storage.open(obj.file.name, "rb")
-        except FileNotFoundError:
-            raise Http404(FILE_MISSING) from None
-        filename = f"{slugify(obj.number)}{suffix}"
-        content_type = FILE_CONTENT_TYPES.get(suffix)
-        if content_type is None:
-            # Never let a browser render a file of a type we did not expect.
-            return FileResponse(
-                handle,
-                as_attachment=True,
-                filename=filename,
-                content_type="application/octet-stream",
-            )
-        return FileResponse(handle, filename=filename, content_type=content_type)
+        # An attachment typed by its bytes, like the vendor's own download (lib.files).
+        return private_file_response(obj.file, name=f"sertifikat-{obj.number}")
 
     @admin.display(description=_("berkas"))
     def file_link(self, obj: TKDNCertificate | HalalCertificate) -> str:
@@ -395,6 +374,21 @@ class CertificateAdmin(PrivateFileAdminMixin, VerificationActionsMixin, HistoryA
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            # Inside the admin's transaction: the edit and its audit row commit together.
+            audit.record(
+                actor=request.user,
+                action=AuditAction.CERTIFICATE_EDITED,
+                obj=obj,
+                label=f"{obj.number} — {obj.vendor.name}",
+                changes={
+                    field: [form.initial.get(field), form.cleaned_data.get(field)]
+                    for field in form.changed_data
+                },
+            )
+
 
 # Vendors ------------------------------------------------------------------------------------
 
@@ -485,7 +479,7 @@ class VendorAdminForm(forms.ModelForm):
         return cleaned
 
 
-class VendorMemberInline(admin.TabularInline):
+class VendorMemberInline(SafeAutocompleteMixin, admin.TabularInline):
     model = VendorMember
     extra = 0
     fields = ("user", "role", "created_at")
@@ -654,7 +648,7 @@ class VendorAdmin(VerificationActionsMixin, HistoryAdmin):
 
 
 @admin.register(VendorMember)
-class VendorMemberAdmin(admin.ModelAdmin):
+class VendorMemberAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = ("user", "vendor", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "user__full_name", "vendor__name", "vendor__nib")
@@ -753,7 +747,7 @@ class HalalCertificateAdmin(CertificateAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(HistoryAdmin):
+class ProductAdmin(SafeAutocompleteMixin, HistoryAdmin):
     list_display = ("name", "vendor", "kbli", "price", "is_food", "is_active")
     list_filter = ("is_active", "is_food", "vendor__scale")
     search_fields = ("name", "brand", "vendor__name")
@@ -896,7 +890,7 @@ class HalalAssistanceAdminForm(forms.ModelForm):
 
 
 @admin.register(HalalAssistance)
-class HalalAssistanceAdmin(HistoryAdmin):
+class HalalAssistanceAdmin(SafeAutocompleteMixin, HistoryAdmin):
     form = HalalAssistanceAdminForm
     list_display = (
         "vendor",

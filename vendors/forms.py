@@ -280,10 +280,19 @@ class _CertificateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["products"].queryset = vendor.products.order_by("name")
         self.fields["file"].required = self.instance.pk is None
-        self.fields["file"].widget = forms.ClearableFileInput(
+        # A plain input: a "currently" link would point into the private storage, which has
+        # no URL (the list links each file through the view that checks who asks).
+        self.fields["file"].widget = forms.FileInput(
             attrs={"accept": "application/pdf,image/jpeg,image/png"}
         )
-        self.fields["file"].help_text = _("PDF, JPG, atau PNG; paling besar 5 MB.")
+        self.fields["file"].help_text = (
+            _("PDF, JPG, atau PNG; paling besar 5 MB.")
+            if self.instance.pk is None
+            else _(
+                "PDF, JPG, atau PNG; paling besar 5 MB. Kosongkan untuk tetap memakai berkas "
+                "yang sudah diunggah."
+            )
+        )
         for name in ("issued_on", "expires_on"):
             self.fields[name].widget = DateInput()
 

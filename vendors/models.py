@@ -389,17 +389,17 @@ class TKDNCertificate(Certificate):
             models.CheckConstraint(
                 condition=Q(tkdn_pct__gte=0) & Q(tkdn_pct__lte=100),
                 name="tkdn_pct_0_100",
-                violation_error_message=_("TKDN harus antara 0 dan 100%."),
+                violation_error_message=_("TKDN harus antara 0 dan 100%%."),
             ),
             models.CheckConstraint(
                 condition=Q(bmp_pct__gte=0) & Q(bmp_pct__lte=rules.BMP_MAX),
                 name="tkdn_bmp_0_15",
-                violation_error_message=_("BMP harus antara 0 dan 15%."),
+                violation_error_message=_("BMP harus antara 0 dan 15%%."),
             ),
             models.CheckConstraint(
                 condition=Q(tkdn_pct__lte=100 - F("bmp_pct")),
                 name="tkdn_plus_bmp_lte_100",
-                violation_error_message=_("TKDN ditambah BMP tidak boleh lebih dari 100%."),
+                violation_error_message=_("TKDN ditambah BMP tidak boleh lebih dari 100%%."),
             ),
             models.CheckConstraint(
                 condition=Q(expires_on__gt=F("issued_on")),

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from formtools.wizard.views import SessionWizardView
 
 from accounts import services as account_services
+from accounts.backends import EMAIL_BACKEND
 from accounts.decorators import role_required
 from accounts.forms import SignupForm
 from accounts.models import Role
@@ -21,7 +22,7 @@ from freshness.cache import cached
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import add_service_error
 from p3dn_portal.lib.fragments import filter_form_html
-from vendors import directory, forms, selectors, services
+from vendors import directory, forms, rules, selectors, services
 from vendors.models import (
     CertificateStatus,
     HalalCertificate,
@@ -47,6 +48,7 @@ PHOTO_DELETED = _("Foto dihapus.")
 CERTIFICATE_SUBMITTED = _(
     "Sertifikat {number} dikirim untuk diverifikasi Dinas PPKUKM. Kami kirim email begitu selesai."
 )
+WIZARD_STEP_UNKNOWN = "Registration wizard: unknown step posted."
 NO_PRODUCTS_YET = _("Daftarkan produk dulu: setiap sertifikat harus mencakup produk Anda.")
 
 
@@ -113,6 +115,13 @@ class RegistrationWizard(SessionWizardView):
             return render(request, "vendors/register_verify_email.html")
         return super().dispatch(request, *args, **kwargs)
 
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        # formtools looks the posted step up without checking it: an edited one was a 500.
+        step = request.POST.get(f"{self.prefix}-current_step")
+        if step is not None and step not in self.get_form_list():
+            raise SuspiciousOperation(WIZARD_STEP_UNKNOWN)
+        return super().post(request, *args, **kwargs)
+
     def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         """Come back to the step where the user left off, with what they typed (formtools
         would start over); `?ulang` starts over."""
@@ -129,7 +138,11 @@ class RegistrationWizard(SessionWizardView):
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
         context["step_number"] = self.steps.index + 3
-        context["summary"] = self.get_all_cleaned_data() if self.steps.current == "skala" else None
+        summary = self.get_all_cleaned_data() if self.steps.current == "skala" else None
+        if summary and summary.get("npwp"):
+            # Stored as digits; shown as written on the NPWP card, for the applicant to check.
+            summary["npwp"] = rules.format_npwp(summary["npwp"])
+        context["summary"] = summary
         return context
 
     def done(self, form_list, form_dict, **kwargs) -> HttpResponse:
@@ -273,7 +286,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 send_verification=False,
             )
             services.invitation_accept(invitation=invitation, user=user)
-            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            login(request, user, backend=EMAIL_BACKEND)
             messages.success(request, INVITATION_ACCEPTED.format(vendor=invitation.vendor.name))
             return redirect("vendors:home")
     return render(
@@ -334,7 +347,8 @@ def product_photo(request: HttpRequest, photo_id: int) -> FileResponse:
     public = product.is_active and product.vendor.is_verified
     if not public and not _may_see_vendor_files(request, product.vendor_id):
         raise Http404
-    return private_file_response(photo.image)
+    # Photos are decoded and re-encoded on upload (uploads.clean_image): safe to show inline.
+    return private_file_response(photo.image, name=f"foto-produk-{photo.pk}", inline_images=True)
 
 
 # Certificates -------------------------------------------------------------------------------
@@ -411,7 +425,7 @@ def certificate_file(request: HttpRequest, kind: str, certificate_id: int) -> Fi
     certificate = get_object_or_404(model, pk=certificate_id)
     if not _may_see_vendor_files(request, certificate.vendor_id):
         raise Http404
-    return private_file_response(certificate.file)
+    return private_file_response(certificate.file, name=f"sertifikat-{kind}-{certificate.number}")
 
 
 def _may_see_vendor_files(request: HttpRequest, vendor_id: int) -> bool:

@@ -1,16 +1,54 @@
 """Serving a private file (never from a public URL) once a view has checked who asks."""
 
-import mimetypes
-from pathlib import PurePath
+import filetype
+from django.http import FileResponse, Http404
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
-from django.http import FileResponse
+# What the portal ever stores (uploads are checked by content); anything else read back from
+# the storage is served as bytes to download, never as something a browser renders.
+SERVED_TYPES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+}
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+DOWNLOAD = "application/octet-stream"
+# Even a file a browser does render may run nothing and load nothing.
+FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+FILE_MISSING = _("Berkas tidak ditemukan di penyimpanan. Minta pemiliknya mengunggah ulang.")
 
 
-def private_file_response(field_file) -> FileResponse:
-    name = PurePath(field_file.name).name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(field_file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="{name}"'
+def download_name(stem: str, extension: str) -> str:
+    """A file name that is safe in a header on any browser: ASCII letters, digits and
+    dashes, from domain data (a certificate number, an id), never from the uploader."""
+    base = slugify(stem)[:80].strip("-") or "berkas"
+    return f"{base}.{extension}"
+
+
+def private_file_response(field_file, *, name: str, inline_images: bool = False) -> FileResponse:
+    """The stored file as a download (`Content-Disposition: attachment`), typed by what its
+    bytes are, not by its name. `inline_images` lets a re-encoded image (a product photo,
+    decoded and written again on upload) show in the browser; PDFs and anything else are
+    always attachments."""
+    try:
+        handle = field_file.storage.open(field_file.name, "rb")
+    except FileNotFoundError:
+        raise Http404(FILE_MISSING) from None
+    head = handle.read(8192)
+    handle.seek(0)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind and kind.mime in SERVED_TYPES else DOWNLOAD
+    inline = inline_images and mime in INLINE_TYPES
+    response = FileResponse(
+        handle,
+        content_type=mime,
+        as_attachment=not inline,
+        filename=download_name(name, SERVED_TYPES.get(mime, "bin")),
+    )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_CSP
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, max-age=300"
     return response

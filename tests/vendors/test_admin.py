@@ -527,7 +527,7 @@ def test_it_serves_the_certificate_file_to_an_admin(admin_client, model, factory
     response.close()
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline;")
+    assert response["Content-Disposition"].startswith("attachment;")
     assert body == PDF_BYTES
 
 
