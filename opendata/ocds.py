@@ -21,6 +21,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from procurement import selectors
 from procurement.models import (
     Bid,
     BidLine,
@@ -84,10 +85,10 @@ def extension_url() -> str:
 
 
 def published_packages(*, year: int | None = None) -> QuerySet[Package]:
-    """Every package past its draft, with all a release needs: six queries per chunk
-    (packages, items, events, opened bids, their lines, their evaluation results) whatever
-    the number of packages."""
-    packages = Package.objects.exclude(status=Status.DRAFT)
+    """Every package once announced (drafts, also those cancelled unannounced, are the OPD's
+    alone), with all a release needs: six queries per chunk (packages, items, events, opened
+    bids, their lines, their evaluation results) whatever the number of packages."""
+    packages = Package.objects.exclude(selectors.unpublished())
     if year is not None:
         packages = packages.filter(fiscal_year=year)
     # Only opened bids are ever fetched, and only of packages no longer sealed (the

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 
 from opendata import ocds
 from procurement.models import Package
-from procurement.rules import Status
+from procurement.selectors import unpublished
 
 EXTENSION_DIR = Path(settings.BASE_DIR) / "docs" / "ocds-extension"
 EXTENSION_FILES = frozenset({"extension.json", "release-schema.json"})
@@ -24,7 +24,7 @@ DOWNLOAD_MAX_AGE = 60 * 60
 @login_not_required
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    published = Package.objects.exclude(status=Status.DRAFT)
+    published = Package.objects.exclude(unpublished())
     years = sorted(
         published.values_list("fiscal_year", flat=True).distinct().order_by(), reverse=True
     )

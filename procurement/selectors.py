@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,29 +15,39 @@ from procurement.models import (
     EvaluationRun,
     Officer,
     Package,
+    PackageEvent,
     PackageItem,
     RunStatus,
 )
-from procurement.rules import SEALED_STATES, Status
+from procurement.rules import SEALED_STATES, Action, Status
 
 
 def opd_officers(*, opd: OPD) -> QuerySet[Officer]:
     return opd.officers.select_related("user").order_by("position", "user__full_name")
 
 
+def unpublished() -> Q:
+    """Packages the public never saw: drafts, and drafts cancelled before they were
+    announced. They stay the OPD's alone."""
+    cancelled_as_draft = PackageEvent.objects.filter(
+        package=OuterRef("pk"), action=Action.CANCEL, from_status=Status.DRAFT
+    )
+    return Q(status=Status.DRAFT) | Q(Exists(cancelled_as_draft))
+
+
 def public_packages() -> QuerySet[Package]:
-    """What anyone may see: every package past its draft."""
-    return Package.objects.exclude(status=Status.DRAFT).select_related("opd")
+    """What anyone may see: every package once it was announced."""
+    return Package.objects.exclude(unpublished()).select_related("opd")
 
 
 def package_for_user(*, user: User, package_id: int) -> Package:
-    """A package as this user may see it: drafts only for officers of its OPD; 404 for
-    anything else."""
+    """A package as this user may see it: drafts (and drafts cancelled unannounced) only for
+    officers of its OPD; 404 for anything else."""
     # Only the OPD: the winner and the creator are shown from HTML kept in the cache, and
     # read (one query each) only when that HTML is made again.
     packages = Package.objects.select_related("opd")
     officer = user.opd_officer if user.is_authenticated else None
-    visible = Q(~Q(status=Status.DRAFT))
+    visible = ~unpublished()
     if officer is not None:
         visible |= Q(opd_id=officer.opd_id)
     package = packages.filter(visible, pk=package_id).first()

@@ -74,7 +74,8 @@ def _participants() -> QuerySet[Participant]:
 
 def _own_participant(request: HttpRequest, event_id: int) -> Participant:
     """The user's own participation in the event, as its officer or a member of its vendor;
-    404 for anyone else (admins included: they open a participant's agenda by id)."""
+    404 for anyone else (admins included: they open a participant's agenda by id), and for
+    an event taken back to draft (drafts are the admins' alone)."""
     user = request.user
     if officer := user.opd_officer:
         scope = {"officer": officer}
@@ -82,7 +83,8 @@ def _own_participant(request: HttpRequest, event_id: int) -> Participant:
         scope = {"vendor_id": member.vendor_id}
     else:
         raise Http404
-    return get_object_or_404(_participants(), event_id=event_id, **scope)
+    participants = _participants().exclude(event__status=EventStatus.DRAFT)
+    return get_object_or_404(participants, event_id=event_id, **scope)
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:

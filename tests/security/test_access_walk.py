@@ -1,0 +1,615 @@
+"""Every URL pattern of the project, asked for by every role, with objects that belong to
+someone else: vendor A's and OPD A's objects as vendor B, OPD B, the public and the admin
+(the world: tests/security/world.py).
+
+The table below says, per URL name, who may open it and what they get; everyone else must
+get 403 or 404 (anonymous visitors: the login page), never a 500. Actions are posted with an
+empty body (and their GET must not serve them); a page is also posted to by every role that
+may not open it. No 200 may show a role the secrets of objects it may not see (a hidden
+product, a draft's title, a sealed bid's receipt, another admin's authenticator key...).
+
+Django admin pages follow one rule: only the admin gets in, as far as each ModelAdmin's
+permissions go; everyone else is sent to the sign-in. A URL pattern that is neither in the
+table nor covered by the admin rule fails `test_every_url_pattern_is_walked`: whoever adds a
+URL says who may open it. Each request runs in a savepoint rolled back after it, so every
+request sees the world as built."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import transaction
+from django.test import RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.world import (
+    ADMIN,
+    ANON,
+    OFFICER,
+    OTHER_OFFICER,
+    OTHER_VENDOR,
+    OWNER,
+    ROLES,
+    STAFF,
+    World,
+    build_world,
+)
+
+pytestmark = pytest.mark.django_db
+
+# --- The URL patterns of the project -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str  # the URL name, or the route of an unnamed pattern
+    route: str
+    name: str | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.route.startswith("admin/")
+
+
+def url_patterns() -> list[Pattern]:
+    """Every pattern of the root URLconf, includes walked, in their order."""
+
+    def walk(resolver: URLResolver, prefix: str, namespace: str) -> Iterator[Pattern]:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = namespace
+                if entry.namespace:
+                    inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+                yield from walk(entry, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                route = prefix + str(entry.pattern)
+                name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+                yield Pattern(key=name or route, route=route, name=name)
+
+    return list(walk(get_resolver(), "", ""))
+
+
+# --- Who may open what ---------------------------------------------------------------------
+
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {ANON}
+NOBODY = frozenset()
+VENDOR_A = frozenset({OWNER, STAFF})
+VENDORS = VENDOR_A | {OTHER_VENDOR}
+OFFICERS = frozenset({OFFICER, OTHER_OFFICER})
+# Vendor A and B exhibit at the event, OPD A and B buy there: each opens its own pages.
+PARTICIPANTS = VENDORS | OFFICERS
+FILE_READERS = VENDOR_A | {ADMIN}  # vendor A's private files: its users and the admins
+OPD_A_OR_VENDOR_A = VENDOR_A | {OFFICER}
+
+
+@dataclass(frozen=True)
+class lit:
+    """A literal URL argument, where other arguments name objects of the world."""
+
+    value: object
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request: `method` with the URL filled from the world; `allowed` maps each role
+    that may make it to the statuses it may get; everyone else is refused."""
+
+    method: str
+    allowed: dict[str, frozenset[int]]
+    kwargs: dict[str, object] = field(default_factory=dict)
+    args: tuple = ()
+    query: object = ""
+    # The URL carries a secret token: whoever holds it may open the page (no leak check).
+    bearer: bool = False
+    # The page sends everyone to the portal's sign-in.
+    to_login: bool = False
+
+    def url(self, pattern: Pattern, world: World) -> str:
+        kwargs = {k: _value(v, world) for k, v in self.kwargs.items()}
+        args = [_value(v, world) for v in self.args]
+        if pattern.name:
+            url = reverse(pattern.name, args=args or None, kwargs=kwargs or None)
+        else:
+            url = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m[1]]), pattern.route)
+            url = url.replace("(?P<url>.*)$", str(kwargs.get("url", "")))
+        query = _value(self.query, world) if self.query else ""
+        return f"{url}?{query}" if query else url
+
+
+def _value(value: object, world: World) -> object:
+    return value.value if isinstance(value, lit) else world.ids[value]
+
+
+def _statuses(who, status) -> dict[str, frozenset[int]]:
+    if isinstance(who, dict):
+        return {r: frozenset(s if isinstance(s, tuple) else (s,)) for r, s in who.items()}
+    statuses = frozenset(status if isinstance(status, tuple) else (status,))
+    return dict.fromkeys(who, statuses)
+
+
+def page(who, status=200, *, query="", args=(), bearer=False, to_login=False, **kwargs) -> Case:
+    """A GET: `who` (roles, or role -> status) opens it."""
+    return Case("GET", _statuses(who, status), kwargs, tuple(args), query, bearer, to_login)
+
+
+def action(who, status=302, **kwargs) -> Case:
+    """A POST with an empty body: `who` gets through to the service (which may still refuse
+    the empty form, with a message and a redirect). A GET of it is walked too."""
+    return Case("POST", _statuses(who, status), kwargs)
+
+
+def anonymous_only(status=200) -> dict:
+    """Pages for visitors that send a signed-in user on (home)."""
+    return {ANON: status, **dict.fromkeys(SIGNED_IN, 302)}
+
+
+EXPECTATIONS: dict[str, list[Case]] = {
+    # The portal and accounts
+    "landing": [page(EVERYONE)],
+    "home": [page(SIGNED_IN, 302)],
+    "healthz": [page(EVERYONE)],
+    "accounts:login": [page(anonymous_only())],
+    # The code step of an admin's sign-in: anyone else is sent home, a verified admin on.
+    "accounts:otp-verify": [page(SIGNED_IN, 302)],
+    "accounts:otp-setup": [page(SIGNED_IN, 302)],
+    "accounts:signup": [page(anonymous_only())],
+    "accounts:email-verify": [page(EVERYONE, 302, token=lit("tidak-sah"))],
+    "accounts:email-verification-resend": [action(SIGNED_IN)],
+    "accounts:logout": [action(EVERYONE)],
+    "accounts:profile": [page(SIGNED_IN)],
+    "accounts:notifications": [page(SIGNED_IN)],
+    "accounts:language-set": [action(EVERYONE)],
+    "accounts:password-change": [page(SIGNED_IN)],
+    "accounts:password-reset": [page(EVERYONE)],
+    "accounts:password-reset-done": [page(EVERYONE)],
+    "accounts:password-reset-confirm": [
+        page(EVERYONE, uidb64=lit("MQ"), token=lit("tidak-sah-123"))
+    ],
+    "accounts:password-reset-complete": [page(EVERYONE)],
+    # Vendors: their company, staff, products and certificates
+    "vendors:home": [page(VENDORS)],
+    "vendors:register": [page(SIGNED_IN, 302)],
+    "vendors:profile-edit": [page({OWNER, OTHER_VENDOR})],
+    "vendors:members": [page(VENDORS)],
+    "vendors:member-remove": [action({OWNER}, member_id="staff_member")],
+    "vendors:invitation-cancel": [action({OWNER}, invitation_id="invitation")],
+    "vendors:invitation-accept": [
+        page(EVERYONE, token="invitation_token", bearer=True),
+        page(dict.fromkeys(EVERYONE, 410), token=lit("tidak-sah")),
+    ],
+    "vendors:products": [page(VENDORS)],
+    "vendors:product-add": [page(VENDORS)],
+    "vendors:product-edit": [page(VENDOR_A, product_id="hidden_product")],
+    "vendors:product-photo-delete": [
+        action(VENDOR_A, product_id="hidden_product", photo_id="doomed_photo")
+    ],
+    "vendors:product-photo": [
+        page(FILE_READERS, photo_id="hidden_photo"),
+        page(EVERYONE, photo_id="public_photo"),
+    ],
+    "vendors:certificates": [page(VENDORS)],
+    "vendors:certificate-add": [page(VENDORS, kind=lit("tkdn")), page(VENDORS, kind=lit("halal"))],
+    "vendors:certificate-edit": [
+        page(VENDOR_A, kind=lit("tkdn"), certificate_id="pending_tkdn"),
+        page(VENDOR_A, kind=lit("halal"), certificate_id="pending_halal"),
+    ],
+    "vendors:certificate-file": [
+        page(FILE_READERS, kind=lit("tkdn"), certificate_id="verified_tkdn"),
+        page(FILE_READERS, kind=lit("halal"), certificate_id="verified_halal"),
+        page(FILE_READERS, kind=lit("tkdn"), certificate_id="pending_tkdn"),
+    ],
+    "vendors:directory": [page(EVERYONE)],
+    "vendors:directory-vendor": [
+        page(EVERYONE, vendor_id="vendor_a"),
+        page(NOBODY, vendor_id="pending_vendor"),
+    ],
+    # Procurement: packages in every state, bids, objections, evaluations
+    "procurement:home": [page(OFFICERS)],
+    "procurement:package-detail": [
+        page({OFFICER}, package_id="draft_package"),
+        page({OFFICER}, package_id="cancelled_draft"),
+        page(EVERYONE, package_id="announced_package"),
+        page(EVERYONE, package_id="objection_package"),
+        page(EVERYONE, package_id="awarded_package"),
+    ],
+    # Admins read objections (and their attachments) in Django admin too.
+    "procurement:objection-attachment": [
+        page(OPD_A_OR_VENDOR_A | {ADMIN}, objection_id="objection")
+    ],
+    "procurement:officer-packages": [page(OFFICERS)],
+    "procurement:officer-package-add": [
+        page(OFFICERS),
+        # A package grown from a held meeting: OPD B's form must not start from OPD A's.
+        page(OFFICERS, query="held_meeting_query"),
+    ],
+    "procurement:officer-package-edit": [page({OFFICER}, package_id="draft_package")],
+    "procurement:officer-package-announce": [action({OFFICER}, package_id="draft_package")],
+    "procurement:officer-package-close": [action({OFFICER}, package_id="announced_package")],
+    "procurement:officer-evaluation": [
+        page({OFFICER}, package_id="evaluated_package"),
+        page({OFFICER}, package_id="objection_package"),
+    ],
+    "procurement:officer-package-evaluate": [action({OFFICER}, package_id="evaluated_package")],
+    "procurement:officer-evaluation-compare": [
+        page({OFFICER}, package_id="evaluated_package", query="compare_query")
+    ],
+    "procurement:officer-evaluation-xlsx": [page({OFFICER}, package_id="evaluated_package")],
+    "procurement:evaluation-status": [page({OFFICER}, run_id="evaluation_run")],
+    "procurement:officer-package-announce-winner": [
+        action({OFFICER}, package_id="evaluated_package")
+    ],
+    "procurement:officer-package-answer-objection": [
+        action({OFFICER}, package_id="objection_package", objection_id="objection")
+    ],
+    "procurement:officer-package-award": [action({OFFICER}, package_id="objection_package")],
+    "procurement:officer-package-contract": [action({OFFICER}, package_id="awarded_package")],
+    "procurement:officer-package-cancel": [action({OFFICER}, package_id="announced_package")],
+    "procurement:officer-package-fail": [action({OFFICER}, package_id="evaluated_package")],
+    "procurement:officer-package-bids": [
+        page({OFFICER}, package_id="evaluated_package"),
+        # Sealed until the deadline, for the OPD's own officers too: back to the package.
+        page({OFFICER}, 302, package_id="announced_package"),
+    ],
+    "procurement:officer-package-bids-xlsx": [
+        page({OFFICER}, package_id="evaluated_package"),
+        page({OFFICER}, 302, package_id="announced_package"),
+    ],
+    "procurement:public-packages": [page(EVERYONE)],
+    "procurement:bid-edit": [
+        # Any vendor bids on an announced package (vendor A revises its own bid).
+        page(VENDORS, package_id="announced_package"),
+        page(NOBODY, package_id="draft_package"),
+    ],
+    "procurement:objection-file": [page(VENDORS, package_id="objection_package")],
+    "procurement:vendor-evaluation": [page(VENDOR_A, package_id="objection_package")],
+    "procurement:my-bids": [page(VENDORS)],
+    "procurement:bid-receipt": [page(VENDOR_A, bid_id="sealed_bid")],
+    "procurement:bid-withdraw": [action(VENDOR_A, bid_id="sealed_bid")],
+    # Business matching
+    "matching:events": [page(EVERYONE)],
+    "matching:event-detail": [
+        page(EVERYONE, event_id="event"),
+        page({ADMIN}, event_id="draft_event"),
+    ],
+    "matching:exhibitor-apply": [
+        # Both vendors are accepted already: they are sent to their participation page.
+        page(VENDORS, 302, event_id="event"),
+        page(NOBODY, event_id="draft_event"),
+    ],
+    "matching:buyer-register": [
+        action(OFFICERS, event_id="event"),
+        action(NOBODY, event_id="draft_event"),
+    ],
+    "matching:participation": [
+        page(PARTICIPANTS, event_id="event"),
+        page(NOBODY, event_id="draft_event"),
+    ],
+    "matching:withdraw": [
+        action(PARTICIPANTS, event_id="event"),
+        action(NOBODY, event_id="draft_event"),
+    ],
+    "matching:need-add": [
+        page(OFFICERS, event_id="event"),
+        page(NOBODY, event_id="draft_event"),
+    ],
+    "matching:need-edit": [page({OFFICER}, event_id="event", need_id="need_a")],
+    "matching:need-delete": [action({OFFICER}, event_id="event", need_id="need_a")],
+    "matching:availability": [
+        page(PARTICIPANTS, event_id="event"),
+        page(NOBODY, event_id="draft_event"),
+    ],
+    "matching:counterparts": [
+        page(PARTICIPANTS, event_id="event"),
+        page(NOBODY, event_id="draft_event"),
+    ],
+    "matching:meeting-request": [
+        # OPD A's buyer seat: exhibitors may ask it for a meeting; buyers may not.
+        action(VENDORS, event_id="event", participant_id="buyer_a")
+    ],
+    "matching:meeting-respond": [action(OPD_A_OR_VENDOR_A, meeting_id="meeting")],
+    "matching:meeting-withdraw": [action(OPD_A_OR_VENDOR_A, meeting_id="meeting")],
+    "matching:agenda": [
+        page(PARTICIPANTS, event_id="event"),
+        page(NOBODY, event_id="draft_event"),
+    ],
+    "matching:agenda-ics": [
+        page(PARTICIPANTS, event_id="event"),
+        page(NOBODY, event_id="draft_event"),
+    ],
+    "matching:outcome": [page({OFFICER, ADMIN}, meeting_id="meeting")],
+    "matching:checkin-desk": [page({ADMIN}, event_id="event")],
+    "matching:table-sheet": [page({ADMIN}, event_id="event")],
+    "matching:participant-agenda": [page({ADMIN}, event_id="event", participant_id="exhibitor_a")],
+    "matching:manage": [page({ADMIN}, event_id="event")],
+    "matching:manage-xlsx": [page({ADMIN}, event_id="event")],
+    "matching:event-move": [action({ADMIN}, event_id="event")],
+    "matching:suggestions-run": [action({ADMIN}, event_id="event")],
+    "matching:schedule": [page({ADMIN}, event_id="event")],
+    "matching:schedule-run": [page({ADMIN}, event_id="event", run_id="schedule_run")],
+    # Programme dashboards: admins (every OPD) and officers (their own OPD)
+    "dashboards:home": [page(OFFICERS | {ADMIN})],
+    "dashboards:csv": [page(OFFICERS | {ADMIN})],
+    "dashboards:xlsx": [page(OFFICERS | {ADMIN})],
+    # Open data: published packages for everyone, drafts for nobody
+    "opendata:index": [page(EVERYONE)],
+    "opendata:download": [page(EVERYONE)],
+    "opendata:download-year": [page(EVERYONE, year="fiscal_year")],
+    "opendata:package-json": [
+        page(EVERYONE, package_id="awarded_package"),
+        page(NOBODY, package_id="draft_package"),
+        page(NOBODY, package_id="cancelled_draft"),
+    ],
+    "opendata:extension": [
+        page(EVERYONE, name=lit("extension.json")),
+        page(NOBODY, name=lit("settings.py")),
+    ],
+}
+
+# Django admin pages: the site's own pages by name, and each model's pages by the route
+# after `admin/<app>/<model>/`, with the permission they need.
+ADMIN_SITE: dict[str, list[Case]] = {
+    "admin:index": [page({ADMIN})],
+    # One sign-in for everyone: the portal's (its lockout and code step apply to admins).
+    "admin:login": [page(EVERYONE, 302, to_login=True)],
+    "admin:logout": [page({ADMIN}, 405)],
+    "admin:password_change": [page({ADMIN})],
+    "admin:password_change_done": [page({ADMIN})],
+    "admin:jsi18n": [page({ADMIN})],
+    "admin:autocomplete": [
+        page({ADMIN}, query=lit("app_label=procurement&model_name=officer&field_name=user"))
+    ],
+    # No model has a public page: the shortcut finds none, for the admin too.
+    "admin:view_on_site": [
+        page({ADMIN: 404}, content_type_id="vendor_content_type", object_id="vendor_a")
+    ],
+    "admin/(?P<url>.*)$": [page({ADMIN: 404}, url=lit("tidak-ada/"))],
+}
+ADMIN_MODEL_ROUTE = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/(?P<page>.*)$")
+# The route after `admin/<app>/<model>/` -> the ModelAdmin permission the page needs (None:
+# whatever the permissions) and the status when it is granted; 403 when it is not.
+ADMIN_MODEL_PAGES: dict[str, tuple[str | None, int]] = {
+    "": ("view_or_change", 200),
+    "add/": ("add", 200),
+    "<path:object_id>/": (None, 302),  # on to the change page, which checks
+    "<path:object_id>/change/": ("view_or_change", 200),
+    "<path:object_id>/delete/": ("delete", 200),
+    "<path:object_id>/history/": ("view_or_change", 200),
+    "^([^/]+)/history/([^/]+)/$": ("view_or_change", 200),
+    "<path:object_id>/berkas/": ("view", 200),  # a certificate's file
+    "<id>/password/": ("change", 200),  # a user's password
+    "unduh-xlsx/": ("view", 200),  # the audit log as a workbook
+    # An authenticator's secret (its key, its QR code) is shown to nobody, admins included.
+    "<int:pk>/config/": (None, 403),
+    "<int:pk>/qrcode/": (None, 403),
+}
+
+
+def admin_model_page(pattern: Pattern):
+    """(model, page) of a model's admin page, or None for any other pattern."""
+    match = ADMIN_MODEL_ROUTE.match(pattern.route)
+    if match is None or match["page"] not in ADMIN_MODEL_PAGES:
+        return None
+    try:
+        model = apps.get_model(match["app"], match["model"])
+    except LookupError:
+        return None
+    return (model, match["page"]) if model in admin.site._registry else None
+
+
+def _admin_request(world: World):
+    request = RequestFactory().get("/admin/")
+    request.user = world.users[ADMIN]
+    return request
+
+
+def admin_cases(pattern: Pattern, world: World) -> list[Case]:
+    if pattern.key in ADMIN_SITE:
+        return ADMIN_SITE[pattern.key]
+    if pattern.key == "admin:app_list":
+        labels = re.search(r"\(\?P<app_label>([\w|]+)\)", pattern.route)[1].split("|")
+        return [
+            page(
+                {ADMIN: 200 if world.users[ADMIN].has_module_perms(label) else 404},
+                app_label=lit(label),
+            )
+            for label in labels
+        ]
+    model, suffix = admin_model_page(pattern)
+    permission, status = ADMIN_MODEL_PAGES[suffix]
+    model_admin = admin.site._registry[model]
+    request = _admin_request(world)
+    obj = None
+    if "<" in suffix or "(" in suffix:
+        # An object the admin's list shows (sealed bids, say, are not even there).
+        obj = model_admin.get_queryset(request).order_by("pk").first()
+        assert obj is not None, f"The world has no {model._meta.label}: add one in world.py."
+    if permission is not None:
+        granted = getattr(model_admin, f"has_{permission}_permission")
+        arguments = (request,) if permission == "add" else (request, obj)
+        status = status if granted(*arguments) else 403
+    expected = {ADMIN: status}
+    if obj is None:
+        return [page(expected)]
+    object_id = lit(obj.pk)
+    if suffix == "<id>/password/":
+        return [page(expected, id=object_id)]
+    if suffix.startswith("<int:pk>"):
+        return [page(expected, pk=object_id)]
+    if suffix.startswith("^"):
+        record = obj.history.order_by("-history_id").first()
+        assert record is not None, f"{model._meta.label} {obj.pk} has no history record."
+        return [page(expected, args=(object_id, lit(record.history_id)))]
+    return [page(expected, object_id=object_id)]
+
+
+def is_known(pattern: Pattern) -> bool:
+    if not pattern.is_admin:
+        return pattern.key in EXPECTATIONS
+    return (
+        pattern.key in ADMIN_SITE
+        or pattern.key == "admin:app_list"
+        or admin_model_page(pattern) is not None
+    )
+
+
+def cases_for(pattern: Pattern, world: World) -> list[Case]:
+    return admin_cases(pattern, world) if pattern.is_admin else EXPECTATIONS[pattern.key]
+
+
+# --- The walk ----------------------------------------------------------------------------
+
+LOGIN_PAGES = ("accounts:login", "admin:login")
+# What a GET of a POST-only view may answer: 405, the page its button sits on, or a refusal.
+GET_OF_ACTION = frozenset({302, 403, 404, 405})
+DENIED = frozenset({403, 404})
+
+
+@dataclass
+class Walk:
+    role: str
+    patterns: int = 0
+    requests: int = 0
+    assertions: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def check(self, ok: bool, problem: str) -> None:
+        self.assertions += 1
+        if not ok:
+            self.problems.append(problem)
+
+
+def _is_login_redirect(response, names=LOGIN_PAGES) -> bool:
+    if response.status_code != 302:
+        return False
+    path = response.url.split("?", 1)[0]
+    return path in {reverse(name) for name in names}
+
+
+def _request(client, method: str, url: str):
+    """The request in a savepoint that is rolled back: the world stays as built for every
+    request, whatever the one before changed (a withdrawn bid, a logout)."""
+    cookies = SimpleCookie()
+    cookies.load(client.cookies.output(header="", sep=";"))
+    try:
+        with transaction.atomic():
+            response = client.post(url) if method == "POST" else client.get(url)
+            transaction.set_rollback(True)
+    finally:
+        client.cookies = cookies
+    return response
+
+
+def _body(response) -> bytes:
+    """The whole body; a streamed one (a file, the OCDS download) read to its end, which
+    closes it the way the test client expects (closing it early would close the database
+    connection)."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def _judge(walk: Walk, world: World, case: Case, method: str, url: str, response) -> None:
+    role, status = walk.role, response.status_code
+    admin_site = url.startswith("/admin/")
+    where = f"{walk.role} {method} {url}: {status}"
+    walk.check(status < 500, f"{where}, a server error")
+    # A page that only answers GET may refuse a POST with 405 too.
+    refused = DENIED | {405} if method != case.method else DENIED
+    if method == "GET" and case.method == "POST":
+        walk.check(status in GET_OF_ACTION, f"{where}; a GET of an action must not serve it")
+    elif role in case.allowed:
+        walk.check(status in case.allowed[role], f"{where}, expected {set(case.allowed[role])}")
+        if status == 302 and role != ANON:
+            walk.check(
+                _is_login_redirect(response) == case.to_login,
+                f"{where} to {response.url}",
+            )
+    elif role == ANON or admin_site:
+        # Django admin sends anyone who is not an admin to the sign-in (from its logout
+        # page: to its index, which does).
+        names = (*LOGIN_PAGES, "admin:index") if admin_site else LOGIN_PAGES
+        walk.check(
+            status in refused or _is_login_redirect(response, names),
+            f"{where}, expected the login page or {set(refused)}",
+        )
+    else:
+        walk.check(status in refused, f"{where}, expected {set(refused)}")
+    if status == 200 and not case.bearer:
+        text = _body(response).decode(errors="replace")
+        leaked = [secret for secret in world.secrets[role] if secret in text]
+        walk.check(not leaked, f"{where} shows {leaked}")
+
+
+def walk_as(role: str, client, world: World) -> Walk:
+    walk = Walk(role)
+    for pattern in url_patterns():
+        walk.patterns += 1
+        for case in cases_for(pattern, world):
+            url = case.url(pattern, world)
+            # Actions are posted; a page is posted to by whoever may not open it, as well:
+            # a form's POST branch must refuse them as its GET does. (Django admin checks
+            # who asks before the method, in AdminSite.admin_view: a GET tells.)
+            posts = case.method == "POST" or (role not in case.allowed and not pattern.is_admin)
+            methods = ("GET", "POST") if posts else ("GET",)
+            for method in methods:
+                walk.requests += 1
+                try:
+                    response = _request(client, method, url)
+                except Exception as error:
+                    walk.check(False, f"{role} {method} {url}: raised {error!r}")
+                    continue
+                _judge(walk, world, case, method, url, response)
+    return walk
+
+
+# --- The tests ----------------------------------------------------------------------------
+
+WALKS: list[Walk] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _walk_summary(request):
+    """The figures of the walks of this run, printed under the test results."""
+    yield
+    if WALKS:
+        patterns = max(walk.patterns for walk in WALKS)
+        capture = request.config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            print(
+                f"\nAccess walk: {len(WALKS)} roles x {patterns} URL patterns = "
+                f"{sum(walk.patterns for walk in WALKS)} (role, URL) pairs, "
+                f"{sum(walk.requests for walk in WALKS)} requests, "
+                f"{sum(walk.assertions for walk in WALKS)} assertions "
+                f"({', '.join(walk.role for walk in WALKS)})."
+            )
+
+
+def test_every_url_pattern_is_walked():
+    """A new URL fails here until the table (or the admin rule) says who may open it."""
+    patterns = url_patterns()
+    unknown = [p.route for p in patterns if not is_known(p)]
+    assert not unknown, f"Say who may open these URLs in EXPECTATIONS: {unknown}"
+    stale = sorted((set(EXPECTATIONS) | set(ADMIN_SITE)) - {p.key for p in patterns})
+    assert not stale, f"These expectations name no URL pattern any more: {stale}"
+    assert all(EXPECTATIONS.values()), "Each URL needs at least one request."
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_refuses_what_the_role_may_not_see(role, client, login, record_property):
+    world = build_world()
+    if role != ANON:
+        login(world.users[role])
+    walk = walk_as(role, client, world)
+    summary = (
+        f"{role}: {walk.patterns} URL patterns, {walk.requests} requests, "
+        f"{walk.assertions} assertions"
+    )
+    WALKS.append(walk)
+    record_property("walk", summary)
+    assert walk.patterns == len(url_patterns())
+    assert not walk.problems, f"{len(walk.problems)} problems:\n" + "\n".join(walk.problems)
