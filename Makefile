@@ -30,8 +30,15 @@ worker: $(STAMP)
 beat: $(STAMP)
 	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/celery -A p3dn_portal beat --loglevel INFO
 
-test: messages
+test: messages node_modules/.package-lock.json
 	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/pytest $(PYTEST_ARGS)
+
+# axe-core for the browser tests (tests/e2e), installed again when package.json or its lock
+# changes. Without npm the browser tests are skipped with the reason (they fail instead with
+# REQUIRE_SERVICES=1, as in CI, where .ci/run installs npm and chromium).
+node_modules/.package-lock.json: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the browser tests (tests/e2e) need axe-core from npm"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -65,4 +72,4 @@ db-stop: $(STAMP)
 	$(BIN)/python -m p3dn_portal.lib.embedded_pg stop
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules test-artifacts .hypothesis
