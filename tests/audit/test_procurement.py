@@ -14,36 +14,17 @@ from audit.models import AuditAction, AuditEntry, SystemJob
 from procurement import services, tasks
 from procurement.models import Bid, Package, RunStatus
 from procurement.rules import Status
-from tests.procurement.conftest import evaluate_now, lines_for, past_deadline
+from tests.procurement.conftest import (
+    evaluate_now,
+    item_input,
+    lines_for,
+    package_fields,
+    past_deadline,
+)
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-def _item(quantity="1000", price="1200000"):
-    return services.ItemInput("Meja belajar siswa", "31001", D(quantity), "unit", D(price))
-
-
-def _fields(**changes):
-    now = timezone.now()
-    return {
-        "rup_code": "47110234",
-        "title": "Pengadaan meja belajar SD",
-        "description": "",
-        "fiscal_year": 2026,
-        "category": "goods",
-        "method": "tender",
-        "pagu": D("1500000000"),
-        "pdn": True,
-        "min_tkdn_pct": None,
-        "halal_required": False,
-        "reservation_exception_reason": "",
-        "max_preference_pct": D("25"),
-        "opens_at": now,
-        "closes_at": now + timedelta(days=7),
-        **changes,
-    }
 
 
 def _entries(*actions) -> list[AuditEntry]:
@@ -68,7 +49,10 @@ def _submit(package, bidder_tuple, **prices) -> Bid:
 
 def test_creating_a_package_records_its_terms_and_items(ppk):
     package = services.package_save(
-        opd=ppk.officer.opd, by=ppk, items=[_item(), _item("10", "5000000")], **_fields()
+        opd=ppk.officer.opd,
+        by=ppk,
+        items=[item_input(), item_input("10", "5000000")],
+        **package_fields(),
     )
     entry = _only(AuditAction.PACKAGE_CREATED)
     assert (entry.actor, entry.object_id, entry.object_label) == (ppk, package.pk, str(package))
@@ -88,13 +72,15 @@ def test_creating_a_package_records_its_terms_and_items(ppk):
 
 
 def test_editing_a_package_records_only_what_changed(ppk):
-    package = services.package_save(opd=ppk.officer.opd, by=ppk, items=[_item()], **_fields())
+    package = services.package_save(
+        opd=ppk.officer.opd, by=ppk, items=[item_input()], **package_fields()
+    )
     services.package_save(
         opd=ppk.officer.opd,
         by=ppk,
         package=package,
-        items=[_item(price="1100000")],
-        **_fields(
+        items=[item_input(price="1100000")],
+        **package_fields(
             title="Pengadaan meja belajar SD negeri",
             opens_at=package.opens_at,
             closes_at=package.closes_at,
@@ -114,20 +100,24 @@ def test_editing_a_package_records_only_what_changed(ppk):
 
 
 def test_saving_a_package_unchanged_writes_no_row(ppk):
-    package = services.package_save(opd=ppk.officer.opd, by=ppk, items=[_item()], **_fields())
+    package = services.package_save(
+        opd=ppk.officer.opd, by=ppk, items=[item_input()], **package_fields()
+    )
     package.refresh_from_db()
     services.package_save(
         opd=ppk.officer.opd,
         by=ppk,
         package=package,
-        items=[_item("1000.00", "1200000.00")],
+        items=[item_input("1000.00", "1200000.00")],
         **{name: getattr(package, name) for name in services.PACKAGE_FIELDS},
     )
     assert _entries(AuditAction.PACKAGE_EDITED) == []
 
 
 def test_announcing_records_the_status_change(ppk):
-    package = services.package_save(opd=ppk.officer.opd, by=ppk, items=[_item()], **_fields())
+    package = services.package_save(
+        opd=ppk.officer.opd, by=ppk, items=[item_input()], **package_fields()
+    )
     services.package_announce(package=package, by=ppk)
     entry = _only(AuditAction.PACKAGE_ANNOUNCED)
     assert (entry.actor, entry.job) == (ppk, "")
@@ -135,7 +125,9 @@ def test_announcing_records_the_status_change(ppk):
 
 
 def test_a_refused_or_rolled_back_write_leaves_no_row(ppk):
-    package = services.package_save(opd=ppk.officer.opd, by=ppk, items=[_item()], **_fields())
+    package = services.package_save(
+        opd=ppk.officer.opd, by=ppk, items=[item_input()], **package_fields()
+    )
     Package.objects.filter(pk=package.pk).update(
         opens_at=timezone.now() - timedelta(days=2), closes_at=timezone.now() - timedelta(days=1)
     )

@@ -103,3 +103,32 @@ def evaluate_now(package: Package) -> None:
     for run in package.evaluation_runs.filter(status=RunStatus.QUEUED).order_by("pk"):
         services.evaluation_execute(run_id=run.pk)
     package.refresh_from_db()
+
+
+def item_input(quantity="1000", price="1200000") -> services.ItemInput:
+    """One line of a package as the officer's form gives it to the services."""
+    return services.ItemInput(
+        "Meja belajar siswa", "31001", Decimal(quantity), "unit", Decimal(price)
+    )
+
+
+def package_fields(**changes) -> dict:
+    """The terms of a package as the officer's form gives them to the services."""
+    now = timezone.now()
+    return {
+        "rup_code": "47110234",
+        "title": "Pengadaan meja belajar SD",
+        "description": "",
+        "fiscal_year": 2026,
+        "category": "goods",
+        "method": "tender",
+        "pagu": Decimal("1500000000"),
+        "pdn": True,
+        "min_tkdn_pct": None,
+        "halal_required": False,
+        "reservation_exception_reason": "",
+        "max_preference_pct": Decimal("25"),
+        "opens_at": now,
+        "closes_at": now + timedelta(days=7),
+        **changes,
+    }

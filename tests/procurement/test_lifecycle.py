@@ -13,41 +13,25 @@ from procurement import rules, services
 from procurement.models import Package
 from procurement.rules import Action, Status
 from tests.factories import OfficerFactory, OPDFactory, pdf_upload
-from tests.procurement.conftest import evaluate_now, lines_for, past_deadline
+from tests.procurement.conftest import (
+    evaluate_now,
+    item_input,
+    lines_for,
+    package_fields,
+    past_deadline,
+)
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 
 
-def _item(quantity="1000", price="1200000"):
-    return services.ItemInput("Meja belajar siswa", "31001", D(quantity), "unit", D(price))
-
-
-def _fields(**changes):
-    now = timezone.now()
-    return {
-        "rup_code": "47110234",
-        "title": "Pengadaan meja belajar SD",
-        "description": "",
-        "fiscal_year": 2026,
-        "category": "goods",
-        "method": "tender",
-        "pagu": D("1500000000"),
-        "pdn": True,
-        "min_tkdn_pct": None,
-        "halal_required": False,
-        "reservation_exception_reason": "",
-        "max_preference_pct": D("25"),
-        "opens_at": now,
-        "closes_at": now + timedelta(days=7),
-        **changes,
-    }
-
-
 def test_a_ppk_creates_a_draft_whose_hps_is_the_sum_of_its_items(ppk):
     package = services.package_save(
-        opd=ppk.officer.opd, by=ppk, items=[_item(), _item("10", "5000000")], **_fields()
+        opd=ppk.officer.opd,
+        by=ppk,
+        items=[item_input(), item_input("10", "5000000")],
+        **package_fields(),
     )
     assert package.status == Status.DRAFT
     assert package.hps == D("1250000000.00")
@@ -66,7 +50,7 @@ def test_a_ppk_creates_a_draft_whose_hps_is_the_sum_of_its_items(ppk):
 def test_package_terms_that_break_the_rules_are_refused(ppk, changes, items, field):
     with pytest.raises(ValidationError) as raised:
         services.package_save(
-            opd=ppk.officer.opd, by=ppk, items=items or [_item()], **_fields(**changes)
+            opd=ppk.officer.opd, by=ppk, items=items or [item_input()], **package_fields(**changes)
         )
     assert field in raised.value.message_dict
     assert not Package.objects.exists()
@@ -74,29 +58,35 @@ def test_package_terms_that_break_the_rules_are_refused(ppk, changes, items, fie
 
 def test_a_package_needs_items(ppk):
     with pytest.raises(ValidationError):
-        services.package_save(opd=ppk.officer.opd, by=ppk, items=[], **_fields())
+        services.package_save(opd=ppk.officer.opd, by=ppk, items=[], **package_fields())
 
 
 def test_an_exception_reason_lifts_the_small_business_reservation(ppk):
     package = services.package_save(
         opd=ppk.officer.opd,
         by=ppk,
-        items=[_item()],
-        **_fields(reservation_exception_reason="Butuh pabrik dengan kapasitas 50.000 unit."),
+        items=[item_input()],
+        **package_fields(reservation_exception_reason="Butuh pabrik dengan kapasitas 50.000 unit."),
     )
     assert not package.reserved_for_small_business
 
 
 def test_only_the_ppk_or_pptk_of_the_opd_edits_packages(ppk, pokja):
     with pytest.raises(PermissionDenied):
-        services.package_save(opd=ppk.officer.opd, by=pokja, items=[_item()], **_fields())
+        services.package_save(
+            opd=ppk.officer.opd, by=pokja, items=[item_input()], **package_fields()
+        )
     outsider = OfficerFactory(opd=OPDFactory(), position="ppk").user
     with pytest.raises(PermissionDenied):
-        services.package_save(opd=ppk.officer.opd, by=outsider, items=[_item()], **_fields())
+        services.package_save(
+            opd=ppk.officer.opd, by=outsider, items=[item_input()], **package_fields()
+        )
 
 
 def test_announcing_records_the_event_and_a_past_deadline_is_refused(ppk, pokja):
-    package = services.package_save(opd=ppk.officer.opd, by=ppk, items=[_item()], **_fields())
+    package = services.package_save(
+        opd=ppk.officer.opd, by=ppk, items=[item_input()], **package_fields()
+    )
     services.package_announce(package=package, by=pokja)
     package.refresh_from_db()
     event = package.events.get()
@@ -104,8 +94,8 @@ def test_announcing_records_the_event_and_a_past_deadline_is_refused(ppk, pokja)
     stale = services.package_save(
         opd=ppk.officer.opd,
         by=ppk,
-        items=[_item()],
-        **_fields(
+        items=[item_input()],
+        **package_fields(
             rup_code="1",
             opens_at=timezone.now() - timedelta(days=9),
             closes_at=timezone.now() - timedelta(days=1),
@@ -121,7 +111,7 @@ def test_announcing_records_the_event_and_a_past_deadline_is_refused(ppk, pokja)
 def test_an_announced_package_can_no_longer_be_edited(ppk, announced):
     with pytest.raises(ValidationError) as raised:
         services.package_save(
-            opd=ppk.officer.opd, by=ppk, items=[_item()], package=announced, **_fields()
+            opd=ppk.officer.opd, by=ppk, items=[item_input()], package=announced, **package_fields()
         )
     assert raised.value.code == "wrong_state"
 
