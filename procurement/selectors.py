@@ -45,15 +45,21 @@ def package_for_user(*, user: User, package_id: int) -> Package:
     officers of its OPD; 404 for anything else."""
     # Only the OPD: the winner and the creator are shown from HTML kept in the cache, and
     # read (one query each) only when that HTML is made again.
-    packages = Package.objects.select_related("opd")
-    officer = user.opd_officer if user.is_authenticated else None
-    visible = ~unpublished()
-    if officer is not None:
-        visible |= Q(opd_id=officer.opd_id)
-    package = packages.filter(visible, pk=package_id).first()
+    package = Package.objects.select_related("opd").filter(pk=package_id).first()
     if package is None:
         raise Http404
+    officer = user.opd_officer if user.is_authenticated else None
+    if officer is not None and officer.opd_id == package.opd_id:
+        return package
+    if package.status == Status.DRAFT or (
+        package.status == Status.CANCELLED and _cancelled_as_draft(package)
+    ):
+        raise Http404
     return package
+
+
+def _cancelled_as_draft(package: Package) -> bool:
+    return package.events.filter(action=Action.CANCEL, from_status=Status.DRAFT).exists()
 
 
 def opd_packages(*, opd: OPD) -> QuerySet[Package]:
