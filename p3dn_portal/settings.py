@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "p3dn_portal.middleware.database_unavailable",
     # Before anything reads the body (CSRF reads POST): an oversized request is refused unread.
     "p3dn_portal.lib.request_limits.request_size_limit",
-    "p3dn_portal.lib.request_limits.NullCharactersRefusedInAdmin",
+    "p3dn_portal.lib.request_limits.AdminParametersChecked",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "p3dn_portal.middleware.indonesian_first",

@@ -1,15 +1,22 @@
 """Middleware refusing, before any view reads them, requests no form of the portal can take:
-a body larger than REQUEST_MAX_BYTES, and NUL characters in the admin's parameters."""
+a body larger than REQUEST_MAX_BYTES, and admin parameters no admin page sends."""
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import TO_FIELD_VAR
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 REQUEST_TOO_LARGE = _(
     "Kiriman terlalu besar ({size} MB; batasnya {limit} MB). Kirim berkas yang lebih kecil, "
     "atau lebih sedikit berkas sekaligus."
+)
+BAD_ADMIN_LINK = _(
+    "Permintaan ini berisi nilai yang tidak dikirim halaman admin mana pun (tautan yang "
+    "diubah, atau halaman lama). Buka lagi halaman daftar dari menu admin, lalu ulangi."
 )
 NULL_CHARACTER = _(
     "Isian berisi karakter NUL (\\0) yang tidak dapat disimpan. Ketik ulang isian itu (jangan "
@@ -40,10 +47,12 @@ def request_size_limit(get_response: Callable[[HttpRequest], HttpResponse]):
     return middleware
 
 
-class NullCharactersRefusedInAdmin:
-    """PostgreSQL text cannot hold NUL. The portal's own forms refuse it field by field (and
-    its filter pages report it and go on); Django's admin puts list-filter and search values
-    straight into a lookup, where it was a server error. Admin requests carrying NUL get 400."""
+class AdminParametersChecked:
+    """Django's admin puts some request parameters straight into a lookup, where a value no
+    admin page sends was a server error: NUL (PostgreSQL text cannot hold it) in list
+    filters and search, an empty `_to_field` on a change page (FieldDoesNotExist), and a
+    `_selected_action` that is no id of the model (ValueError). The portal's own forms
+    refuse such values field by field; an admin request carrying one gets 400."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -64,4 +73,20 @@ class NullCharactersRefusedInAdmin:
             for key, values in querydict.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
                     return _plain(str(NULL_CHARACTER), 400)
+            if TO_FIELD_VAR in querydict and not querydict[TO_FIELD_VAR]:
+                return _plain(str(BAD_ADMIN_LINK), 400)
+        model_admin = getattr(view_func, "model_admin", None)
+        if model_admin is not None and request.method == "POST":
+            selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+            if not _all_ids_of(model_admin.model, selected):
+                return _plain(str(BAD_ADMIN_LINK), 400)
         return None
+
+
+def _all_ids_of(model, values: list[str]) -> bool:
+    try:
+        for value in values:
+            model._meta.pk.to_python(value)
+    except ValidationError:
+        return False
+    return True

@@ -4,7 +4,7 @@ is not kept in the repository): every one of these was a server error."""
 from django.urls import reverse
 from django.utils import timezone
 
-from p3dn_portal.lib.request_limits import NULL_CHARACTER
+from p3dn_portal.lib.request_limits import BAD_ADMIN_LINK, NULL_CHARACTER
 from tests import factories
 from vendors.admin import TKDNCertificateAdminForm
 from vendors.models import Product
@@ -62,3 +62,24 @@ def test_a_nul_character_in_a_list_filter_is_a_bad_request_not_a_database_error(
     assert client.get(url, {"q": "a\x00b"}).status_code == 400
     assert client.post(url, {"action": "\x00"}).status_code == 400
     assert client.get(url, {"status__exact": "pending"}).status_code == 200
+
+
+def test_an_empty_to_field_on_an_admin_change_page_is_a_bad_request(login, admin_user):
+    vendor = factories.VendorFactory()
+    url = reverse("admin:vendors_vendor_change", args=[vendor.pk])
+    response = login(admin_user).get(url, {"_to_field": ""})
+    assert response.status_code == 400
+    assert response.content.decode() == str(BAD_ADMIN_LINK)
+
+
+def test_an_admin_action_on_ids_that_are_no_ids_is_a_bad_request(login, admin_user):
+    vendor = factories.VendorFactory()
+    url = reverse("admin:vendors_vendor_changelist")
+    client = login(admin_user)
+    data = {"action": "delete_selected", "_selected_action": [str(vendor.pk), "x1"]}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert response.content.decode() == str(BAD_ADMIN_LINK)
+    # The page's own ids still reach the action (its confirmation page).
+    data["_selected_action"] = [str(vendor.pk)]
+    assert client.post(url, data).status_code == 200
