@@ -38,6 +38,11 @@ class AuditAction(models.TextChoices):
     EVALUATION_SUCCEEDED = "evaluation_succeeded", _("Evaluasi selesai")
     EVALUATION_FAILED = "evaluation_failed", _("Evaluasi gagal")
     SCHEDULE_RUN = "schedule_run", _("Penjadwalan dijalankan")
+    MEETING_ADDED = "meeting_added", _("Pertemuan ditambahkan admin")
+    MEETING_REMOVED = "meeting_removed", _("Pertemuan dihapus admin")
+    MEETING_LOCKED = "meeting_locked", _("Pertemuan dikunci di slotnya")
+    MEETING_UNLOCKED = "meeting_unlocked", _("Kunci pertemuan dilepas")
+    MEETING_REOPENED = "meeting_reopened", _("Pertemuan tidak hadir dibuka kembali")
 
 
 class ObjectType(models.TextChoices):
@@ -51,6 +56,7 @@ class ObjectType(models.TextChoices):
     TKDN_CERTIFICATE = "vendors.tkdncertificate", _("Sertifikat TKDN")
     HALAL_CERTIFICATE = "vendors.halalcertificate", _("Sertifikat halal")
     SCHEDULE_RUN = "matching.schedulerun", _("Penjadwalan temu bisnis")
+    MEETING = "matching.meeting", _("Pertemuan temu bisnis")
 
 
 class SystemJob(models.TextChoices):

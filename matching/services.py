@@ -713,6 +713,7 @@ def meeting_admin_add(
         status=MeetingStatus.ACCEPTED,
         responded_at=timezone.now(),
     )
+    _audit_meeting(meeting, action=AuditAction.MEETING_ADDED, by=by, before={}, note=note)
     for participant in (buyer, exhibitor):
         notify(
             users=participant.users,
@@ -735,7 +736,10 @@ def meeting_remove(*, meeting: Meeting, by: User) -> Meeting:
     )
     if meeting.status not in (MeetingStatus.PENDING, MeetingStatus.ACCEPTED):
         raise ValidationError(NOT_PENDING, code="not_pending")
-    return _meeting_close(meeting, MeetingStatus.REMOVED, by=by)
+    before = _meeting_state(meeting)
+    meeting = _meeting_close(meeting, MeetingStatus.REMOVED, by=by)
+    _audit_meeting(meeting, action=AuditAction.MEETING_REMOVED, by=by, before=before)
+    return meeting
 
 
 @transaction.atomic
@@ -747,8 +751,11 @@ def meeting_lock(*, meeting: Meeting, locked: bool, by: User) -> Meeting:
     if locked and not meeting.is_scheduled:
         raise ValidationError(LOCK_NOT_SEATED, code="not_seated")
     if meeting.locked != locked:
+        before = _meeting_state(meeting)
         meeting.locked = locked
         meeting.save(update_fields=["locked"])
+        action = AuditAction.MEETING_LOCKED if locked else AuditAction.MEETING_UNLOCKED
+        _audit_meeting(meeting, action=action, by=by, before=before)
     return meeting
 
 
@@ -770,13 +777,41 @@ def meeting_reopen(*, meeting: Meeting, by: User) -> Meeting:
     ).exclude(pk=meeting.pk)
     if taken.exists():
         raise ValidationError(REOPEN_PAIR_TAKEN, code="pair_taken")
+    before = _meeting_state(meeting)
     meeting.status = MeetingStatus.ACCEPTED
     meeting.slot = None
     meeting.table = None
     meeting.locked = False
     meeting.unscheduled_reason = ""
     meeting.save(update_fields=["status", "slot", "table", "locked", "unscheduled_reason"])
+    _audit_meeting(meeting, action=AuditAction.MEETING_REOPENED, by=by, before=before)
     return meeting
+
+
+def _place_label(starts_at: object, table: int | None) -> str:
+    """Where a meeting sits, as the log shows it: "start (ISO 8601) / meja N"."""
+    return f"{starts_at} / meja {table}"
+
+
+def _meeting_state(meeting: Meeting) -> dict[str, object]:
+    """What an admin's change to one meeting can move: its status, place and lock."""
+    place = None
+    if meeting.slot_id is not None:
+        place = _place_label(audit.readable(meeting.slot.starts_at), meeting.table)
+    return {"status": meeting.status, "slot": place, "locked": meeting.locked}
+
+
+def _audit_meeting(
+    meeting: Meeting, *, action: AuditAction, by: User, before: dict, note: str = ""
+) -> None:
+    audit.record(
+        actor=by,
+        action=action,
+        obj=meeting,
+        label=f"{meeting.event.name} — pertemuan #{meeting.pk}",
+        changes=audit.diff(before, _meeting_state(meeting)),
+        note=note,
+    )
 
 
 # --- Scheduling ----------------------------------------------------------------------------
@@ -980,7 +1015,7 @@ def _audit_schedule_run(
     def place(slot_id: int | None, table: int | None) -> str | None:
         if slot_id is None:
             return None
-        return f"{starts.get(slot_id, slot_id)} / meja {table}"
+        return _place_label(starts.get(slot_id, slot_id), table)
 
     audit.record(
         actor=run.requested_by,

@@ -2,6 +2,7 @@
 meeting that moved, with its slot and table before and after."""
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditAction, AuditEntry, SystemJob
 from audit.services import readable
@@ -57,3 +58,66 @@ def test_a_run_that_moves_nothing_records_an_empty_change_list(admin_user):
     latest = AuditEntry.objects.filter(action=AuditAction.SCHEDULE_RUN).latest("pk")
     assert latest.changes == {}
     assert latest.note == "Pertahankan jadwal yang ada: ya."
+
+
+def _meeting_row(action) -> AuditEntry:
+    return AuditEntry.objects.get(action=action)
+
+
+def test_an_admin_seating_changes_are_recorded_before_and_after(admin_user):
+    event = event_create(status=EventStatus.SCHEDULING)
+    meeting = meeting_create(buyer_create(event), exhibitor_create(event))
+    _run(event, admin_user)
+    meeting.refresh_from_db()
+    seat = _place(meeting.slot, meeting.table)
+
+    services.meeting_lock(meeting=meeting, locked=True, by=admin_user)
+    services.meeting_lock(meeting=meeting, locked=True, by=admin_user)  # no change, no row
+    locked = _meeting_row(AuditAction.MEETING_LOCKED)
+    assert (locked.actor, locked.object_type, locked.object_id) == (
+        admin_user,
+        "matching.meeting",
+        meeting.pk,
+    )
+    assert locked.changes == {"locked": [False, True]}
+
+    services.meeting_lock(meeting=meeting, locked=False, by=admin_user)
+    assert _meeting_row(AuditAction.MEETING_UNLOCKED).changes == {"locked": [True, False]}
+
+    services.meeting_remove(meeting=meeting, by=admin_user)
+    assert _meeting_row(AuditAction.MEETING_REMOVED).changes == {
+        "status": ["accepted", "removed"],
+        "slot": [seat, None],
+    }
+
+
+def test_a_meeting_an_admin_adds_or_reopens_is_recorded(admin_user):
+    event = event_create(status=EventStatus.SCHEDULING)
+    buyer, exhibitor = buyer_create(event), exhibitor_create(event)
+    meeting = services.meeting_admin_add(
+        buyer=buyer, exhibitor=exhibitor, by=admin_user, note="Disepakati lewat telepon"
+    )
+    added = _meeting_row(AuditAction.MEETING_ADDED)
+    assert (added.object_id, added.note) == (meeting.pk, "Disepakati lewat telepon")
+    assert added.changes == {"status": [None, "accepted"], "locked": [None, False]}
+
+    _run(event, admin_user)
+    meeting.refresh_from_db()
+    seat = _place(meeting.slot, meeting.table)
+    Meeting.objects.filter(pk=meeting.pk).update(status="no_show")
+    meeting.refresh_from_db()
+    services.meeting_reopen(meeting=meeting, by=admin_user)
+    assert _meeting_row(AuditAction.MEETING_REOPENED).changes == {
+        "status": ["no_show", "accepted"],
+        "slot": [seat, None],
+    }
+
+
+def test_a_refused_seating_change_leaves_no_row(admin_user, vendor_owner):
+    event = event_create(status=EventStatus.SCHEDULING)
+    meeting = meeting_create(buyer_create(event), exhibitor_create(event))
+    with pytest.raises(ValidationError):
+        services.meeting_lock(meeting=meeting, locked=True, by=admin_user)  # not seated
+    with pytest.raises(PermissionDenied):
+        services.meeting_remove(meeting=meeting, by=vendor_owner)
+    assert not AuditEntry.objects.filter(object_type="matching.meeting").exists()
