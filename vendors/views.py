@@ -347,8 +347,7 @@ def product_photo(request: HttpRequest, photo_id: int) -> FileResponse:
     public = product.is_active and product.vendor.is_verified
     if not public and not _may_see_vendor_files(request, product.vendor_id):
         raise Http404
-    # Photos are decoded and re-encoded on upload (uploads.clean_image): safe to show inline.
-    return private_file_response(photo.image, name=f"foto-produk-{photo.pk}", inline_images=True)
+    return private_file_response(photo.image, name=f"foto-produk-{photo.pk}")
 
 
 # Certificates -------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ SERVED_TYPES = {
     "image/png": "png",
     "image/webp": "webp",
 }
-INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
 DOWNLOAD = "application/octet-stream"
 # Even a file a browser does render may run nothing and load nothing.
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
@@ -27,11 +26,11 @@ def download_name(stem: str, extension: str) -> str:
     return f"{base}.{extension}"
 
 
-def private_file_response(field_file, *, name: str, inline_images: bool = False) -> FileResponse:
+def private_file_response(field_file, *, name: str) -> FileResponse:
     """The stored file as a download (`Content-Disposition: attachment`), typed by what its
-    bytes are, not by its name. `inline_images` lets a re-encoded image (a product photo,
-    decoded and written again on upload) show in the browser; PDFs and anything else are
-    always attachments."""
+    bytes are, not by its name. Every file, photos too: opened on its own it is downloaded,
+    never rendered as a page of the portal's origin, and an <img> shows a photo all the same
+    (browsers ignore Content-Disposition for images in a page)."""
     try:
         handle = field_file.storage.open(field_file.name, "rb")
     except FileNotFoundError:
@@ -40,11 +39,10 @@ def private_file_response(field_file, *, name: str, inline_images: bool = False)
     handle.seek(0)
     kind = filetype.guess(head)
     mime = kind.mime if kind and kind.mime in SERVED_TYPES else DOWNLOAD
-    inline = inline_images and mime in INLINE_TYPES
     response = FileResponse(
         handle,
         content_type=mime,
-        as_attachment=not inline,
+        as_attachment=True,
         filename=download_name(name, SERVED_TYPES.get(mime, "bin")),
     )
     response["X-Content-Type-Options"] = "nosniff"

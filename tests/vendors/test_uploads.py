@@ -292,13 +292,13 @@ def test_a_missing_file_is_a_404_not_a_server_error(login, vendor_owner):
     assert login(vendor_owner).get(url).status_code == 404
 
 
-def test_a_re_encoded_photo_shows_inline_with_its_sniffed_type(client, vendor_owner):
+def test_a_photo_is_an_attachment_with_its_sniffed_type(client, vendor_owner):
     product = factories.ProductFactory(vendor=vendor_owner.vendor_membership.vendor)
     photo = ProductPhoto.objects.create(product=product, image=clean_image(image_upload()))
     response = client.get(reverse("vendors:product-photo", args=[photo.pk]))
     assert _body(response).startswith(b"\x89PNG")
     assert response["Content-Type"] == "image/png"
-    assert response["Content-Disposition"] == f'inline; filename="foto-produk-{photo.pk}.png"'
+    assert response["Content-Disposition"] == f'attachment; filename="foto-produk-{photo.pk}.png"'
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
