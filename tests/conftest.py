@@ -1,7 +1,6 @@
 """The cast: vendor owner, staff of the same vendor, an outsider vendor, officers of two
 OPDs, and a Dinas PPKUKM admin. Tests talk to the real PostgreSQL and Redis."""
 
-import os
 import uuid
 
 import pytest
@@ -14,6 +13,7 @@ from p3dn_portal.lib.health import redis_ok
 from tests import factories
 from tests import otp as otp_helpers
 from tests.otp import sign_in_with_otp
+from tests.services import service_missing
 from vendors.models import MemberRole
 
 
@@ -80,10 +80,9 @@ def _tasks_in_process():
 def redis_service():
     """Skip (or fail, with REQUIRE_SERVICES=1) when no Redis answers at REDIS_URL."""
     if not redis_ok(settings.REDIS_URL):
-        reason = f"Redis is not reachable at {settings.REDIS_URL}"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason} and REQUIRE_SERVICES=1.")
-        pytest.skip(f"{reason}; start redis-server or set REDIS_URL.")
+        service_missing(
+            f"Redis is not reachable at {settings.REDIS_URL}; start redis-server or set REDIS_URL."
+        )
     return settings.REDIS_URL
 
 

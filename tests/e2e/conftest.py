@@ -7,24 +7,18 @@ test-artifacts/e2e/<test>/<NN-what>.png, fails on serious or critical axe violat
 at phone width, on a page wider than the screen or a menu that does not open. A page the
 journey reached without a step fails the test at its end, so no page goes unchecked."""
 
-import os
 import re
 from collections.abc import Iterator
 
 import pytest
 
 from tests.e2e.browser import AXE, CHROMIUM, CHROMIUM_ARGS, Journey
+from tests.services import service_missing
 
 
 def _require(present: bool, what: str, how: str) -> None:
-    """Like the redis_service fixture: skip with the reason, or fail when CI requires every
-    service (REQUIRE_SERVICES=1)."""
-    if present:
-        return
-    reason = f"{what} is missing; {how}"
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{reason} (REQUIRE_SERVICES=1).")
-    pytest.skip(reason)
+    if not present:
+        service_missing(f"{what} is missing; {how}")
 
 
 @pytest.fixture(scope="package")

@@ -25,6 +25,7 @@ from django.db import connection
 
 from p3dn_portal.celery import app as celery_app
 from p3dn_portal.celery import broker_pause_reset
+from tests.services import service_missing
 
 REPO = Path(__file__).resolve().parents[2]
 # A slow, shared machine: servers get this long to come up before a test gives up.
@@ -46,13 +47,6 @@ def wait_until(condition: Callable[[], object], *, timeout: float, what: str) ->
         if time.monotonic() > deadline:
             raise AssertionError(f"Timed out after {timeout:.0f} s waiting for {what}.")
         time.sleep(0.05)
-
-
-def _missing(what: str) -> None:
-    """Like the redis_service fixture: skip on a machine without the server, fail in CI."""
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{what} is not installed and REQUIRE_SERVICES=1.")
-    pytest.skip(f"{what} is not installed.")
 
 
 def _port_open(port: int) -> bool:
@@ -114,7 +108,7 @@ def private_redis() -> Iterator[RedisServer]:
     workdir = Path(tempfile.mkdtemp(prefix="p3dn-fault-redis-"))
     server = RedisServer(workdir)
     if server.binary is None:
-        _missing("redis-server")
+        service_missing("redis-server is not installed.")
     server.start()
     try:
         yield server
@@ -336,7 +330,7 @@ class PostgresServer:
 def private_postgres() -> Iterator[PostgresServer]:
     bindir = _postgres_bin()
     if bindir is None:
-        _missing("PostgreSQL (/usr/lib/postgresql/*/bin)")
+        service_missing("PostgreSQL (/usr/lib/postgresql/*/bin) is not installed.")
     server = PostgresServer(bindir)
     try:
         server.initdb()
