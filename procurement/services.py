@@ -370,7 +370,10 @@ def _close(package: Package, *, by: User | None, job: str = "") -> Package:
     package = _transition(package=package, action=Action.CLOSE, by=by)
     package.save(update_fields=["status"])
     _audit_transition(package, action=Action.CLOSE, by=by, job=job)
-    bids = list(package.bids.filter(status=BidStatus.ACTIVE).select_related("vendor"))
+    # In the order they came in (the audit log lists the openings so).
+    bids = list(
+        package.bids.filter(status=BidStatus.ACTIVE).select_related("vendor").order_by("pk")
+    )
     for bid in bids:
         _open(bid)
     # Opened now: the prices enter the log only from this moment.
