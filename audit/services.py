@@ -12,6 +12,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -167,30 +168,9 @@ def _require_transaction() -> None:
         raise RuntimeError(NOT_IN_TRANSACTION)
 
 
-def record(
-    *,
-    actor: User | None,
-    action: AuditAction,
-    obj: models.Model,
-    changes: Changes | None = None,
-    note: str = "",
-    job: SystemJob | str = "",
-    label: str | None = None,
-    summary: str | None = None,
-) -> AuditEntry:
-    """Write one audit row in the caller's transaction."""
-    _require_transaction()
-    row = entry(
-        actor=actor,
-        action=action,
-        obj=obj,
-        changes=changes,
-        note=note,
-        job=job,
-        label=label,
-        summary=summary,
-    )
-    row.save(force_insert=True)
+def record(**fields: Any) -> AuditEntry:
+    """Write one audit row in the caller's transaction; the fields are those of `entry`."""
+    (row,) = record_many([entry(**fields)])
     return row
 
 
