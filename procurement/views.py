@@ -24,6 +24,7 @@ from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import error_text
 from p3dn_portal.lib.fragments import filter_form_html, render_to_keep
+from p3dn_portal.lib.paging import page_context
 from p3dn_portal.templatetags.p3dn import jakarta, percent, rupiah
 from procurement import evaluation, exports, forms, rules, selectors, services
 from procurement.models import (
@@ -140,8 +141,7 @@ def public_packages(request: HttpRequest) -> HttpResponse:
         packages = forms.announced_packages(filters=filters, now=timezone.now())
         page = forms.packages_page(packages, request.GET.get("page"))
         context = {
-            "page_obj": page,
-            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
+            **page_context(page),
         }
         return render_to_string("procurement/public/packages_list.html", context, request)
 
@@ -762,8 +762,7 @@ def _ranking_section(request: HttpRequest, package: Package, run: EvaluationRun)
             "run": run,
             "rows": _ranking_rows(package, run, list(page), winner),
             "winner": winner,
-            "page_obj": page,
-            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
+            **page_context(page),
         },
         request=request,
     )

@@ -22,6 +22,7 @@ from freshness.cache import cached
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.forms import add_service_error
 from p3dn_portal.lib.fragments import filter_form_html
+from p3dn_portal.lib.paging import page_context
 from vendors import directory, forms, rules, selectors, services
 from vendors.models import (
     CertificateStatus,
@@ -458,8 +459,7 @@ def directory_index(request: HttpRequest) -> HttpResponse:
         page = directory.products_page(products, request.GET.get("page"))
         context = {
             "filters": filters,
-            "page_obj": page,
-            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
+            **page_context(page),
         }
         return render_to_string("vendors/directory/results.html", context, request)
 

@@ -48,6 +48,7 @@ from matching.models import (
 )
 from matching.rules import EventStatus, Reason
 from p3dn_portal.lib.forms import error_text
+from p3dn_portal.lib.paging import page_context
 from vendors.selectors import products_with_local_content
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -273,8 +274,7 @@ def events(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "filters": filters,
-            "page_obj": page,
-            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
+            **page_context(page),
         },
     )
 
@@ -690,8 +690,7 @@ def counterparts(request: HttpRequest, event_id: int) -> HttpResponse:
             "participant": participant,
             "form": form,
             "filters": filters,
-            "page_obj": page,
-            "page_links": page.paginator.get_elided_page_range(page.number, on_ends=1),
+            **page_context(page),
             "my_needs": list(participant.needs.all()) if participant.is_buyer else [],
             "can_request": participant.status == ParticipantStatus.ACCEPTED
             and event.status in rules.REQUEST_STATES,
