@@ -645,6 +645,10 @@ def _admin_kwargs(url: Url, world: World) -> dict | None:
     return {name: str(row.pk) for name in names}
 
 
+# A list filter typed by hand without a time zone (`created_at__lt=00010101`): Django's admin
+# reads it in Jakarta time and warns that it was naive; pytest makes warnings errors, the
+# portal answers 200.
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime:RuntimeWarning")
 def test_no_admin_url_fails_or_half_writes(fuzzer):
     targets = []
     skipped = []

@@ -1,6 +1,7 @@
 """What the fuzz tests found, each pinned as a plain example (the hypothesis example database
 is not kept in the repository): every one of these was a server error."""
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,3 +84,9 @@ def test_an_admin_action_on_ids_that_are_no_ids_is_a_bad_request(login, admin_us
     # The page's own ids still reach the action (its confirmation page).
     data["_selected_action"] = [str(vendor.pk)]
     assert client.post(url, data).status_code == 200
+
+
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime:RuntimeWarning")
+def test_a_date_without_time_zone_in_an_admin_list_filter_is_no_server_error(login, admin_user):
+    url = reverse("admin:vendors_invitation_changelist")
+    assert login(admin_user).get(url, {"created_at__lt": "00010101"}).status_code == 200
