@@ -1,12 +1,18 @@
-"""The evaluation rules, pure (no ORM, no I/O): the domestic-product ladder (Perpres 16/2018
-art. 66 as amended), the price preference and the final evaluated price HEA (Perpres
-12/2021 art. 67; the pre-2021 formula stays computable), and the ranking. Every rule that
-changes a bid's fate adds a reason in words."""
+"""The evaluation rules, pure (no ORM, no I/O), in the order the Pokja applies them (Perlem
+LKPP 12/2021, "sistem gugur"): arithmetic correction, then, for the bids that passed the
+administrative and technical evaluation, the price checks (above the HPS fails; unbalanced
+unit prices and low totals are flags for clarification), the domestic-product ladder
+(Perpres 16/2018 art. 66 as amended) over the bids still standing, the price preference and
+the final evaluated price HEA (Perpres 12/2021 art. 67; the pre-2021 formula stays
+computable), and the ranking. Every rule that changes a bid's fate adds a reason, as a code
+with parameters (worded in the reader's language when shown) and in Indonesian words."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_noop as N_
 
 from vendors.rules import Tier, tkdn_tier
 
@@ -18,7 +24,8 @@ PREFERENCE_HPS_FLOOR = Decimal("1000000000")  # preference only when HPS is abov
 PREFERENCE_TKDN_MIN = Decimal("25")
 PREFERENCE_CAP = {HEA_2021: Decimal("25"), HEA_2010: Decimal("15")}
 HUNDRED = Decimal(100)
-RULE_VERSION = "perpres-12-2021/v1"
+# v2: arithmetic correction, the HPS cap and the ladder over the bids still standing.
+RULE_VERSION = "perpres-12-2021/v2"
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class BidFigures:
     bmp_pct: Decimal  # 0-15
     submitted_at: datetime
     passed_evaluation: bool = True  # administrative and technical evaluation
+    price_reasonable: bool = True  # False when a low price's clarification was not accepted
 
 
 @dataclass(frozen=True)
@@ -49,11 +57,228 @@ class RankedBid:
     hea: Decimal  # final evaluated price, Rupiah (exact; display rounds)
     rank: int | None  # 1 = winner; None when not eligible
     reasons: tuple[str, ...]  # why, in words: every rule that changed this bid's fate
+    reason_codes: tuple["Reason", ...] = ()  # the same reasons as codes with parameters
 
 
 def _pct(value: Decimal) -> str:
     """A percentage the Indonesian way, as the reasons are read: 48,20%."""
     return f"{value.quantize(Decimal('0.01')):f}".replace(".", ",") + "%"
+
+
+def _rp(value: Decimal) -> str:
+    """Rupiah the Indonesian way, whole Rupiah: Rp1.050.000."""
+    whole = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"Rp{whole:,f}".replace(",", ".")
+
+
+# Reasons and notes ------------------------------------------------------------------------------
+# Stored as a code with parameters and worded in the reader's language when shown
+# (procurement.reasons); the texts below are the source (Indonesian) of those translations.
+# Parameters ending in `_pct` are percentages and in `_rp` Rupiah, written as plain decimals.
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **params: object) -> "Reason":
+        return cls(code, tuple((name, _plain(value)) for name, value in sorted(params.items())))
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "params": dict(self.params)}
+
+
+def _plain(value: object) -> str:
+    return f"{value:f}" if isinstance(value, Decimal) else str(value)
+
+
+FAILED_EVALUATION = "failed_evaluation"
+ABOVE_HPS = "above_hps"
+PRICE_UNREASONABLE = "price_unreasonable"
+LADDER = "ladder"
+NO_PREFERENCE_SCOPE = "no_preference_scope"
+NO_PREFERENCE_TKDN = "no_preference_tkdn"
+PREFERENCE = "preference"
+TIE_TKDN = "tie_tkdn"
+TIE_EARLIER = "tie_earlier"
+VOLUME_CORRECTED = "volume_corrected"
+ITEM_UNPRICED = "item_unpriced"
+ITEM_NOT_IN_DOCUMENT = "item_not_in_document"
+UNBALANCED = "unbalanced"
+UNREASONABLY_LOW = "unreasonably_low"
+
+REASON_TEXT = {
+    FAILED_EVALUATION: N_("Tidak lulus evaluasi administrasi dan teknis."),
+    ABOVE_HPS: N_("Gugur pada evaluasi harga: harga terkoreksi {price_rp} di atas HPS {hps_rp}."),
+    PRICE_UNREASONABLE: N_(
+        "Gugur pada evaluasi harga: klarifikasi kewajaran harga tidak diterima."
+    ),
+    LADDER: N_(
+        "Gugur karena kewajiban produk dalam negeri: tier {tier}, sedangkan ada penawaran "
+        "tier {allowed} (Perpres 16/2018 pasal 66)."
+    ),
+    NO_PREFERENCE_SCOPE: N_(
+        "Tanpa preferensi harga: hanya untuk pengadaan barang dengan HPS di atas {floor_rp}."
+    ),
+    NO_PREFERENCE_TKDN: N_("Tanpa preferensi harga: TKDN {tkdn_pct} di bawah {minimum_pct}."),
+    PREFERENCE: N_(
+        "Preferensi harga: KP = TKDN {tkdn_pct} × preferensi {preference_pct} = {kp_pct}."
+    ),
+    TIE_TKDN: N_("HEA sama dengan peringkat {rank}; diurutkan menurut TKDN lebih tinggi."),
+    TIE_EARLIER: N_("HEA sama dengan peringkat {rank}; diurutkan menurut penawaran lebih awal."),
+    VOLUME_CORRECTED: N_(
+        "Koreksi aritmatika, rincian {item}: volume {offered} diganti volume dokumen "
+        "{document}; harga satuan tetap."
+    ),
+    ITEM_UNPRICED: N_(
+        "Koreksi aritmatika, rincian {item}: tanpa harga satuan, dianggap sudah termasuk dalam "
+        "harga rincian lain (nilai 0)."
+    ),
+    ITEM_NOT_IN_DOCUMENT: N_(
+        "Koreksi aritmatika: rincian {item} tidak ada dalam dokumen pemilihan, dihapus (nilai 0)."
+    ),
+    UNBALANCED: N_(
+        "Harga satuan timpang, rincian {item}: {unit_price_rp} = {ratio_pct} dari harga satuan "
+        "HPS {hps_unit_price_rp} (di atas 110%); perlu klarifikasi, berlaku hanya untuk volume "
+        "dokumen."
+    ),
+    UNREASONABLY_LOW: N_(
+        "Total terkoreksi {total_rp} = {ratio_pct} dari HPS {hps_rp} (di bawah 80%): perlu "
+        "klarifikasi kewajaran harga; jika diterima, jaminan pelaksanaan 5% dari HPS."
+    ),
+}
+
+
+def reason_text(reason: Reason) -> str:
+    """The reason in Indonesian, the way the pure core words it (the display layer words it
+    in the reader's language from the same code)."""
+    params = {}
+    for name, value in reason.params:
+        if name.endswith("_pct"):
+            params[name] = _pct(Decimal(value))
+        elif name.endswith("_rp"):
+            params[name] = _rp(Decimal(value))
+        else:
+            params[name] = value
+    return REASON_TEXT[reason.code].format(**params)
+
+
+# Arithmetic correction and price checks (Perlem LKPP 12/2021) --------------------------------
+
+
+@dataclass(frozen=True)
+class ItemTerms:
+    item_id: str
+    quantity: Decimal  # volume in the selection document
+    hps_unit_price: Decimal
+    name: str = ""  # how the notes name the item; the id when empty
+
+
+@dataclass(frozen=True)
+class LineOffer:
+    item_id: str
+    quantity: Decimal  # as the bid states it (may differ from the document)
+    unit_price: Decimal  # as offered; Decimal(0) when not priced
+
+
+@dataclass(frozen=True)
+class CorrectedBid:
+    total: Decimal  # sum over the document's items of document quantity x offered unit price
+    amounts: dict[str, Decimal]  # item_id -> corrected amount (0 for an item without a price)
+    unbalanced: tuple[str, ...]  # item_ids whose unit price is above 110% of the HPS unit price
+    notes: tuple[str, ...]  # every correction in words: () when nothing was corrected
+    corrections: tuple[Reason, ...] = ()  # the notes as codes, for the reader's language
+    flags: tuple[Reason, ...] = ()  # unbalanced unit prices, with their figures
+
+
+UNBALANCED_PCT = Decimal("110")  # a unit price above this share of the HPS unit price
+LOW_TOTAL_PCT = Decimal("80")  # a total below this share of the HPS
+
+
+def correct_bid(items: Sequence[ItemTerms], offers: Sequence[LineOffer]) -> CorrectedBid:
+    """Arithmetic correction: each document item at the document's volume times the offered
+    unit price (never changed); an item without a price counts as included in the others
+    (amount 0); an offer for an item that is not in the document is dropped (amount 0)."""
+    offered: dict[str, LineOffer] = {}
+    for offer in offers:
+        offered.setdefault(offer.item_id, offer)
+    document = {item.item_id for item in items}
+    amounts: dict[str, Decimal] = {}
+    corrections: list[Reason] = []
+    flags: list[Reason] = []
+    unbalanced: list[str] = []
+    for item in items:
+        name = item.name or item.item_id
+        offer = offered.get(item.item_id)
+        if offer is None or offer.unit_price <= 0:
+            amounts[item.item_id] = Decimal(0)
+            corrections.append(Reason.of(ITEM_UNPRICED, item=name))
+            continue
+        if offer.quantity != item.quantity:
+            corrections.append(
+                Reason.of(
+                    VOLUME_CORRECTED,
+                    item=name,
+                    offered=_number(offer.quantity),
+                    document=_number(item.quantity),
+                )
+            )
+        amounts[item.item_id] = item.quantity * offer.unit_price
+        if offer.unit_price * HUNDRED > item.hps_unit_price * UNBALANCED_PCT:
+            unbalanced.append(item.item_id)
+            ratio = (
+                offer.unit_price / item.hps_unit_price * HUNDRED
+                if item.hps_unit_price
+                else Decimal(0)
+            )
+            flags.append(
+                Reason.of(
+                    UNBALANCED,
+                    item=name,
+                    unit_price_rp=offer.unit_price,
+                    hps_unit_price_rp=item.hps_unit_price,
+                    ratio_pct=ratio.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+                )
+            )
+    for item_id in offered:
+        if item_id not in document:
+            amounts[item_id] = Decimal(0)
+            corrections.append(Reason.of(ITEM_NOT_IN_DOCUMENT, item=item_id))
+    return CorrectedBid(
+        total=sum(amounts.values(), Decimal(0)),
+        amounts=amounts,
+        unbalanced=tuple(unbalanced),
+        notes=tuple(reason_text(c) for c in corrections),
+        corrections=tuple(corrections),
+        flags=tuple(flags),
+    )
+
+
+def _number(value: Decimal) -> str:
+    """A volume as the document writes it: no trailing zeros."""
+    return f"{value.normalize():f}" if value != value.to_integral() else f"{value:.0f}"
+
+
+def is_unreasonably_low(total: Decimal, hps: Decimal) -> bool:
+    """A corrected total below 80% of the HPS: a price-reasonableness clarification."""
+    return total * HUNDRED < hps * LOW_TOTAL_PCT
+
+
+def low_total_flag(total: Decimal, hps: Decimal) -> Reason | None:
+    if not is_unreasonably_low(total, hps):
+        return None
+    ratio = total / hps * HUNDRED if hps else Decimal(0)
+    return Reason.of(
+        UNREASONABLY_LOW,
+        total_rp=total,
+        hps_rp=hps,
+        ratio_pct=ratio.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+    )
+
+
+# Price preference and ranking -----------------------------------------------------------------
 
 
 def preference_applies(terms: PackageTerms) -> bool:
@@ -90,42 +315,61 @@ def _ladder_tiers(tiers: Sequence[str]) -> frozenset[str]:
     return frozenset({Tier.T4})
 
 
+def price_problem(bid: BidFigures, terms: PackageTerms) -> Reason | None:
+    """Why a bid that passed administration and technique falls at the price stage: a
+    corrected total above the HPS (exactly the HPS stands), or a low price whose
+    clarification was not accepted."""
+    if bid.price > terms.hps:
+        return Reason.of(ABOVE_HPS, price_rp=bid.price, hps_rp=terms.hps)
+    if not bid.price_reasonable:
+        return Reason.of(PRICE_UNREASONABLE)
+    return None
+
+
+def standing(bid: BidFigures, terms: PackageTerms) -> bool:
+    """Still standing when the domestic-product ladder is applied (sistem gugur)."""
+    return bid.passed_evaluation and price_problem(bid, terms) is None
+
+
 def rank_bids(bids: Sequence[BidFigures], terms: PackageTerms) -> list[RankedBid]:
     if terms.formula not in FORMULAS:
         raise ValueError(f"Unknown formula {terms.formula!r}; expected one of {FORMULAS}.")
     applies = preference_applies(terms)
     preference = preference_pct(terms)
-    passed = [b for b in bids if b.passed_evaluation]
-    allowed = _ladder_tiers([tkdn_tier(b.tkdn_pct, b.bmp_pct) for b in passed])
+    # The ladder counts only the bids still standing: a fallen T1 never knocks out a T3.
+    still = [b for b in bids if standing(b, terms)]
+    allowed = _ladder_tiers([tkdn_tier(b.tkdn_pct, b.bmp_pct) for b in still])
 
     rows = []
     for bid in bids:
         tier = tkdn_tier(bid.tkdn_pct, bid.bmp_pct)
-        reasons: list[str] = []
+        reasons: list[Reason] = []
         eligible = bid.passed_evaluation
         if not bid.passed_evaluation:
-            reasons.append("Tidak lulus evaluasi administrasi dan teknis.")
+            reasons.append(Reason.of(FAILED_EVALUATION))
+        elif (problem := price_problem(bid, terms)) is not None:
+            eligible = False
+            reasons.append(problem)
         elif terms.pdn_required and tier not in allowed:
             eligible = False
-            reasons.append(
-                f"Gugur karena kewajiban produk dalam negeri: tier {tier}, sedangkan ada "
-                f"penawaran tier {'/'.join(sorted(allowed))} (Perpres 16/2018 pasal 66)."
-            )
+            reasons.append(Reason.of(LADDER, tier=tier, allowed="/".join(sorted(allowed))))
         kp = coefficient(bid, terms) if eligible else Decimal(0)
         if eligible and not applies:
-            reasons.append(
-                "Tanpa preferensi harga: hanya untuk pengadaan barang dengan HPS di atas "
-                "Rp1.000.000.000."
-            )
+            reasons.append(Reason.of(NO_PREFERENCE_SCOPE, floor_rp=PREFERENCE_HPS_FLOOR))
         elif eligible and kp == 0:
             reasons.append(
-                f"Tanpa preferensi harga: TKDN {_pct(bid.tkdn_pct)} di bawah "
-                f"{_pct(PREFERENCE_TKDN_MIN)}."
+                Reason.of(
+                    NO_PREFERENCE_TKDN, tkdn_pct=bid.tkdn_pct, minimum_pct=PREFERENCE_TKDN_MIN
+                )
             )
         elif eligible:
             reasons.append(
-                f"Preferensi harga: KP = TKDN {_pct(bid.tkdn_pct)} × preferensi "
-                f"{_pct(preference)} = {_pct(kp * HUNDRED)}."
+                Reason.of(
+                    PREFERENCE,
+                    tkdn_pct=bid.tkdn_pct,
+                    preference_pct=preference,
+                    kp_pct=kp * HUNDRED,
+                )
             )
         hea = evaluated_price(bid.price, kp, terms.formula)
         rows.append([bid, tier, kp, hea, eligible, reasons])
@@ -138,14 +382,8 @@ def rank_bids(bids: Sequence[BidFigures], terms: PackageTerms) -> list[RankedBid
         if position > 1:
             ahead = eligible_rows[position - 2]
             if ahead[3] == row[3]:
-                rule = (
-                    "TKDN lebih tinggi"
-                    if ahead[0].tkdn_pct != row[0].tkdn_pct
-                    else "penawaran lebih awal"
-                )
-                row[5].append(
-                    f"HEA sama dengan peringkat {position - 1}; diurutkan menurut {rule}."
-                )
+                code = TIE_TKDN if ahead[0].tkdn_pct != row[0].tkdn_pct else TIE_EARLIER
+                row[5].append(Reason.of(code, rank=position - 1))
         row.append(position)
     ineligible_rows = sorted((r for r in rows if not r[4]), key=lambda r: (r[3], r[0].bid_id))
     for row in ineligible_rows:
@@ -158,10 +396,18 @@ def rank_bids(bids: Sequence[BidFigures], terms: PackageTerms) -> list[RankedBid
             kp=kp,
             hea=hea,
             rank=rank,
-            reasons=tuple(reasons),
+            reasons=tuple(reason_text(r) for r in reasons),
+            reason_codes=tuple(reasons),
         )
         for bid, tier, kp, hea, eligible, reasons, rank in [*eligible_rows, *ineligible_rows]
     ]
+
+
+def all_above_hps(bids: Sequence[BidFigures], terms: PackageTerms) -> bool:
+    """Every bid that passed administration and technique is above the HPS (and there is at
+    least one): the tender fails and can be re-tendered."""
+    passed = [b for b in bids if b.passed_evaluation]
+    return bool(passed) and all(b.price > terms.hps for b in passed)
 
 
 def tkdn_needed_to_win(bid: BidFigures, winner: RankedBid, terms: PackageTerms) -> Decimal | None:

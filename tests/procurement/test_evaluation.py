@@ -14,6 +14,7 @@ from procurement.evaluation import (
     BidFigures,
     PackageTerms,
     rank_bids,
+    standing,
     tkdn_needed_to_win,
 )
 
@@ -212,7 +213,8 @@ def test_ranks_are_a_permutation_of_the_eligible_bids(bids, terms):
     assert sorted(r.rank for r in eligible) == list(range(1, len(eligible) + 1))
     assert all(r.rank is None for r in results if not r.eligible)
     assert {r.bid_id for r in results} == {b.bid_id for b in bids}
-    assert any(r.eligible for r in results) == any(b.passed_evaluation for b in bids)
+    # Only bids still standing (passed administration and technique, not above the HPS) rank.
+    assert any(r.eligible for r in results) == any(standing(b, terms) for b in bids)
 
 
 @settings(max_examples=300, deadline=None)
