@@ -188,7 +188,7 @@ def _package(demo: DemoPackage, opd: OPD) -> None:
         for item, name in zip(items, product_names, strict=True):
             product = Product.objects.get(vendor=vendor, name=name)
             price = (item.hps_unit_price * Decimal(str(factor))).quantize(Decimal("1"))
-            lines.append(services.LineInput(item, product, item.quantity, price))
+            lines.append(services.LineInput(item, product, price))
         bids.append(services.bid_submit(package=package, vendor=vendor, by=owner, lines=lines))
     if demo.state == Status.ANNOUNCED:
         return

@@ -37,6 +37,8 @@ class AuditAction(models.TextChoices):
     EVALUATION_STARTED = "evaluation_started", _("Evaluasi dimulai")
     EVALUATION_SUCCEEDED = "evaluation_succeeded", _("Evaluasi selesai")
     EVALUATION_FAILED = "evaluation_failed", _("Evaluasi gagal")
+    EVALUATION_REOPENED = "evaluation_reopened", _("Evaluasi dibuka kembali (sanggah diterima)")
+    BID_VERDICT = "bid_verdict", _("Keputusan evaluasi penawaran")
     SCHEDULE_RUN = "schedule_run", _("Penjadwalan dijalankan")
     MEETING_ADDED = "meeting_added", _("Pertemuan ditambahkan admin")
     MEETING_REMOVED = "meeting_removed", _("Pertemuan dihapus admin")

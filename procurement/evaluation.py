@@ -108,6 +108,18 @@ ITEM_UNPRICED = "item_unpriced"
 ITEM_NOT_IN_DOCUMENT = "item_not_in_document"
 UNBALANCED = "unbalanced"
 UNREASONABLY_LOW = "unreasonably_low"
+KBLI_MISMATCH = "kbli_mismatch"
+# The checks on the bid's frozen snapshot and the evaluator's verdict (procurement.services).
+VENDOR_NOT_VERIFIED = "vendor_not_verified"
+RESERVED_NOT_SMALL = "reserved_not_small"
+MIN_TKDN_NOT_MET = "min_tkdn_not_met"
+CERTIFICATE_REVOKED = "certificate_revoked"
+CERTIFICATE_EXPIRED = "certificate_expired"
+HALAL_MISSING = "halal_missing"
+VERDICT_FAILED = "verdict_failed"
+VERDICT_PENDING = "verdict_pending"
+CLARIFICATION_PENDING = "clarification_pending"
+CLARIFICATION_ACCEPTED = "clarification_accepted"
 
 REASON_TEXT = {
     FAILED_EVALUATION: N_("Tidak lulus evaluasi administrasi dan teknis."),
@@ -148,6 +160,30 @@ REASON_TEXT = {
         "Total terkoreksi {total_rp} = {ratio_pct} dari HPS {hps_rp} (di bawah 80%): perlu "
         "klarifikasi kewajaran harga; jika diterima, jaminan pelaksanaan 5% dari HPS."
     ),
+    KBLI_MISMATCH: N_(
+        "Rincian {item}: KBLI produk {product_kbli} berbeda dengan KBLI rincian {item_kbli}; "
+        "diperiksa evaluator pada evaluasi teknis."
+    ),
+    VENDOR_NOT_VERIFIED: N_("Penyedia belum terverifikasi Dinas PPKUKM."),
+    RESERVED_NOT_SMALL: N_(
+        "Paket dicadangkan untuk usaha kecil (mikro dan kecil); skala usaha penyedia {scale}."
+    ),
+    MIN_TKDN_NOT_MET: N_("TKDN penawaran {tkdn_pct} di bawah TKDN minimal paket {minimum_pct}."),
+    CERTIFICATE_REVOKED: N_(
+        "Sertifikat {number} ditolak atau dicabut setelah penawaran diajukan; penawaran gugur."
+    ),
+    CERTIFICATE_EXPIRED: N_(
+        "Sertifikat {number} tidak berlaku lagi pada tanggal batas akhir penawaran."
+    ),
+    HALAL_MISSING: N_(
+        "Paket wajib halal: produk makanan/minuman {products} tanpa sertifikat halal yang berlaku."
+    ),
+    VERDICT_FAILED: N_(
+        "Gugur pada evaluasi administrasi dan teknis (persyaratan: {requirements}): {reason}"
+    ),
+    VERDICT_PENDING: N_("Menunggu keputusan evaluasi administrasi dan teknis."),
+    CLARIFICATION_PENDING: N_("Menunggu hasil klarifikasi kewajaran harga."),
+    CLARIFICATION_ACCEPTED: N_("Klarifikasi kewajaran harga diterima: {reason}"),
 }
 
 

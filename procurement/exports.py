@@ -9,7 +9,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta
-from procurement.models import Bid, EvaluationResult, EvaluationRun, Package
+from procurement.models import Bid, BidVerdict, EvaluationResult, EvaluationRun, Package
+from procurement.reasons import reasons_display
 from procurement.selectors import ComparisonRow
 
 RUPIAH_FORMAT = '"Rp"#,##0'
@@ -122,6 +123,7 @@ def evaluation_workbook(run: EvaluationRun, results: list[EvaluationResult]) -> 
         (_("Evaluasi"), f"#{run.pk} · {run.get_status_display()}"),
         (_("Versi aturan"), run.rule_version),
         (_("Rumus HEA"), run.get_formula_display()),
+        (_("Peringkat"), str(_("final") if run.final else _("sementara"))),
         (_("Diminta pada"), jakarta(run.created_at)),
         (_("Dicetak"), jakarta(timezone.now())),
     ]
@@ -141,6 +143,10 @@ def evaluation_workbook(run: EvaluationRun, results: list[EvaluationResult]) -> 
         _("Harga evaluasi akhir (HEA)"),
         _("Memenuhi syarat"),
         _("Alasan"),
+        _("Koreksi aritmatika"),
+        _("Tanda untuk klarifikasi"),
+        _("Evaluasi administrasi dan teknis"),
+        _("Klarifikasi kewajaran harga"),
     ]
     for column, header in enumerate(headers, 1):
         sheet.cell(header_row, column, str(header)).font = bold
@@ -156,9 +162,14 @@ def evaluation_workbook(run: EvaluationRun, results: list[EvaluationResult]) -> 
         RUPIAH_FORMAT,
         None,
         None,
+        None,
+        None,
+        None,
+        None,
     ]
     for row, result in enumerate(results, header_row + 1):
         bid = result.bid
+        verdict = getattr(bid, "verdict", None)
         values = [
             result.rank,
             bid.vendor.name,
@@ -170,7 +181,11 @@ def evaluation_workbook(run: EvaluationRun, results: list[EvaluationResult]) -> 
             result.kp,
             result.hea,
             str(_("Ya") if result.eligible else _("Tidak")),
-            "\n".join(result.reasons),
+            "\n".join(reasons_display(result.reasons)),
+            "\n".join(reasons_display(result.corrections)),
+            "\n".join(reasons_display(result.flags)),
+            verdict_summary(verdict),
+            clarification_summary(verdict),
         ]
         for column, (value, number_format) in enumerate(
             zip(values, number_formats, strict=True), 1
@@ -179,9 +194,31 @@ def evaluation_workbook(run: EvaluationRun, results: list[EvaluationResult]) -> 
             if number_format:
                 cell.number_format = number_format
     for column, width in zip(
-        "ABCDEFGHIJK", [10, 36, 14, 20, 10, 10, 6, 14, 22, 12, 80], strict=True
+        "ABCDEFGHIJKLMNO",
+        [10, 36, 14, 20, 10, 10, 6, 14, 22, 12, 80, 60, 60, 50, 50],
+        strict=True,
     ):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def verdict_summary(verdict: BidVerdict | None) -> str:
+    """The evaluator's administrative and technical verdict in one cell: outcome, reason,
+    who and when."""
+    if verdict is None:
+        return str(_("Belum diputuskan"))
+    outcome = _("Lulus") if verdict.passed else _("Gugur")
+    reason = f": {verdict.reason}" if verdict.reason else ""
+    return f"{outcome}{reason} ({verdict.decided_by.full_name}, {jakarta(verdict.decided_at)})"
+
+
+def clarification_summary(verdict: BidVerdict | None) -> str:
+    if verdict is None or not verdict.clarification:
+        return ""
+    who = verdict.clarified_by.full_name if verdict.clarified_by else ""
+    return (
+        f"{verdict.get_clarification_display()}: {verdict.clarification_reason} "
+        f"({who}, {jakarta(verdict.clarified_at)})"
+    )

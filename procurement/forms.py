@@ -12,7 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.forms.utils import ErrorDict
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from p3dn_portal.lib.fields import (
@@ -24,9 +24,9 @@ from p3dn_portal.lib.fields import (
 from p3dn_portal.lib.forms import ServiceErrorsMixin
 from p3dn_portal.templatetags.p3dn import percent, rupiah
 from procurement import rules
-from procurement.models import OPD, Bid, Package, PackageItem
+from procurement.models import OPD, Package, PackageItem, PackageRequirement, RequirementStage
 from procurement.rules import Category, Method, Status
-from procurement.services import LineInput
+from procurement.services import PACKAGE_FIELDS, LineInput, RequirementInput
 from vendors.models import Product
 from vendors.uploads import clean_document
 
@@ -102,8 +102,34 @@ class PackageForm(ServiceErrorsMixin, forms.Form):
             "Isi 0 untuk jenis pengadaan lain."
         ),
     )
+    items_optional = forms.BooleanField(
+        label=_("Rincian boleh tidak ditawar"),
+        required=False,
+        help_text=_(
+            "Centang bila penyedia boleh mengosongkan rincian: rincian tanpa harga dianggap "
+            "sudah termasuk dalam harga rincian lain. Tanpa centang, penawaran wajib mengisi "
+            "setiap rincian."
+        ),
+    )
     opens_at = JakartaDateTimeField(label=_("Penawaran dibuka (WIB)"))
     closes_at = JakartaDateTimeField(label=_("Batas akhir penawaran (WIB)"))
+    administrative_requirements = forms.CharField(
+        label=_("Persyaratan administrasi"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Satu persyaratan per baris; dinilai Pokja untuk setiap penawaran."),
+    )
+    technical_requirements = forms.CharField(
+        label=_("Persyaratan teknis"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Satu persyaratan per baris, misalnya spesifikasi per rincian, waktu pengiriman, "
+            "garansi."
+        ),
+    )
 
     def __init__(
         self,
@@ -117,7 +143,19 @@ class PackageForm(ServiceErrorsMixin, forms.Form):
         self.opd = opd
         self.package = package
         if package is not None:
-            kwargs.setdefault("initial", {f: getattr(package, f) for f in self.base_fields})
+            requirements = list(package.requirements.all())
+            kwargs.setdefault(
+                "initial",
+                {
+                    **{f: getattr(package, f) for f in PACKAGE_FIELDS},
+                    **{
+                        REQUIREMENT_FIELDS[stage]: "\n".join(
+                            r.text for r in requirements if r.stage == stage
+                        )
+                        for stage in REQUIREMENT_FIELDS
+                    },
+                },
+            )
         else:
             kwargs.setdefault(
                 "initial",
@@ -125,10 +163,27 @@ class PackageForm(ServiceErrorsMixin, forms.Form):
                     "fiscal_year": timezone.localdate().year,
                     "category": Category.GOODS,
                     "max_preference_pct": default_preference(Category.GOODS),
+                    **{
+                        REQUIREMENT_FIELDS[stage]: "\n".join(str(t) for t in texts)
+                        for stage, texts in DEFAULT_REQUIREMENTS.items()
+                    },
                     **(prefill or {}),
                 },
             )
         super().__init__(*args, **kwargs)
+
+    def package_fields(self) -> dict:
+        """The package's own terms, as services.package_save takes them."""
+        return {f: self.cleaned_data[f] for f in PACKAGE_FIELDS}
+
+    def requirements(self) -> list[RequirementInput]:
+        """The checklist, one requirement per non-empty line, administrative first."""
+        return [
+            RequirementInput(stage=stage, text=line.strip()[:REQUIREMENT_MAX_LENGTH])
+            for stage, field in REQUIREMENT_FIELDS.items()
+            for line in self.cleaned_data.get(field, "").splitlines()
+            if line.strip()
+        ]
 
     def clean_pagu(self) -> Decimal:
         pagu = self.cleaned_data["pagu"]
@@ -156,6 +211,23 @@ class PackageForm(ServiceErrorsMixin, forms.Form):
                     ValidationError(RUP_CODE_TAKEN.format(code=code, year=year), code="taken"),
                 )
         return cleaned
+
+
+REQUIREMENT_FIELDS = {
+    RequirementStage.ADMINISTRATIVE: "administrative_requirements",
+    RequirementStage.TECHNICAL: "technical_requirements",
+}
+REQUIREMENT_MAX_LENGTH = PackageRequirement._meta.get_field("text").max_length
+DEFAULT_REQUIREMENTS = {
+    RequirementStage.ADMINISTRATIVE: [
+        _("Surat penawaran ditandatangani dan berlaku selama masa penawaran"),
+    ],
+    RequirementStage.TECHNICAL: [
+        _("Spesifikasi setiap rincian sesuai dokumen pemilihan"),
+        _("Waktu pengiriman sesuai jadwal pelaksanaan"),
+        _("Garansi sesuai persyaratan"),
+    ],
+}
 
 
 def default_preference(category: str) -> Decimal:
@@ -249,39 +321,107 @@ class ReasonForm(forms.Form):
     )
 
 
-class WinnerForm(forms.Form):
-    bid = forms.ModelChoiceField(
-        label=_("Penawaran pemenang"),
-        queryset=Bid.objects.none(),
-        widget=forms.RadioSelect,
-        empty_label=None,
+class WinnerConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "Saya sudah memeriksa peringkat final dan mengumumkan penawaran peringkat 1 sebagai "
+            "pemenang."
+        )
     )
     reason = forms.CharField(
         label=_("Catatan evaluasi"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Misalnya peringkat harga evaluasi akhir setelah preferensi harga."),
     )
 
-    def __init__(self, *args: object, bids, candidates=None, **kwargs: object) -> None:
-        """`bids` validates the choice; `candidates`, the same bids already read, lists
-        them without another query."""
-        super().__init__(*args, **kwargs)
-        field = self.fields["bid"]
-        field.queryset = bids
-        field.label_from_instance = _bid_label
-        if candidates is not None:
-            field.choices = [(bid.pk, _bid_label(bid)) for bid in candidates]
 
-
-def _bid_label(bid: Bid) -> str:
-    return f"{bid.vendor.name} — {rupiah(bid.price)} — TKDN {percent(bid.tkdn_pct)}"
+class ObjectionDecision(models.TextChoices):
+    REJECTED = "ditolak", _("Ditolak: pengumuman pemenang tetap")
+    UPHELD = "diterima", _("Diterima: pemenang dibatalkan, evaluasi dibuka kembali")
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=_("Jawaban sanggah"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    decision = forms.ChoiceField(
+        label=_("Keputusan"),
+        choices=ObjectionDecision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Pilih keputusan: sanggah diterima atau ditolak.")},
     )
+    answer = forms.CharField(
+        label=_("Jawaban sanggah"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Alasan keputusan; dikirim kepada penyanggah."),
+    )
+
+    @property
+    def upheld(self) -> bool:
+        return self.cleaned_data.get("decision") == ObjectionDecision.UPHELD
+
+
+# The evaluator's verdicts ---------------------------------------------------------------------
+
+VERDICT_CHOICE_REQUIRED = _("Pilih lulus atau gugur.")
+
+
+class VerdictForm(forms.Form):
+    """The pokja's pass or fail of one bid; a fail ticks the requirements not met and says
+    why."""
+
+    outcome = forms.ChoiceField(
+        label=_("Hasil evaluasi administrasi dan teknis"),
+        choices=[("lulus", _("Lulus semua persyaratan")), ("gugur", _("Gugur"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": VERDICT_CHOICE_REQUIRED},
+    )
+    failed = forms.TypedMultipleChoiceField(
+        label=_("Persyaratan yang tidak dipenuhi"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("Alasan gugur"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: object, requirements: Iterable[PackageRequirement], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["failed"].choices = [
+            (r.pk, f"{r.get_stage_display()}: {r.text}") for r in requirements
+        ]
+
+    @property
+    def passed(self) -> bool:
+        return self.cleaned_data.get("outcome") == "lulus"
+
+
+class ClarificationForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Hasil klarifikasi kewajaran harga"),
+        choices=[
+            ("diterima", _("Harga wajar: penawaran diterima (jaminan pelaksanaan 5% dari HPS)")),
+            ("gugur", _("Harga tidak wajar: penawaran gugur")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": VERDICT_CHOICE_REQUIRED},
+    )
+    reason = forms.CharField(
+        label=_("Hasil klarifikasi"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Apa yang dijelaskan penyedia tentang harganya."),
+    )
+
+    @property
+    def accepted(self) -> bool:
+        return self.cleaned_data.get("outcome") == "diterima"
 
 
 class ContractForm(forms.Form):
@@ -306,9 +446,20 @@ BAD_HPS_MAX = _("HPS maksimal diisi angka, misalnya 1.500.000.000. Saringan itu 
 BAD_HPS_RANGE = _("HPS minimal lebih besar dari HPS maksimal. Saringan rentang HPS tidak dipakai.")
 BAD_CHOICE = _("Pilihan “{field}” tidak dikenal dan tidak dipakai.")
 PRODUCT_CHOICE_EMPTY = _("— pilih produk —")
-PRODUCT_REQUIRED = _("Pilih produk untuk rincian ini.")
-QUANTITY_INVALID = _("Tulis volume sebagai angka lebih dari 0, misalnya 1.000 atau 12,5.")
-PRICE_REQUIRED = _("Isi harga satuan penawaran Anda.")
+PRODUCT_CHOICE_SKIP = _("— tidak ditawar (termasuk harga rincian lain) —")
+PRODUCT_REQUIRED_FOR = _("Pilih produk Anda untuk rincian “{item}”.")
+PRODUCT_NOT_YOURS = _("Pilih salah satu produk aktif usaha Anda dari daftar.")
+PRICE_REQUIRED_FOR = _("Isi harga satuan penawaran Anda untuk rincian “{item}”.")
+PRICE_NOT_POSITIVE = _("Harga satuan harus lebih dari nol: isi harga per {unit} dalam rupiah.")
+NOTHING_PRICED = _("Isi paling sedikit satu rincian dengan produk dan harga satuan.")
+KBLI_MISMATCH_WARNING = _(
+    "KBLI produk ({product_kbli}) berbeda dengan KBLI rincian ({item_kbli}). Penawaran tetap "
+    "dapat dikirim, tetapi evaluator akan memeriksa kesesuaiannya."
+)
+KBLI_CONFIRM = _(
+    "Ada produk dengan KBLI berbeda dari rinciannya (lihat tanda di tabel). Ganti produknya, "
+    "atau centang konfirmasi di bawah tabel untuk tetap mengirim."
+)
 PRODUCT_LABEL = _("{name} — {price} / {unit} — TKDN {tkdn}")
 
 
@@ -446,31 +597,24 @@ def packages_page(packages: QuerySet[Package], number: str | None) -> Page:
     return Paginator(packages, PACKAGES_PAGE_SIZE).get_page(number)
 
 
-class QuantityField(LocalizedDecimalField):
-    """A volume, shown the way the active language writes numbers (`1.000` or `12,5`)."""
-
-    def prepare_value(self, value: object) -> object:
-        if isinstance(value, Decimal):
-            whole = value == value.to_integral()
-            return formats.number_format(
-                value.quantize(Decimal(1)) if whole else value.normalize(),
-                use_l10n=True,
-                force_grouping=True,
-            )
-        return value
-
-
 @dataclass(frozen=True)
 class BidRow:
     item: PackageItem
     product: forms.BoundField
-    quantity: forms.BoundField
     unit_price: forms.BoundField
+    kbli_warning: str
 
 
 class BidForm(forms.Form):
-    """One row per package item: which of the vendor's active products, how many, at what
-    unit price. Fields are named after the item (`product_12`, `quantity_12`, ...)."""
+    """One row per package item, at the document's volume (shown, not typed): which of the
+    vendor's active products and at what unit price. Fields are named after the item
+    (`product_12`, `unit_price_12`). A product whose KBLI differs from the item's is a
+    warning the vendor confirms (`kbli_confirmed`); the evaluator sees it flagged."""
+
+    kbli_confirmed = forms.BooleanField(
+        label=_("Saya tetap menawarkan produk dengan KBLI berbeda; evaluator akan memeriksanya."),
+        required=False,
+    )
 
     def __init__(
         self,
@@ -478,12 +622,15 @@ class BidForm(forms.Form):
         items: Iterable[PackageItem],
         products: Iterable[Product],
         previous: dict | None = None,
+        items_optional: bool = False,
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.items = list(items)
+        self.items_optional = items_optional
         self.products = {product.pk: product for product in products}
-        choices = [("", PRODUCT_CHOICE_EMPTY)] + [
+        empty = PRODUCT_CHOICE_SKIP if items_optional else PRODUCT_CHOICE_EMPTY
+        choices = [("", empty)] + [
             (pk, self.product_label(product)) for pk, product in self.products.items()
         ]
         earlier = {line["item"]: line for line in (previous or {}).get("lines", [])}
@@ -494,27 +641,23 @@ class BidForm(forms.Form):
                 label=_("Produk"),
                 choices=choices,
                 coerce=lambda pk: self.products[int(pk)],
+                empty_value=None,
+                required=not items_optional,
                 initial=product_id if product_id in self.products else None,
-                error_messages={"required": PRODUCT_REQUIRED},
-                widget=forms.Select(attrs={"class": "form-select"}),
-            )
-            self.fields[f"quantity_{item.pk}"] = QuantityField(
-                label=_("Volume"),
-                max_digits=14,
-                decimal_places=2,
-                min_value=Decimal("0.01"),
-                initial=Decimal(line["quantity"]) if line else item.quantity,
                 error_messages={
-                    "required": QUANTITY_INVALID,
-                    "invalid": QUANTITY_INVALID,
-                    "min_value": QUANTITY_INVALID,
+                    "required": PRODUCT_REQUIRED_FOR.format(item=item.description),
+                    "invalid_choice": PRODUCT_NOT_YOURS,
                 },
-                widget=forms.TextInput(attrs={"class": "form-control num"}),
+                widget=forms.Select(attrs={"class": "form-select"}),
             )
             self.fields[f"unit_price_{item.pk}"] = RupiahField(
                 label=_("Harga satuan (Rp)"),
+                required=not items_optional,
                 initial=Decimal(line["unit_price"]) if line else None,
-                error_messages={"required": PRICE_REQUIRED, "invalid": AMOUNT_INVALID},
+                error_messages={
+                    "required": PRICE_REQUIRED_FOR.format(item=item.description),
+                    "invalid": AMOUNT_INVALID,
+                },
                 widget=forms.TextInput(attrs={"class": "form-control num"}),
             )
 
@@ -527,29 +670,77 @@ class BidForm(forms.Form):
             tkdn=percent(product.local_content.tkdn_pct),
         )
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        priced = 0
+        for item in self.items:
+            product = cleaned.get(f"product_{item.pk}")
+            price = cleaned.get(f"unit_price_{item.pk}")
+            if f"unit_price_{item.pk}" in self.errors or f"product_{item.pk}" in self.errors:
+                continue
+            if price is not None and price <= 0:
+                self.add_error(
+                    f"unit_price_{item.pk}",
+                    ValidationError(PRICE_NOT_POSITIVE.format(unit=item.unit), code="not_positive"),
+                )
+            elif product is None and price is not None:
+                self.add_error(
+                    f"product_{item.pk}", PRODUCT_REQUIRED_FOR.format(item=item.description)
+                )
+            elif product is not None and price is None:
+                self.add_error(
+                    f"unit_price_{item.pk}", PRICE_REQUIRED_FOR.format(item=item.description)
+                )
+            elif product is not None:
+                priced += 1
+        if not self.errors and priced == 0:
+            raise ValidationError(NOTHING_PRICED, code="nothing_priced")
+        if not self.errors and self.kbli_mismatches() and not cleaned.get("kbli_confirmed"):
+            raise ValidationError(KBLI_CONFIRM, code="kbli_unconfirmed")
+        return cleaned
+
+    def _kbli_warning(self, item: PackageItem) -> str:
+        product = self._chosen(item)
+        if product is None or rules.kbli_matches(item.kbli, product.kbli):
+            return ""
+        return str(KBLI_MISMATCH_WARNING.format(product_kbli=product.kbli, item_kbli=item.kbli))
+
+    def _chosen(self, item: PackageItem) -> Product | None:
+        if hasattr(self, "cleaned_data"):
+            return self.cleaned_data.get(f"product_{item.pk}")
+        value = self[f"product_{item.pk}"].value()
+        try:
+            return self.products.get(int(value)) if value else None
+        except (TypeError, ValueError):
+            return None
+
+    def kbli_mismatches(self) -> list[PackageItem]:
+        return [item for item in self.items if self._kbli_warning(item)]
+
     def rows(self) -> list[BidRow]:
         return [
             BidRow(
                 item=item,
                 product=self[f"product_{item.pk}"],
-                quantity=self[f"quantity_{item.pk}"],
                 unit_price=self[f"unit_price_{item.pk}"],
+                kbli_warning=self._kbli_warning(item) if self.is_bound else "",
             )
             for item in self.items
         ]
 
     def lines(self) -> list[LineInput]:
-        """The rows as the service takes them; amounts to the cent, as the database keeps
-        them, so that the sealed content reads the same however the numbers were typed."""
+        """The priced rows as the service takes them, unit prices to the cent, as the
+        database keeps them, so that the sealed content reads the same however the numbers
+        were typed. Rows left empty (when the package allows it) are no line."""
         data = self.cleaned_data
         return [
             LineInput(
                 item=item,
                 product=data[f"product_{item.pk}"],
-                quantity=data[f"quantity_{item.pk}"].quantize(CENT),
                 unit_price=data[f"unit_price_{item.pk}"].quantize(CENT),
             )
             for item in self.items
+            if data.get(f"product_{item.pk}") is not None
         ]
 
 

@@ -106,6 +106,14 @@ class Package(ChoiceLabels, models.Model):
         _("TKDN minimal (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     halal_required = models.BooleanField(_("wajib halal"), default=False)
+    items_optional = models.BooleanField(
+        _("rincian boleh tidak ditawar"),
+        default=False,
+        help_text=_(
+            "Centang bila penyedia boleh mengosongkan rincian: rincian tanpa harga dianggap "
+            "sudah termasuk dalam harga rincian lain."
+        ),
+    )
     reservation_exception_reason = models.TextField(
         _("alasan tidak dicadangkan untuk usaha kecil"),
         blank=True,
@@ -145,6 +153,9 @@ class Package(ChoiceLabels, models.Model):
     )
     contract_number = models.CharField(_("nomor kontrak"), max_length=100, blank=True)
     contract_signed_on = models.DateField(_("tanggal kontrak"), null=True, blank=True)
+    performance_guarantee = models.DecimalField(
+        _("jaminan pelaksanaan (Rp)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
     cancel_reason = models.TextField(_("alasan pembatalan"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -232,6 +243,36 @@ class PackageItem(models.Model):
     @property
     def hps_total(self):
         return self.quantity * self.hps_unit_price
+
+
+class RequirementStage(models.TextChoices):
+    ADMINISTRATIVE = "administrative", _("Administrasi")
+    TECHNICAL = "technical", _("Teknis")
+
+
+class PackageRequirement(ChoiceLabels, models.Model):
+    """One line of the package's checklist for the administrative and technical evaluation
+    (specification per item, delivery time, warranty, documents), set with the package."""
+
+    package = models.ForeignKey(
+        Package, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("paket")
+    )
+    position = models.PositiveSmallIntegerField(_("urutan"))
+    stage = models.CharField(_("tahap"), max_length=15, choices=RequirementStage.choices)
+    text = models.CharField(_("persyaratan"), max_length=300)
+
+    class Meta:
+        verbose_name = _("persyaratan paket")
+        verbose_name_plural = pgettext_lazy("jamak", "persyaratan paket")
+        ordering = ["package", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "position"], name="requirement_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class PackageEvent(ChoiceLabels, models.Model):
@@ -361,6 +402,7 @@ class BidLine(models.Model):
     halal_certificate_number = models.CharField(
         _("nomor sertifikat halal"), max_length=20, blank=True
     )
+    product_kbli = models.CharField(_("KBLI produk"), max_length=5, blank=True)
 
     class Meta:
         verbose_name = _("baris penawaran")
@@ -408,6 +450,12 @@ class Objection(ChoiceLabels, models.Model):
         verbose_name=_("dijawab oleh"),
     )
     answered_at = models.DateTimeField(_("dijawab pada"), null=True, blank=True)
+    upheld = models.BooleanField(
+        _("sanggah diterima"),
+        null=True,
+        blank=True,
+        help_text=_("Diterima: evaluasi dibuka kembali. Kosong: belum diputuskan."),
+    )
 
     class Meta:
         verbose_name = _("sanggah")
@@ -455,6 +503,14 @@ class EvaluationRun(ChoiceLabels, models.Model):
     started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    final = models.BooleanField(
+        _("peringkat final"),
+        default=False,
+        help_text=_(
+            "Final bila setiap penawaran sudah punya keputusan evaluasi administrasi dan teknis "
+            "dan setiap klarifikasi harga sudah dicatat; selain itu peringkat sementara."
+        ),
+    )
 
     class Meta:
         verbose_name = _("evaluasi")
@@ -482,6 +538,8 @@ class EvaluationResult(models.Model):
     rank = models.PositiveIntegerField(_("peringkat"), null=True, blank=True)
     reasons = models.JSONField(_("alasan"), default=list)
     snapshot = models.JSONField(_("sertifikat yang dipakai"), default=list)
+    corrections = models.JSONField(_("koreksi aritmatika"), default=list)
+    flags = models.JSONField(_("tanda untuk klarifikasi"), default=list)
 
     class Meta:
         verbose_name = _("hasil evaluasi")
@@ -494,3 +552,59 @@ class EvaluationResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}: {self.bid_id} #{self.rank}"
+
+
+class Clarification(models.TextChoices):
+    ACCEPTED = "accepted", _("Harga wajar, penawaran diterima")
+    FAILED = "failed", _("Harga tidak wajar, penawaran gugur")
+
+
+class BidVerdict(ChoiceLabels, models.Model):
+    """The evaluator's decision on one opened bid: the administrative and technical
+    evaluation, requirement by requirement, and the outcome of the price-reasonableness
+    clarification when its corrected total is under 80% of the HPS."""
+
+    bid = models.OneToOneField(
+        Bid, on_delete=models.CASCADE, related_name="verdict", verbose_name=_("penawaran")
+    )
+    passed = models.BooleanField(_("lulus administrasi dan teknis"))
+    # requirement id (as text) -> {"passed": bool, "reason": str}
+    checks = models.JSONField(_("hasil per persyaratan"), default=dict)
+    reason = models.TextField(_("alasan"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("diputuskan oleh"),
+    )
+    decided_at = models.DateTimeField(_("diputuskan pada"))
+    clarification = models.CharField(
+        _("klarifikasi kewajaran harga"), max_length=10, choices=Clarification.choices, blank=True
+    )
+    clarification_reason = models.TextField(_("hasil klarifikasi"), blank=True)
+    clarified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diklarifikasi oleh"),
+    )
+    clarified_at = models.DateTimeField(_("diklarifikasi pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("keputusan evaluasi penawaran")
+        verbose_name_plural = pgettext_lazy("jamak", "keputusan evaluasi penawaran")
+        ordering = ["bid"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(passed=True) | ~Q(reason=""), name="verdict_failed_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(clarification=Clarification.FAILED) | ~Q(clarification_reason=""),
+                name="verdict_failed_clarification_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bid_id}: {'lulus' if self.passed else 'gugur'}"

@@ -54,6 +54,9 @@ class Action(models.TextChoices):
     CONTRACT = "contract", _("mencatat kontrak")
     CANCEL = "cancel", _("membatalkan paket")
     FAIL = "fail", _("menyatakan paket gagal")
+    VERDICT = "verdict", _("mengevaluasi administrasi dan teknis")
+    CLARIFY = "clarify", _("mencatat klarifikasi harga")
+    REOPEN = "reopen", _("membuka kembali evaluasi")
 
 
 # Positions (procurement.models.Position values) allowed to take each action: the PPK sets
@@ -72,6 +75,12 @@ ALLOWED_POSITIONS: dict[str, frozenset[str]] = {
     Action.CONTRACT: frozenset({PPK}),
     Action.CANCEL: frozenset({PPK, KPA}),
     Action.FAIL: frozenset({PPK, *SELECTORS}),
+    # The administrative and technical evaluation and the price clarification are the
+    # selection's work (Perlem LKPP 12/2021): the pokja, or the pejabat pengadaan.
+    Action.VERDICT: frozenset(SELECTORS),
+    Action.CLARIFY: frozenset(SELECTORS),
+    # An upheld objection sends the package back to the selection.
+    Action.REOPEN: frozenset({PPK, *SELECTORS}),
 }
 
 # The lifecycle: from which states each action may start, and where it leads.
@@ -91,6 +100,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
         Status.CANCELLED,
     ),
     Action.FAIL: (frozenset({Status.CLOSED, Status.EVALUATION}), Status.FAILED),
+    Action.VERDICT: (frozenset({Status.EVALUATION}), None),
+    Action.CLARIFY: (frozenset({Status.EVALUATION}), None),
+    Action.REOPEN: (frozenset({Status.OBJECTION}), Status.EVALUATION),
 }
 
 FINAL_STATES = frozenset({Status.CONTRACTED, Status.CANCELLED, Status.FAILED})
@@ -98,6 +110,9 @@ FINAL_STATES = frozenset({Status.CONTRACTED, Status.CANCELLED, Status.FAILED})
 SEALED_STATES = frozenset({Status.DRAFT, Status.ANNOUNCED})
 
 OBJECTION_DAYS = 5
+# The performance guarantee (jaminan pelaksanaan): 5% of the contract value, or 5% of the
+# HPS when the winner's total was under 80% of the HPS and its clarification was accepted.
+PERFORMANCE_GUARANTEE_PCT = Decimal("5")
 RESERVATION_CEILING = Decimal("15000000000")  # pagu up to Rp15 billion: for small business
 PREFERENCE_MAX_PCT = Decimal("25")
 # Direct procurement (pengadaan langsung) ceilings by category (Perpres 12/2021 art. 38).
@@ -174,3 +189,14 @@ def bid_local_content(lines: Iterable[LineFigures]) -> BidLocalContent:
         (weighted_tkdn / total).quantize(PERCENT, rounding=ROUND_HALF_UP),
         (weighted_both / total).quantize(PERCENT, rounding=ROUND_HALF_UP),
     )
+
+
+def performance_guarantee(*, contract_value: Decimal, hps: Decimal, low_price: bool) -> Decimal:
+    """5% of the contract value, or of the HPS for a low price kept after clarification."""
+    base = hps if low_price else contract_value
+    return (base * PERFORMANCE_GUARANTEE_PCT / 100).quantize(PERCENT, rounding=ROUND_HALF_UP)
+
+
+def kbli_matches(item_kbli: str, product_kbli: str) -> bool:
+    """A product fits an item of the same KBLI; an item without a KBLI accepts any."""
+    return not item_kbli or item_kbli == product_kbli

@@ -125,9 +125,9 @@ def current_run(package: Package) -> EvaluationRun | None:
 def run_results(run: EvaluationRun) -> QuerySet[EvaluationResult]:
     """A run's results with each bid and its vendor: ranked ones first by rank, then the
     ineligible ones by HEA."""
-    return run.results.select_related("bid__vendor").order_by(
-        F("rank").asc(nulls_last=True), "hea", "pk"
-    )
+    return run.results.select_related(
+        "bid__vendor", "bid__verdict__decided_by", "bid__verdict__clarified_by"
+    ).order_by(F("rank").asc(nulls_last=True), "hea", "pk")
 
 
 def next_closing() -> datetime | None:

@@ -22,18 +22,21 @@ from audit import services as audit
 from audit.models import AuditAction, SystemJob
 from p3dn_portal.celery import publish_or_defer
 from p3dn_portal.templatetags.p3dn import rupiah
-from procurement import evaluation, rules, sealing
+from procurement import evaluation, rules, sealing, selectors
 from procurement.models import (
     OPD,
     Bid,
     BidLine,
     BidStatus,
+    BidVerdict,
+    Clarification,
     EvaluationResult,
     EvaluationRun,
     Objection,
     Package,
     PackageEvent,
     PackageItem,
+    PackageRequirement,
     RunStatus,
 )
 from procurement.rules import Action, Category, Status
@@ -83,7 +86,15 @@ MIN_TKDN_NOT_MET = _(
 )
 LINE_FOREIGN_PRODUCT = _("Pilih produk milik usaha Anda sendiri.")
 LINE_INACTIVE_PRODUCT = _("Produk {product} nonaktif: aktifkan dulu di daftar produk.")
-LINES_INCOMPLETE = _("Isi produk, volume, dan harga satuan untuk setiap rincian paket.")
+LINES_INCOMPLETE = _("Isi produk dan harga satuan untuk setiap rincian paket.")
+LINES_MISSING = _(
+    "Rincian {items} belum diisi: pilih produk Anda dan isi harga satuannya. Paket ini meminta "
+    "harga untuk setiap rincian."
+)
+LINE_NOT_IN_PACKAGE = _("Rincian yang dikirim bukan rincian paket ini. Muat ulang halaman.")
+LINE_PRICE_NOT_POSITIVE = _(
+    "Harga satuan rincian {item} harus lebih dari nol. Isi harga per {unit} dalam rupiah."
+)
 BID_NOT_ACTIVE = _("Penawaran ini sudah diganti revisi atau ditarik.")
 WINNER_NOT_ACTIVE = _("Pemenang harus salah satu penawaran aktif paket ini.")
 WINNER_NOT_FIRST = _(
@@ -97,6 +108,31 @@ EVALUATION_PENDING = _(
 NO_ELIGIBLE_BID = _(
     "Tidak ada penawaran yang memenuhi syarat pada hasil evaluasi: nyatakan paket gagal."
 )
+RANKING_PROVISIONAL = _(
+    "Peringkat masih sementara: selesaikan evaluasi administrasi dan teknis setiap penawaran "
+    "(dan klarifikasi harga yang ditandai) lebih dulu."
+)
+RANKING_BEFORE_REOPENING = _(
+    "Evaluasi dibuka kembali karena sanggah diterima sesudah peringkat ini: perbaiki keputusan "
+    "evaluasi, lalu tunggu peringkat baru."
+)
+NOT_ALL_ABOVE_HPS = _(
+    "Tidak semua penawaran di atas HPS pada hasil evaluasi terakhir; paket tidak dapat "
+    "dinyatakan gagal dengan alasan ini."
+)
+ALL_ABOVE_HPS_REASON = _("Tender gagal: semua penawaran di atas HPS.")
+VERDICT_BID_NOT_OPENED = _("Hanya penawaran aktif yang sudah dibuka yang dievaluasi.")
+VERDICT_REASON_REQUIRED = _(
+    "Tulis alasan penawaran gugur: penyedia dan auditor membacanya di berita acara."
+)
+VERDICT_UNKNOWN_REQUIREMENT = _("Persyaratan yang dipilih bukan persyaratan paket ini.")
+CLARIFICATION_NOT_LOW = _(
+    "Klarifikasi kewajaran harga hanya untuk penawaran dengan total terkoreksi di bawah 80% HPS."
+)
+CLARIFICATION_NEEDS_PASS = _(
+    "Catat dulu keputusan evaluasi administrasi dan teknis yang lulus untuk penawaran ini."
+)
+CLARIFICATION_REASON_REQUIRED = _("Tulis hasil klarifikasi: apa yang dijelaskan penyedia.")
 OBJECTION_CLOSED = _("Masa sanggah sudah berakhir pada {ends}.")
 OBJECTION_NOT_BIDDER = _("Hanya peserta yang mengajukan penawaran dapat menyanggah.")
 OBJECTION_BY_WINNER = _("Pemenang tidak dapat menyanggah penetapannya sendiri.")
@@ -167,6 +203,7 @@ AUDITED_PACKAGE_FIELDS = (
     "contract_value",
     "contract_number",
     "contract_signed_on",
+    "performance_guarantee",
     "cancel_reason",
 )
 TRANSITION_AUDIT = {
@@ -226,6 +263,7 @@ PACKAGE_FIELDS = (
     "pdn",
     "min_tkdn_pct",
     "halal_required",
+    "items_optional",
     "reservation_exception_reason",
     "max_preference_pct",
     "opens_at",
@@ -261,9 +299,11 @@ def package_save(
     by: User,
     items: list[ItemInput],
     package: Package | None = None,
+    requirements: "list[RequirementInput] | None" = None,
     **fields: object,
 ) -> Package:
-    """Create a draft package or edit one; the HPS is the sum of its items."""
+    """Create a draft package or edit one; the HPS is the sum of its items. `requirements`
+    (the administrative and technical checklist) replaces the package's when given."""
     unknown = set(fields) - set(PACKAGE_FIELDS)
     if unknown:
         raise ValueError(f"Not a package field: {sorted(unknown)}")
@@ -299,6 +339,8 @@ def package_save(
     saved_items = PackageItem.objects.bulk_create(
         PackageItem(package=package, position=n, **vars(item)) for n, item in enumerate(items, 1)
     )
+    if requirements is not None:
+        package_requirements_save(package=package, requirements=requirements)
     changes = audit.diff(before, _package_terms(package, saved_items))
     if changes:
         audit.record(
@@ -317,6 +359,9 @@ def _package_terms(package: Package, items: list[PackageItem]) -> dict[str, obje
         f"{item.position}. {item.description} [{item.kbli or '-'}]: "
         f"{item.quantity.quantize(CENT)} {item.unit} x {item.hps_unit_price.quantize(CENT)}"
         for item in sorted(items, key=lambda item: item.position)
+    ]
+    terms["requirements"] = [
+        f"{r.get_stage_display()}: {r.text}" for r in package.requirements.order_by("position")
     ]
     return terms
 
@@ -374,8 +419,9 @@ def _close(package: Package, *, by: User | None, job: str = "") -> Package:
     bids = list(
         package.bids.filter(status=BidStatus.ACTIVE).select_related("vendor").order_by("pk")
     )
+    items = {item.pk: item for item in package.items.all()}
     for bid in bids:
-        _open(bid)
+        _open(bid, items)
     # Opened now: the prices enter the log only from this moment.
     audit.record_many(
         audit.entry(
@@ -396,8 +442,9 @@ def _close(package: Package, *, by: User | None, job: str = "") -> Package:
     return package
 
 
-def _open(bid: Bid) -> None:
-    """Decrypt a sealed bid into its lines and totals (at closing only)."""
+def _open(bid: Bid, items: dict[int, PackageItem]) -> None:
+    """Decrypt a sealed bid into its lines and totals (at closing only). The bid price HP is
+    the total after arithmetic correction: each item at the document's volume."""
     content = sealing.unseal(bid.sealed_content)
     lines = [
         BidLine(
@@ -405,6 +452,7 @@ def _open(bid: Bid) -> None:
             item_id=line["item"],
             product_id=line["product"],
             product_name=line["product_name"],
+            product_kbli=line.get("kbli", ""),
             quantity=Decimal(line["quantity"]),
             unit_price=Decimal(line["unit_price"]),
             tkdn_pct=Decimal(line["tkdn_pct"]),
@@ -418,17 +466,31 @@ def _open(bid: Bid) -> None:
             halal_certificate_number=line["halal_certificate_number"],
         )
         for line in content["lines"]
+        if line["item"] in items  # an item not in the document is dropped
     ]
     BidLine.objects.bulk_create(lines)
+    corrected = evaluation.correct_bid(
+        [_item_terms(item) for item in items.values()],
+        [evaluation.LineOffer(str(l.item_id), l.quantity, l.unit_price) for l in lines],  # noqa: E741
+    )
     local = rules.bid_local_content(
-        rules.LineFigures(l.quantity, l.unit_price, l.tkdn_pct, l.bmp_pct)
+        rules.LineFigures(items[l.item_id].quantity, l.unit_price, l.tkdn_pct, l.bmp_pct)
         for l in lines  # noqa: E741
     )
-    bid.price = local.total
+    bid.price = corrected.total
     bid.tkdn_pct = local.tkdn_pct
     bid.tkdn_bmp_pct = local.tkdn_bmp_pct
     bid.opened_at = timezone.now()
     bid.save(update_fields=["price", "tkdn_pct", "tkdn_bmp_pct", "opened_at"])
+
+
+def _item_terms(item: PackageItem) -> evaluation.ItemTerms:
+    return evaluation.ItemTerms(
+        item_id=str(item.pk),
+        quantity=item.quantity,
+        hps_unit_price=item.hps_unit_price,
+        name=f"{item.position}. {item.description}",
+    )
 
 
 def package_evaluation_start(*, package: Package, by: User) -> Package:
@@ -455,6 +517,10 @@ def package_winner_announce(
         status__in=(RunStatus.QUEUED, RunStatus.RUNNING), created_at__gt=run.created_at
     ).exists():
         raise ValidationError(EVALUATION_PENDING, code="evaluation_pending")
+    if package.events.filter(action=Action.REOPEN, at__gt=run.created_at).exists():
+        raise ValidationError(RANKING_BEFORE_REOPENING, code="reopened")
+    if not run.final:
+        raise ValidationError(RANKING_PROVISIONAL, code="provisional")
     first = run.results.filter(rank=1).select_related("bid").first()
     if first is None:
         raise ValidationError(NO_ELIGIBLE_BID, code="no_eligible_bid")
@@ -506,7 +572,12 @@ def objection_file(
 
 
 @transaction.atomic
-def objection_answer(*, objection: Objection, by: User, answer: str) -> Objection:
+def objection_answer(
+    *, objection: Objection, by: User, answer: str, upheld: bool = False
+) -> Objection:
+    """Decide a sanggah: rejected, or upheld, which sends the package back to the selection
+    (winner withdrawn; the pokja corrects its verdicts and a new run ranks again) before
+    anything can be awarded. The objector is told the decision; when upheld, every bidder."""
     _authorize(package=objection.package, by=by, action=Action.ANSWER_OBJECTION)
     objection = (
         Objection.objects.select_for_update().select_related("bid__vendor").get(pk=objection.pk)
@@ -515,22 +586,46 @@ def objection_answer(*, objection: Objection, by: User, answer: str) -> Objectio
         raise ValidationError(OBJECTION_ANSWERED, code="answered")
     if not answer.strip():
         raise ValidationError(REASON_REQUIRED, code="required")
+    package = objection.package
+    if upheld:
+        _authorize(package=package, by=by, action=Action.REOPEN)
+        package = _transition(package=package, action=Action.REOPEN, by=by, reason=answer.strip())
+        package.winner = None
+        package.objection_ends_at = None
+        package.save(update_fields=["status", "winner", "objection_ends_at"])
     objection.answer = answer.strip()
+    objection.upheld = upheld
     objection.answered_by = by
     objection.answered_at = timezone.now()
-    objection.save(update_fields=["answer", "answered_by", "answered_at"])
+    objection.save(update_fields=["answer", "upheld", "answered_by", "answered_at"])
     audit.record(
         actor=by,
         action=AuditAction.OBJECTION_ANSWERED,
         obj=objection,
-        changes={"answer": ["", objection.answer], "answered_at": [None, objection.answered_at]},
+        changes={
+            "answer": ["", objection.answer],
+            "upheld": [None, upheld],
+            "answered_at": [None, objection.answered_at],
+        },
     )
+    if upheld:
+        audit.record(
+            actor=by,
+            action=AuditAction.EVALUATION_REOPENED,
+            obj=package,
+            changes=audit.diff(
+                package.audit_before, audit.snapshot(package, AUDITED_PACKAGE_FIELDS)
+            ),
+            note=objection.answer,
+        )
     _notify_vendor_users(
         objection.bid.vendor,
         "procurement/objection_answered",
-        package=objection.package,
+        package=package,
         objection=objection,
     )
+    if upheld:
+        _notify_bidders(package, "procurement/evaluation_reopened", objection=objection)
     return objection
 
 
@@ -548,7 +643,15 @@ def package_award(*, package: Package, by: User) -> Package:
     if unanswered:
         raise ValidationError(OBJECTIONS_UNANSWERED.format(count=unanswered), code="unanswered")
     package.contract_value = package.winner.price
-    package.save(update_fields=["status", "contract_value"])
+    clarified = BidVerdict.objects.filter(
+        bid=package.winner, clarification=Clarification.ACCEPTED
+    ).exists()
+    package.performance_guarantee = rules.performance_guarantee(
+        contract_value=package.contract_value,
+        hps=package.hps,
+        low_price=clarified and evaluation.is_unreasonably_low(package.contract_value, package.hps),
+    )
+    package.save(update_fields=["status", "contract_value", "performance_guarantee"])
     _audit_transition(package, action=Action.AWARD, by=by)
     _notify_bidders(package, "procurement/package_awarded")
     return package
@@ -592,14 +695,197 @@ def package_fail(*, package: Package, by: User, reason: str) -> Package:
     return package
 
 
+def package_fail_above_hps(*, package: Package, by: User) -> Package:
+    """One step when the current ranking has every bid still in the price stage above the
+    HPS: the tender fails ("tender gagal: semua penawaran di atas HPS") and can be re-tendered."""
+    run = selectors.current_run(package)
+    if run is None or not run_all_above_hps(run):
+        raise ValidationError(NOT_ALL_ABOVE_HPS, code="not_all_above_hps")
+    return package_fail(package=package, by=by, reason=str(ALL_ABOVE_HPS_REASON))
+
+
+def run_all_above_hps(run: EvaluationRun) -> bool:
+    """In this run every bid that reached the price stage is above the HPS (at least one
+    did); the others fell earlier, on their snapshot or the evaluator's verdict."""
+    codes = [
+        {reason.get("code") for reason in reasons if isinstance(reason, dict)}
+        for reasons in run.results.values_list("reasons", flat=True)
+    ]
+    fell_before_price = AUTOMATIC_FAILURES | {evaluation.VERDICT_FAILED}
+    return any(evaluation.ABOVE_HPS in c for c in codes) and all(
+        evaluation.ABOVE_HPS in c or c & fell_before_price for c in codes
+    )
+
+
+# The evaluator's verdicts (administrative and technical evaluation, price clarification) ----
+
+
+@dataclass(frozen=True)
+class RequirementInput:
+    stage: str
+    text: str
+
+
+def package_requirements_save(*, package: Package, requirements: list[RequirementInput]) -> None:
+    """Replace a draft package's checklist (called by package_save, same transaction)."""
+    package.requirements.all().delete()
+    PackageRequirement.objects.bulk_create(
+        PackageRequirement(package=package, position=n, stage=r.stage, text=r.text.strip())
+        for n, r in enumerate((r for r in requirements if r.text.strip()), 1)
+    )
+
+
+def _evaluated_bid(package: Package, bid: Bid) -> Bid:
+    if bid.package_id != package.pk or bid.status != BidStatus.ACTIVE or bid.opened_at is None:
+        raise ValidationError(VERDICT_BID_NOT_OPENED, code="not_opened")
+    return bid
+
+
+def _check_verdict_action(package: Package, by: User, action: str) -> Package:
+    _authorize(package=package, by=by, action=action)
+    package = Package.objects.select_for_update().get(pk=package.pk)
+    problem = state_problem(package, action)
+    if problem:
+        raise ValidationError(problem, code="wrong_state")
+    return package
+
+
+VERDICT_AUDIT_FIELDS = ("passed", "checks", "reason", "clarification", "clarification_reason")
+
+
+@transaction.atomic
+def bid_verdict_record(
+    *,
+    package: Package,
+    bid: Bid,
+    by: User,
+    passed: bool,
+    failed_requirements: list[int] | tuple[int, ...] = (),
+    reason: str = "",
+) -> BidVerdict:
+    """The pokja's pass or fail of one bid on the package's administrative and technical
+    requirements; a fail names the requirements and the reason. A new run ranks again."""
+    package = _check_verdict_action(package, by, Action.VERDICT)
+    bid = _evaluated_bid(package, bid)
+    requirements = set(package.requirements.values_list("pk", flat=True))
+    failed = set(failed_requirements)
+    if not failed <= requirements:
+        raise ValidationError(VERDICT_UNKNOWN_REQUIREMENT, code="unknown_requirement")
+    passed = passed and not failed
+    if not passed and not reason.strip():
+        raise ValidationError(VERDICT_REASON_REQUIRED, code="reason_required")
+    checks = {
+        str(pk): {"passed": pk not in failed, "reason": reason.strip() if pk in failed else ""}
+        for pk in sorted(requirements)
+    }
+    verdict = BidVerdict.objects.select_for_update().filter(bid=bid).first()
+    before = audit.snapshot(verdict, VERDICT_AUDIT_FIELDS) if verdict else {}
+    if verdict is None:
+        verdict = BidVerdict(bid=bid)
+    verdict.passed = passed
+    verdict.checks = checks
+    verdict.reason = "" if passed else reason.strip()
+    verdict.decided_by = by
+    verdict.decided_at = timezone.now()
+    if not passed:  # a clarification only follows a pass
+        verdict.clarification, verdict.clarification_reason = "", ""
+    verdict.save()
+    _audit_verdict(verdict, before=before, by=by)
+    evaluation_request(package=package, by=by)
+    return verdict
+
+
+@transaction.atomic
+def bid_verdicts_confirm_all(*, package: Package, by: User) -> int:
+    """Pass, on every requirement, each opened bid that has no verdict yet, no failed check
+    on its snapshot and no flag (KBLI, unbalanced unit price, low total) in the current run:
+    flagged bids are decided one by one. One new run ranks again; the count confirmed."""
+    package = _check_verdict_action(package, by, Action.VERDICT)
+    run = selectors.current_run(package)
+    if run is None:
+        return 0
+    requirements = sorted(package.requirements.values_list("pk", flat=True))
+    checks = {str(pk): {"passed": True, "reason": ""} for pk in requirements}
+    plain = [
+        result.bid
+        for result in run.results.select_related("bid").filter(bid__verdict__isnull=True)
+        if not result.flags
+        and all(
+            isinstance(r, dict) and r.get("code") not in AUTOMATIC_FAILURES for r in result.reasons
+        )
+        and result.bid.status == BidStatus.ACTIVE
+    ]
+    now = timezone.now()
+    verdicts = BidVerdict.objects.bulk_create(
+        BidVerdict(bid=bid, passed=True, checks=checks, decided_by=by, decided_at=now)
+        for bid in plain
+    )
+    for verdict in verdicts:
+        _audit_verdict(verdict, before={}, by=by, note="Konfirmasi semua penawaran tanpa tanda.")
+    if verdicts:
+        evaluation_request(package=package, by=by)
+    return len(verdicts)
+
+
+# Checks on the frozen snapshot that fail a bid whatever the evaluator decides.
+AUTOMATIC_FAILURES = frozenset(
+    {
+        evaluation.VENDOR_NOT_VERIFIED,
+        evaluation.RESERVED_NOT_SMALL,
+        evaluation.MIN_TKDN_NOT_MET,
+        evaluation.CERTIFICATE_REVOKED,
+        evaluation.CERTIFICATE_EXPIRED,
+        evaluation.HALAL_MISSING,
+    }
+)
+
+
+@transaction.atomic
+def bid_clarification_record(
+    *, package: Package, bid: Bid, by: User, accepted: bool, reason: str
+) -> BidVerdict:
+    """The outcome of the price-reasonableness clarification of a bid whose corrected total
+    is under 80% of the HPS: kept (then the performance guarantee is 5% of the HPS) or
+    failed, with what the bidder explained."""
+    package = _check_verdict_action(package, by, Action.CLARIFY)
+    bid = _evaluated_bid(package, bid)
+    if not evaluation.is_unreasonably_low(bid.price, package.hps):
+        raise ValidationError(CLARIFICATION_NOT_LOW, code="not_low")
+    verdict = BidVerdict.objects.select_for_update().filter(bid=bid).first()
+    if verdict is None or not verdict.passed:
+        raise ValidationError(CLARIFICATION_NEEDS_PASS, code="needs_pass")
+    if not reason.strip():
+        raise ValidationError(CLARIFICATION_REASON_REQUIRED, code="reason_required")
+    before = audit.snapshot(verdict, VERDICT_AUDIT_FIELDS)
+    verdict.clarification = Clarification.ACCEPTED if accepted else Clarification.FAILED
+    verdict.clarification_reason = reason.strip()
+    verdict.clarified_by = by
+    verdict.clarified_at = timezone.now()
+    verdict.save()
+    _audit_verdict(verdict, before=before, by=by)
+    evaluation_request(package=package, by=by)
+    return verdict
+
+
+def _audit_verdict(verdict: BidVerdict, *, before: dict, by: User, note: str = "") -> None:
+    audit.record(
+        actor=by,
+        action=AuditAction.BID_VERDICT,
+        obj=verdict.bid,
+        changes=audit.diff(before, audit.snapshot(verdict, VERDICT_AUDIT_FIELDS)),
+        note=note,
+    )
+
+
 # Bids -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class LineInput:
+    """One priced item of a bid. There is no volume: the document's volume is the bid's."""
+
     item: PackageItem
     product: Product
-    quantity: Decimal
     unit_price: Decimal
 
 
@@ -658,18 +944,7 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
     now = database_now()
     _check_open(package, now)
     items = {item.pk: item for item in package.items.all()}
-    if (
-        not lines
-        or {line.item.pk for line in lines} != set(items)
-        or any(
-            line.quantity is None
-            or line.quantity <= 0
-            or line.unit_price is None
-            or line.unit_price < 0
-            for line in lines
-        )
-    ):
-        raise ValidationError(LINES_INCOMPLETE, code="lines_incomplete")
+    _check_lines(package, items, lines)
     closing_day = timezone.localtime(package.closes_at).date()
     products = {
         p.pk: p
@@ -695,12 +970,15 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
     for line in sorted(lines, key=lambda l: items[l.item.pk].position):  # noqa: E741
         product = products[line.product.pk]
         local = effective_local_content(product, on=closing_day)
+        # The document's volume, never one the bidder sent (Perlem LKPP 12/2021).
+        quantity = items[line.item.pk].quantity
         content_lines.append(
             {
                 "item": line.item.pk,
                 "product": product.pk,
                 "product_name": product.name,
-                "quantity": str(line.quantity.quantize(CENT)),
+                "kbli": product.kbli,
+                "quantity": str(quantity.quantize(CENT)),
                 "unit_price": str(line.unit_price.quantize(CENT)),
                 "tkdn_pct": str(local.tkdn_pct),
                 "bmp_pct": str(local.bmp_pct),
@@ -711,9 +989,7 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
                 "halal_certificate_number": halal_numbers.get(product.pk, ""),
             }
         )
-        figures.append(
-            rules.LineFigures(line.quantity, line.unit_price, local.tkdn_pct, local.bmp_pct)
-        )
+        figures.append(rules.LineFigures(quantity, line.unit_price, local.tkdn_pct, local.bmp_pct))
     share = rules.bid_local_content(figures)
     _check_eligibility(
         package=package,
@@ -749,6 +1025,39 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
     # The vendor's own users get the receipt (its fingerprint, never its content) by mail.
     _notify_vendor_users(vendor, "procurement/bid_received", package=package, bid=bid)
     return bid
+
+
+def _check_lines(package: Package, items: dict[int, PackageItem], lines: list[LineInput]) -> None:
+    """Every line is an item of this package, once, with a price above zero; every item has
+    a line unless the package lets items be left out (then included in the other prices)."""
+    if not lines:
+        raise ValidationError(LINES_INCOMPLETE, code="lines_incomplete")
+    seen = [line.item.pk for line in lines]
+    if len(set(seen)) != len(seen) or not set(seen) <= set(items):
+        raise ValidationError(LINE_NOT_IN_PACKAGE, code="foreign_item")
+    missing = [item for pk, item in items.items() if pk not in seen]
+    if missing and not package.items_optional:
+        raise ValidationError(
+            LINES_MISSING.format(
+                items=", ".join(f"{item.position}. {item.description}" for item in missing)
+            ),
+            code="lines_missing",
+        )
+    for line in lines:
+        if line.unit_price is None or line.unit_price <= 0:
+            item = items[line.item.pk]
+            raise ValidationError(
+                LINE_PRICE_NOT_POSITIVE.format(
+                    item=f"{item.position}. {item.description}", unit=item.unit
+                ),
+                code="price_not_positive",
+            )
+
+
+def kbli_mismatches(lines: list[LineInput]) -> list[LineInput]:
+    """The lines whose product's KBLI differs from the item's: a warning for the bidder and a
+    flag for the evaluator, never a silent pass."""
+    return [line for line in lines if not rules.kbli_matches(line.item.kbli, line.product.kbli)]
 
 
 # A bid's fields the log may hold while it is sealed: never its prices or content.
@@ -956,7 +1265,7 @@ def evaluation_execute(*, run_id: int) -> EvaluationRun | None:
             run.status = RunStatus.SUCCEEDED
             run.progress = 100
             run.finished_at = timezone.now()
-            run.save(update_fields=["status", "progress", "finished_at"])
+            run.save(update_fields=["status", "progress", "finished_at", "final"])
             _audit_evaluation_succeeded(run, results)
     except OperationalError:
         # The database failed, not the evaluation: the run stays running and the task's
@@ -1034,9 +1343,12 @@ def _audit_evaluation_failed(run_id: int) -> None:
 
 
 def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
-    """Read the package's opened bids and their lines in a constant number of queries (as
-    plain rows: 5,000 bids of 20 lines are 100,000 of them), apply the checks on the frozen
-    snapshot, then the rule core."""
+    """The stages of Perlem LKPP 12/2021 over the package's opened bids: arithmetic
+    correction, the checks on the frozen snapshot and the evaluator's verdicts (administration
+    and technique), then the price checks, the ladder and the ranking in the rule core. Reads
+    the bids and their lines in a constant number of queries (as plain rows: 5,000 bids of 20
+    lines are 100,000 of them). Sets `run.final` when every bid has its verdict and every low
+    price still standing its clarification."""
     package = run.package
     closing_day = timezone.localtime(package.closes_at).date()
     opened = Q(package=package, status=BidStatus.ACTIVE, opened_at__isnull=False)
@@ -1051,8 +1363,17 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
             "submitted_at",
             "vendor__status",
             "vendor__scale",
+            # The evaluator's verdict, when there is one (a left join).
+            "verdict__passed",
+            "verdict__checks",
+            "verdict__reason",
+            "verdict__clarification",
+            "verdict__clarification_reason",
         )
     )
+    package_items = list(package.items.all())
+    items = [_item_terms(item) for item in package_items]
+    item_kbli = {item.pk: item.kbli for item in package_items}
     lines: dict[int, list[tuple]] = {bid[0]: [] for bid in bids}
     for row in (
         BidLine.objects.filter(bid__in=Bid.objects.filter(opened))
@@ -1067,9 +1388,18 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
             "certificate_expires_on",
             "halal_certificate_number",
             "product__is_food",
+            "quantity",
+            "unit_price",
+            "product_kbli",
         )
     ):
         lines[row[0]].append(row)
+    verdicts = {bid[0]: Verdict(*bid[7:]) for bid in bids if bid[7] is not None}
+    requirement_names = (
+        dict(package.requirements.values_list("pk", "text"))
+        if any(not v.passed for v in verdicts.values())
+        else {}
+    )
     numbers = {row[5] for rows in lines.values() for row in rows} - {""}
     halal_numbers = {row[7] for rows in lines.values() for row in rows} - {""}
     revoked = set(
@@ -1082,21 +1412,63 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
             number__in=halal_numbers, status=CertificateStatus.REJECTED
         ).values_list("number", flat=True)
     )
-    figures, checks, snapshots = [], {}, {}
-    for pk, price, tkdn, tkdn_bmp, submitted_at, vendor_status, scale in bids:
+    names = {item.item_id: item.name for item in items}
+    figures, before_price, snapshots, corrections, flags = [], {}, {}, {}, {}
+    pending = False
+    for pk, _price, tkdn, tkdn_bmp, submitted_at, vendor_status, scale, *_verdict in bids:
         bid_lines = lines[pk]
-        checks[str(pk)] = _snapshot_problems(
+        corrected = evaluation.correct_bid(
+            items,
+            [evaluation.LineOffer(str(row[1]), row[9], row[10]) for row in bid_lines],
+        )
+        low = evaluation.low_total_flag(corrected.total, package.hps)
+        mismatched = [
+            evaluation.Reason.of(
+                evaluation.KBLI_MISMATCH,
+                item=names[str(row[1])],
+                product_kbli=row[11] or "—",
+                item_kbli=item_kbli[row[1]],
+            )
+            for row in bid_lines
+            if row[11] and not rules.kbli_matches(item_kbli[row[1]], row[11])
+        ]
+        problems = _snapshot_problems(
             package, vendor_status, scale, tkdn, bid_lines, closing_day, revoked, halal_revoked
         )
+        verdict = verdicts.get(pk)
+        reasons = list(problems)
+        if verdict is not None and not verdict.passed:
+            reasons.append(_verdict_failed(verdict, requirement_names))
+        elif verdict is None and not problems:
+            reasons.append(evaluation.Reason.of(evaluation.VERDICT_PENDING))
+            pending = True
+        passed = not problems and (verdict is None or verdict.passed)
+        reasonable = verdict is None or verdict.clarification != Clarification.FAILED
+        if low is not None and passed and corrected.total <= package.hps and verdict is not None:
+            if not verdict.clarification:
+                reasons.append(evaluation.Reason.of(evaluation.CLARIFICATION_PENDING))
+                pending = True
+            elif verdict.clarification == Clarification.ACCEPTED:
+                reasons.append(
+                    evaluation.Reason.of(
+                        evaluation.CLARIFICATION_ACCEPTED, reason=verdict.clarification_reason
+                    )
+                )
+        before_price[str(pk)] = reasons
         snapshots[str(pk)] = _certificates_used(bid_lines)
+        corrections[str(pk)] = [c.as_dict() for c in corrected.corrections]
+        flags[str(pk)] = [
+            f.as_dict() for f in (*corrected.flags, *([low] if low else []), *mismatched)
+        ]
         figures.append(
             evaluation.BidFigures(
                 bid_id=str(pk),
-                price=price,
+                price=corrected.total,
                 tkdn_pct=tkdn,
                 bmp_pct=tkdn_bmp - tkdn,
                 submitted_at=submitted_at,
-                passed_evaluation=not checks[str(pk)],
+                passed_evaluation=passed,
+                price_reasonable=reasonable,
             )
         )
     terms = evaluation.PackageTerms(
@@ -1106,6 +1478,7 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
         formula=run.formula,
         pdn_required=package.pdn,
     )
+    run.final = bool(bids) and not pending
     return [
         EvaluationResult(
             run=run,
@@ -1115,11 +1488,43 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
             kp=ranked.kp,
             hea=ranked.hea.quantize(HEA_PLACES),
             rank=ranked.rank,
-            reasons=[*checks[ranked.bid_id], *ranked.reasons],
+            reasons=[
+                *(r.as_dict() for r in before_price[ranked.bid_id]),
+                # The core's "failed evaluation" says no more than the reasons above.
+                *(
+                    r.as_dict()
+                    for r in ranked.reason_codes
+                    if r.code != evaluation.FAILED_EVALUATION or not before_price[ranked.bid_id]
+                ),
+            ],
             snapshot=snapshots[ranked.bid_id],
+            corrections=corrections[ranked.bid_id],
+            flags=flags[ranked.bid_id],
         )
         for ranked in evaluation.rank_bids(figures, terms)
     ]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verdict as the evaluation job reads it with the bids."""
+
+    passed: bool
+    checks: dict
+    reason: str
+    clarification: str
+    clarification_reason: str
+
+
+def _verdict_failed(verdict: Verdict, requirement_names: dict[int, str]) -> evaluation.Reason:
+    failed = [
+        requirement_names.get(int(pk), "—")
+        for pk, check in sorted(verdict.checks.items(), key=lambda kv: int(kv[0]))
+        if not check.get("passed", True)
+    ]
+    return evaluation.Reason.of(
+        evaluation.VERDICT_FAILED, requirements="; ".join(failed) or "—", reason=verdict.reason
+    )
 
 
 HEA_PLACES = Decimal("0.0000000001")
@@ -1128,7 +1533,7 @@ HEA_PLACES = Decimal("0.0000000001")
 def _certificates_used(lines: list[tuple]) -> list[dict]:
     """The certificates a bid's figures rest on, each once, as frozen at submission."""
     used: dict[str, dict] = {}
-    for _bid, _item, product, tkdn, bmp, number, expires, halal, _food in lines:
+    for _bid, _item, product, tkdn, bmp, number, expires, halal, _food, *_rest in lines:
         if number and number not in used:
             used[number] = {
                 "number": number,
@@ -1144,31 +1549,25 @@ def _certificates_used(lines: list[tuple]) -> list[dict]:
 
 def _snapshot_problems(
     package, vendor_status, scale, tkdn, lines, closing_day, revoked, halal_revoked
-) -> list[str]:
-    """What the rule core does not know: the checks on the bid's frozen snapshot."""
+) -> list[evaluation.Reason]:
+    """What the rule core does not know: the checks on the bid's frozen snapshot, which the
+    portal decides for the evaluator (administrative evaluation)."""
     problems = []
     if vendor_status != "verified":
-        problems.append(str(VENDOR_NOT_VERIFIED))
+        problems.append(evaluation.Reason.of(evaluation.VENDOR_NOT_VERIFIED))
     if package.reserved_for_small_business and not vendor_rules.is_umk(scale):
-        label = vendor_rules.BusinessScale(scale).label if scale else "—"
-        problems.append(str(RESERVED_NOT_SMALL.format(scale=label)))
+        problems.append(evaluation.Reason.of(evaluation.RESERVED_NOT_SMALL, scale=scale or "—"))
     if package.min_tkdn_pct is not None and tkdn < package.min_tkdn_pct:
         problems.append(
-            str(MIN_TKDN_NOT_MET.format(tkdn=f"{tkdn}%", minimum=f"{package.min_tkdn_pct}%"))
+            evaluation.Reason.of(
+                evaluation.MIN_TKDN_NOT_MET, tkdn_pct=tkdn, minimum_pct=package.min_tkdn_pct
+            )
         )
-    for _bid, _item, product, _tkdn, _bmp, number, expires, halal, is_food in lines:
+    for _bid, _item, product, _tkdn, _bmp, number, expires, halal, is_food, *_rest in lines:
         if number in revoked:
-            problems.append(str(CERTIFICATE_REVOKED.format(number=number)))
+            problems.append(evaluation.Reason.of(evaluation.CERTIFICATE_REVOKED, number=number))
         if number and expires and expires < closing_day:
-            problems.append(str(CERTIFICATE_EXPIRED_AT_CLOSING.format(number=number)))
+            problems.append(evaluation.Reason.of(evaluation.CERTIFICATE_EXPIRED, number=number))
         if package.halal_required and is_food and (not halal or halal in halal_revoked):
-            problems.append(str(HALAL_MISSING.format(products=product)))
+            problems.append(evaluation.Reason.of(evaluation.HALAL_MISSING, products=product))
     return problems
-
-
-CERTIFICATE_REVOKED = _(
-    "Sertifikat {number} ditolak atau dicabut setelah penawaran diajukan; penawaran gugur."
-)
-CERTIFICATE_EXPIRED_AT_CLOSING = _(
-    "Sertifikat {number} tidak berlaku lagi pada tanggal batas akhir penawaran."
-)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procurement import views
+from procurement import evaluation_views, views
 
 app_name = "procurement"
 
@@ -42,9 +42,39 @@ urlpatterns = [
     ),
     path("evaluasi/<int:run_id>/status/", views.evaluation_status, name="evaluation-status"),
     path(
+        "paket/<int:package_id>/evaluasi/administrasi-teknis/",
+        evaluation_views.officer_verdicts,
+        name="officer-verdicts",
+    ),
+    path(
+        "paket/<int:package_id>/evaluasi/administrasi-teknis/konfirmasi-semua/",
+        evaluation_views.officer_verdicts_confirm_all,
+        name="officer-verdicts-confirm-all",
+    ),
+    path(
+        "paket/<int:package_id>/evaluasi/penawaran/<int:bid_id>/keputusan/",
+        evaluation_views.officer_verdict,
+        name="officer-verdict",
+    ),
+    path(
+        "paket/<int:package_id>/evaluasi/penawaran/<int:bid_id>/klarifikasi/",
+        evaluation_views.officer_clarification,
+        name="officer-clarification",
+    ),
+    path(
+        "paket/<int:package_id>/evaluasi/berita-acara/",
+        evaluation_views.officer_evaluation_report,
+        name="officer-evaluation-report",
+    ),
+    path(
         "paket/<int:package_id>/umumkan-pemenang/",
-        views.officer_package_announce_winner,
+        evaluation_views.officer_announce_winner,
         name="officer-package-announce-winner",
+    ),
+    path(
+        "paket/<int:package_id>/gagal-di-atas-hps/",
+        evaluation_views.officer_package_fail_above_hps,
+        name="officer-package-fail-above-hps",
     ),
     path(
         "paket/<int:package_id>/sanggah/<int:objection_id>/jawab/",

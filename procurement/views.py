@@ -38,6 +38,7 @@ from procurement.models import (
     PackageItem,
     RunStatus,
 )
+from procurement.reasons import decisive_reasons_display, reasons_display
 from procurement.rules import Action, Status
 from procurement.templatetags.procurement_vendor import bidding_problem
 from vendors.models import Vendor
@@ -70,7 +71,12 @@ def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
     facts = cached(
         "package-facts",
         lambda: render_to_string(
-            "procurement/package_facts.html", {"package": package, "items": package.items.all()}
+            "procurement/package_facts.html",
+            {
+                "package": package,
+                "items": package.items.all(),
+                "requirements": package.requirements.all(),
+            },
         ),
         topics=(topics.PROCUREMENT, topics.CATALOGUE),
         parts=(package.pk,),
@@ -184,6 +190,7 @@ def bid_edit(request: HttpRequest, package_id: int) -> HttpResponse:
         items=package.items.all(),
         products=products,
         previous=services.bid_content(current) if prefill else None,
+        items_optional=package.items_optional,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -320,9 +327,11 @@ PACKAGE_SAVED = _("Draf paket “{title}” disimpan.")
 PACKAGE_ANNOUNCED = _("Paket diumumkan: penyedia dapat menawar sampai {closes}.")
 PACKAGE_CLOSED = _("Penawaran ditutup dan dibuka.")
 EVALUATION_STARTED = _("Evaluasi penawaran dimulai.")
-WINNER_ANNOUNCED = _("Pemenang diumumkan: {vendor}. Masa sanggah sampai {ends}.")
-WINNER_REQUIRED = _("Pilih salah satu penawaran sebagai pemenang.")
-OBJECTION_ANSWER_SENT = _("Jawaban sanggah dikirim ke {vendor}.")
+OBJECTION_ANSWER_SENT = _("Sanggah ditolak; jawaban dikirim ke {vendor}.")
+OBJECTION_UPHELD = _(
+    "Sanggah {vendor} diterima: pengumuman pemenang dibatalkan dan evaluasi dibuka kembali. "
+    "Perbaiki keputusan evaluasi; peserta diberi tahu."
+)
 PACKAGE_AWARDED = _("Pemenang ditetapkan. Nilai kontrak {value} (harga penawaran).")
 CONTRACT_RECORDED = _("Kontrak {number} dicatat.")
 PACKAGE_CANCELLED = _("Paket dibatalkan. Peserta diberi tahu alasannya.")
@@ -423,7 +432,8 @@ def officer_package_edit(request: HttpRequest, package_id: int | None = None) ->
                     for row in items.forms
                     if row.cleaned_data and not row.cleaned_data.get("DELETE")
                 ],
-                **form.cleaned_data,
+                requirements=form.requirements(),
+                **form.package_fields(),
             )
         except ValidationError as error:
             form.add_service_error(error)
@@ -499,25 +509,6 @@ def officer_package_evaluate(request: HttpRequest, package_id: int) -> HttpRespo
 
 @role_required(Role.OFFICER)
 @require_POST
-def officer_package_announce_winner(request: HttpRequest, package_id: int) -> HttpResponse:
-    def act(package: Package) -> str:
-        # Any bid of the package parses; the service decides which may win.
-        form = forms.WinnerForm(request.POST, bids=package.bids.select_related("vendor"))
-        if not form.is_valid():
-            raise ValidationError(WINNER_REQUIRED)
-        bid = form.cleaned_data["bid"]
-        package = services.package_winner_announce(
-            package=package, by=request.user, bid=bid, reason=form.cleaned_data["reason"]
-        )
-        return WINNER_ANNOUNCED.format(
-            vendor=bid.vendor.name, ends=jakarta(package.objection_ends_at)
-        )
-
-    return _package_action(request, package_id, act)
-
-
-@role_required(Role.OFFICER)
-@require_POST
 def officer_package_answer_objection(
     request: HttpRequest, package_id: int, objection_id: int
 ) -> HttpResponse:
@@ -528,10 +519,16 @@ def officer_package_answer_objection(
             package=package,
         )
         form = forms.AnswerForm(request.POST)
-        form.is_valid()
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
         services.objection_answer(
-            objection=objection, by=request.user, answer=form.cleaned_data.get("answer", "")
+            objection=objection,
+            by=request.user,
+            answer=form.cleaned_data.get("answer", ""),
+            upheld=form.upheld,
         )
+        if form.upheld:
+            return OBJECTION_UPHELD.format(vendor=objection.bid.vendor.name)
         return OBJECTION_ANSWER_SENT.format(vendor=objection.bid.vendor.name)
 
     return _package_action(request, package_id, act)
@@ -721,7 +718,7 @@ def _ranked(result: EvaluationResult | None) -> evaluation.RankedBid | None:
         kp=result.kp,
         hea=result.hea,
         rank=1,
-        reasons=tuple(result.reasons),
+        reasons=tuple(reasons_display(result.reasons)),
     )
 
 
@@ -863,12 +860,14 @@ def _why(upper: EvaluationResult, lower: EvaluationResult) -> str:
     if not upper.eligible:
         return WHY_BOTH_INELIGIBLE.format(
             a=upper.bid.vendor.name,
-            a_reasons=" ".join(upper.reasons),
+            a_reasons=" ".join(decisive_reasons_display(upper.reasons)),
             b=lower.bid.vendor.name,
-            b_reasons=" ".join(lower.reasons),
+            b_reasons=" ".join(decisive_reasons_display(lower.reasons)),
         )
     if not lower.eligible:
-        return WHY_INELIGIBLE.format(**names, reasons=" ".join(lower.reasons))
+        return WHY_INELIGIBLE.format(
+            **names, reasons=" ".join(decisive_reasons_display(lower.reasons))
+        )
     if upper.hea != lower.hea:
         return WHY_LOWER_HEA.format(
             **names, upper_hea=rupiah(upper.hea), lower_hea=rupiah(lower.hea)

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from freshness import topics
 from freshness.cache import cached
 from p3dn_portal.lib.fragments import render_to_keep
-from procurement import forms, rules, selectors
+from procurement import forms, rules, selectors, services
 from procurement.models import Officer, Package
 from procurement.rules import Action, Status
 
@@ -67,28 +67,13 @@ def _next_deadline(package: Package) -> datetime | None:
 def _panel(context: template.Context, package: Package, officer: Officer, draft: dict) -> dict:
     actions = available_actions(package, officer)
     now = timezone.now()
-    winner_form = None
-    if Action.ANNOUNCE_WINNER in actions:
-        # The winner is rank 1 of the current evaluation; offered alone when there is one.
+    run = None
+    if package.status in (Status.EVALUATION, Status.CLOSED):
         run = selectors.current_run(package)
-        bids = selectors.active_bids(package=package).filter(opened_at__isnull=False)
-        if run is not None:
-            bids = bids.filter(results__run=run, results__rank=1)
-        bids = bids.order_by("price", "submitted_at")
-        # Read once, with only what the labels show (not the sealed content).
-        candidates = list(
-            bids.select_related("vendor").only(
-                "package", "price", "tkdn_pct", "submitted_at", "vendor__name"
-            )
-        )
-        initial = {"reason": draft.get("reason", "")}
-        if len(candidates) == 1:
-            initial["bid"] = candidates[0].pk  # the only choice: chosen already
-        winner_form = forms.WinnerForm(bids=bids, initial=initial, candidates=candidates)
     objections = []
-    if package.objection_ends_at is not None:
+    if package.status not in (Status.DRAFT, Status.ANNOUNCED, Status.CLOSED):
         objections = [
-            (objection, forms.AnswerForm(auto_id=f"answer_{objection.pk}_%s"))
+            (objection, forms.AnswerForm(auto_id=f"answer_{objection.pk}_%s", initial=draft))
             for objection in package.objections.select_related(
                 "bid__vendor", "filed_by", "answered_by"
             )
@@ -104,7 +89,10 @@ def _panel(context: template.Context, package: Package, officer: Officer, draft:
         "objection_over": package.objection_ends_at is not None and now > package.objection_ends_at,
         "events": package.events.select_related("by"),
         "objections": objections,
-        "winner_form": winner_form,
+        # The evaluation under way: provisional until every verdict is in; announcing the
+        # winner asks first on its own page.
+        "run": run,
+        "all_above_hps": run is not None and services.run_all_above_hps(run),
         "contract_form": forms.ContractForm(auto_id="contract_%s", initial=draft),
         "cancel_form": forms.ReasonForm(auto_id="cancel_%s", initial=draft),
         "fail_form": forms.ReasonForm(auto_id="fail_%s", initial=draft),

@@ -19,6 +19,7 @@ from tests.procurement.conftest import (
     item_input,
     lines_for,
     package_fields,
+    pass_all_bids,
     past_deadline,
 )
 
@@ -295,6 +296,7 @@ def test_winner_objection_award_and_contract_are_recorded(
     services.packages_close_due()
     evaluate_now(announced)
     winner = Bid.objects.get(pk=announced.evaluation_runs.get().results.get(rank=1).bid_id)
+    pass_all_bids(announced)
     services.package_winner_announce(package=announced, by=ppk, bid=winner, reason="Peringkat 1")
     announced.refresh_from_db()
     announce = _only(AuditAction.WINNER_ANNOUNCED)

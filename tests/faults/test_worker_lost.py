@@ -53,9 +53,7 @@ def closing_package():
         TKDNCertificateFactory(
             vendor=member.vendor, products=[product], tkdn_pct=Decimal(tkdn), bmp_pct=Decimal("5")
         )
-        line = services.LineInput(
-            item=item, product=product, quantity=item.quantity, unit_price=Decimal(price)
-        )
+        line = services.LineInput(item=item, product=product, unit_price=Decimal(price))
         services.bid_submit(package=package, vendor=member.vendor, by=member.user, lines=[line])
     Package.objects.filter(pk=package.pk).update(
         opens_at=timezone.now() - timedelta(days=8),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from procurement import services
 from procurement.models import Package
 from tests.procurement import conftest as procurement
-from tests.procurement.conftest import evaluate_now, lines_for, past_deadline
+from tests.procurement.conftest import lines_for, pass_all_bids, past_deadline
 
 # The procurement tests' cast, shared: a PPK and pokja of one OPD, its announced package
 # with two items, and two certified small vendors.
@@ -49,7 +49,7 @@ def opened(with_bids, pokja):
 def contracted(opened, ppk, pokja):
     """Through evaluation, winner, award and contract: (package, winner bid, other bid)."""
     package, first, second = opened
-    evaluate_now(package)
+    pass_all_bids(package)
     services.package_winner_announce(package=package, by=ppk)
     package.refresh_from_db()
     Package.objects.filter(pk=package.pk).update(

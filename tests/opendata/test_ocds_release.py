@@ -13,8 +13,8 @@ from opendata import ocds
 from procurement import services
 from procurement.rules import Status
 from tests.factories import PackageFactory, PackageItemFactory, VendorFactory
-from tests.opendata.conftest import evaluate_now
 from tests.opendata.schema import validation_errors
+from tests.procurement.conftest import pass_all_bids
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +184,7 @@ def test_a_release_gets_a_new_id_when_the_package_moves_on(opened, ppk):
     package, _, _ = opened
     prefix = ocds.ocid(package)
     before = [r["id"] for r in _package_json(package)["releases"]]
-    evaluate_now(package)
+    pass_all_bids(package)
     services.package_winner_announce(package=package, by=ppk)
     after = [r["id"] for r in _package_json(package)["releases"]]
     assert before == [f"{prefix}-tender", f"{prefix}-update-evaluation"]  # closing starts it

@@ -32,9 +32,15 @@ def pokja(ppk):
 
 @pytest.fixture
 def announced(ppk):
-    package = PackageFactory(opd=ppk.officer.opd, created_by=ppk, status=Status.ANNOUNCED)
+    # HPS = 1,000 x 1,200,000 + 50 x 3,000,000 = 1,350,000,000: both bidders below it.
+    package = PackageFactory(
+        opd=ppk.officer.opd,
+        created_by=ppk,
+        status=Status.ANNOUNCED,
+        hps=Decimal("1350000000"),
+    )
     PackageItemFactory(
-        package=package, position=1, quantity=Decimal("1000"), hps_unit_price=Decimal("1000000")
+        package=package, position=1, quantity=Decimal("1000"), hps_unit_price=Decimal("1200000")
     )
     PackageItemFactory(
         package=package,
@@ -50,8 +56,13 @@ def announced(ppk):
 def _bidder(tkdn: str, bmp: str, price_1: str, price_2: str, cabinet_tkdn="21.00", cabinet_bmp="3"):
     member = VendorMemberFactory()
     vendor = member.vendor
-    desk = ProductFactory(vendor=vendor, name=f"Meja {vendor.pk}", unit_price=Decimal(price_1))
-    cabinet = ProductFactory(vendor=vendor, name=f"Lemari {vendor.pk}", unit_price=Decimal(price_2))
+    # Furniture, as the package's items (KBLI 31001): no KBLI warning on their bids.
+    desk = ProductFactory(
+        vendor=vendor, name=f"Meja {vendor.pk}", unit_price=Decimal(price_1), kbli="31001"
+    )
+    cabinet = ProductFactory(
+        vendor=vendor, name=f"Lemari {vendor.pk}", unit_price=Decimal(price_2), kbli="31001"
+    )
     TKDNCertificateFactory(
         vendor=vendor, products=[desk], tkdn_pct=Decimal(tkdn), bmp_pct=Decimal(bmp)
     )
@@ -77,13 +88,10 @@ def second_bidder():
 def lines_for(package: Package, desk, cabinet, desk_price="1150000", cabinet_price="2750000"):
     first, second = package.items.order_by("position")
     return [
-        services.LineInput(
-            item=first, product=desk, quantity=first.quantity, unit_price=Decimal(desk_price)
-        ),
+        services.LineInput(item=first, product=desk, unit_price=Decimal(desk_price)),
         services.LineInput(
             item=second,
             product=cabinet,
-            quantity=second.quantity,
             unit_price=Decimal(cabinet_price),
         ),
     ]
@@ -103,6 +111,30 @@ def evaluate_now(package: Package) -> None:
     for run in package.evaluation_runs.filter(status=RunStatus.QUEUED).order_by("pk"):
         services.evaluation_execute(run_id=run.pk)
     package.refresh_from_db()
+
+
+def pass_all_bids(package: Package, by=None) -> None:
+    """The pokja passes every opened bid still without a verdict on every requirement, and
+    accepts the clarification of each price under 80% of the HPS; the runs this queues
+    then rank again: a final ranking, as the winner announcement needs."""
+    from procurement.evaluation import is_unreasonably_low
+    from procurement.models import BidStatus, Officer
+
+    evaluate_now(package)
+    if by is None:
+        officer = Officer.objects.filter(
+            opd=package.opd, position__in=("pokja", "pejabat_pengadaan")
+        ).first()
+        by = (officer or OfficerFactory(opd=package.opd, position="pokja")).user
+    for bid in package.bids.filter(
+        status=BidStatus.ACTIVE, opened_at__isnull=False, verdict__isnull=True
+    ):
+        services.bid_verdict_record(package=package, bid=bid, by=by, passed=True)
+        if is_unreasonably_low(bid.price, package.hps):
+            services.bid_clarification_record(
+                package=package, bid=bid, by=by, accepted=True, reason="Rincian biaya wajar."
+            )
+    evaluate_now(package)
 
 
 def item_input(quantity="1000", price="1200000") -> services.ItemInput:

@@ -11,7 +11,9 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from p3dn_portal.lib.fields import AMOUNT_INVALID
 from p3dn_portal.templatetags.p3dn import jakarta
 from procurement import forms, sealing, services, views
 from procurement.models import Bid, BidStatus, Objection, Package
@@ -25,7 +27,7 @@ from tests.factories import (
     VendorMemberFactory,
     pdf_upload,
 )
-from tests.procurement.conftest import evaluate_now, lines_for, past_deadline
+from tests.procurement.conftest import evaluate_now, lines_for, pass_all_bids, past_deadline
 from vendors.models import MemberRole, VendorStatus
 from vendors.uploads import DOCUMENT_WRONG_TYPE
 
@@ -132,9 +134,8 @@ def test_the_bid_form_has_a_row_per_item_with_the_vendors_active_products(
     assert f"{cabinet.name} — Rp2.750.000 / kg — TKDN 21,00%" in html
     assert "Produk yang dinonaktifkan" not in html
     assert second_bidder[2].name not in html  # another vendor's product
-    first, second = announced.items.order_by("position")
-    assert f'name="quantity_{first.pk}" value="1.000"' in html
-    assert f'name="quantity_{second.pk}" value="50"' in html
+    # The document's volume is shown, never typed.
+    assert 'name="quantity_' not in html
 
 
 def test_submitting_the_form_seals_a_bid_and_shows_its_receipt(login, announced, bidder):
@@ -168,14 +169,14 @@ def test_bad_input_is_explained_on_the_form_keeps_what_was_typed_and_saves_nothi
     login, announced, bidder
 ):
     user, _, desk, cabinet = bidder
-    data = _form_data(announced, desk, cabinet, quantity_1="seribu", unit_price_2="")
+    data = _form_data(announced, desk, cabinet, unit_price_1="sejuta", unit_price_2="")
     response = login(user).post(_edit(announced), data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert str(forms.QUANTITY_INVALID) in html
-    assert str(forms.PRICE_REQUIRED) in html
-    assert 'value="seribu"' in html
-    assert 'value="1.150.000"' in html
+    assert str(AMOUNT_INVALID) in html
+    assert escape(str(forms.PRICE_REQUIRED_FOR.format(item="Lemari arsip"))) in html
+    assert 'value="sejuta"' in html
+    assert f'value="{desk.pk}" selected' in html
     assert not Bid.objects.exists()
 
 
@@ -409,7 +410,6 @@ def test_my_bids_lists_the_vendors_bids_active_first(login, announced, bidder, s
             services.LineInput(
                 item=other_package.items.get(),
                 product=desk,
-                quantity=Decimal("10"),
                 unit_price=Decimal("1000000"),
             )
         ],
@@ -553,6 +553,7 @@ def objection_period(announced, bidder, second_bidder, ppk):
     services.packages_close_due()
     evaluate_now(announced)
     winner.refresh_from_db()
+    pass_all_bids(announced)
     services.package_winner_announce(package=announced, by=ppk, bid=winner)
     announced.refresh_from_db()
     return announced, loser, winner

@@ -13,6 +13,7 @@ from django.utils import timezone
 from p3dn_portal.celery import app as celery_app
 from procurement import services
 from procurement.models import EvaluationRun, Package, RunStatus
+from procurement.reasons import reasons_display
 from procurement.rules import Status
 from tests.procurement.conftest import _bidder, lines_for, past_deadline
 from vendors.models import CertificateStatus, TKDNCertificate
@@ -169,7 +170,10 @@ def test_a_certificate_rejected_after_submission_makes_the_bid_ineligible_on_the
         run = services.evaluation_request(package=closed, by=ppk)
     result = run.results.get(bid__vendor=bidder[1])
     assert (result.eligible, result.rank) == (False, None)
-    assert any("ditolak atau dicabut setelah penawaran diajukan" in r for r in result.reasons)
+    assert any(
+        "ditolak atau dicabut setelah penawaran diajukan" in r
+        for r in reasons_display(result.reasons)
+    )
 
 
 @pytest.mark.django_db
@@ -189,10 +193,10 @@ def test_the_job_reads_a_package_in_a_constant_number_of_queries(
     announced.refresh_from_db()
     run = services.evaluation_request(package=announced, by=ppk)
     # 1-3 lock, mark and save the run as running; 4 savepoint; 5 advisory lock; 6 lock the
-    # run with its package; 7 delete old results; 8 bids with vendors; 9 their lines with
-    # products; 10-11 TKDN and halal certificate statuses; 12 insert the results; 13 save the
-    # run; 14 the previous successful run; 15 its winner and this run's; 16 the audit row;
-    # 17 release the savepoint
-    with django_assert_num_queries(17):
+    # run with its package; 7 delete old results; 8 bids with vendors and verdicts; 9 the
+    # package's items; 10 the bids' lines with products; 11-12 TKDN and halal certificate
+    # statuses; 13 insert the results; 14 save the run; 15 the previous successful run; 16 its
+    # winner and this run's; 17 the audit row; 18 release the savepoint
+    with django_assert_num_queries(18):
         services.evaluation_execute(run_id=run.pk)
     assert Package.objects.get(pk=announced.pk).status == Status.EVALUATION

@@ -15,7 +15,13 @@ from procurement import selectors, services
 from procurement.models import Bid, EvaluationRun, RunStatus
 from procurement.rules import Status
 from tests.factories import OfficerFactory, PackageFactory, PackageItemFactory
-from tests.procurement.conftest import _bidder, evaluate_now, lines_for, past_deadline
+from tests.procurement.conftest import (
+    _bidder,
+    evaluate_now,
+    lines_for,
+    pass_all_bids,
+    past_deadline,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +233,7 @@ def test_the_panel_post_still_goes_back_to_the_package(login, ppk, closed):
 
 def test_evaluating_in_the_wrong_state_is_explained(login, ppk, evaluated, bidder):
     package, _run = evaluated
+    pass_all_bids(package)
     services.package_winner_announce(package=package, by=ppk, bid=_bid(package, bidder))
     response = login(ppk).post(_start(package), {"kembali": "hasil"}, follow=True)
     assert "tidak dapat memulai evaluasi" in response.content.decode()
@@ -420,6 +427,7 @@ def test_the_vendor_page_waits_for_the_winner_announcement(
     url = reverse("procurement:vendor-evaluation", args=[package.pk])
     client = login(second_bidder[0])
     assert client.get(url).status_code == 404
+    pass_all_bids(package)
     services.package_winner_announce(package=package, by=ppk, bid=_bid(package, bidder))
     response = client.get(url)
     assert response.status_code == 200
@@ -434,6 +442,7 @@ def test_the_vendor_page_waits_for_the_winner_announcement(
 
 def test_a_vendor_without_a_bid_gets_404(login, ppk, evaluated, bidder, outsider_vendor):
     package, _run = evaluated
+    pass_all_bids(package)
     services.package_winner_announce(package=package, by=ppk, bid=_bid(package, bidder))
     url = reverse("procurement:vendor-evaluation", args=[package.pk])
     assert login(outsider_vendor).get(url).status_code == 404

@@ -10,14 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement import rules, services
-from procurement.models import Package
+from procurement.models import Bid, Objection, Package
 from procurement.rules import Action, Status
-from tests.factories import OfficerFactory, OPDFactory, pdf_upload
+from tests.factories import OfficerFactory, OPDFactory, VendorMemberFactory, pdf_upload
 from tests.procurement.conftest import (
     evaluate_now,
     item_input,
     lines_for,
     package_fields,
+    pass_all_bids,
     past_deadline,
 )
 
@@ -137,6 +138,7 @@ def test_the_whole_way_to_contract(ppk, pokja, announced, bidder, second_bidder)
     services.package_evaluation_start(package=announced, by=pokja)  # a second run
     evaluate_now(announced)
     winner_bid.refresh_from_db()
+    pass_all_bids(announced, by=pokja)
     with pytest.raises(PermissionDenied):
         services.package_winner_announce(package=announced, by=pokja, bid=winner_bid)
     services.package_winner_announce(package=announced, by=ppk, bid=winner_bid)
@@ -178,6 +180,8 @@ def test_the_whole_way_to_contract(ppk, pokja, announced, bidder, second_bidder)
         Status.CLOSED,
         Status.EVALUATION,  # started by the system at closing
         Status.EVALUATION,  # started again by the pokja
+        Status.EVALUATION,  # ranked again after the pokja's verdict on the first bid
+        Status.EVALUATION,  # and on the second: the ranking is final
         Status.OBJECTION,
         Status.AWARDED,
         Status.CONTRACTED,
@@ -269,6 +273,7 @@ def test_an_objection_attachment_is_for_the_opd_and_the_objecting_vendor_only(
     services.packages_close_due()
     evaluate_now(announced)
     winner.refresh_from_db()
+    pass_all_bids(announced)
     services.package_winner_announce(package=announced, by=ppk, bid=winner)
     objection = services.objection_file(
         package=announced, by=user2, text="Keberatan.", attachment=pdf_upload()
@@ -299,8 +304,28 @@ def _call(action: str, package, user, bid=None):
         ),
         Action.CANCEL: lambda: services.package_cancel(package=package, by=user, reason="x"),
         Action.FAIL: lambda: services.package_fail(package=package, by=user, reason="x"),
+        Action.REOPEN: lambda: services.objection_answer(
+            objection=_objection(package), by=user, answer="Diterima.", upheld=True
+        ),
     }
     return calls[action]()
+
+
+def _objection(package) -> Objection:
+    """A sanggah by a bidder of the package (its bid is never opened here)."""
+    member = VendorMemberFactory()
+    bid = Bid.objects.create(
+        package=package,
+        vendor=member.vendor,
+        version=1,
+        submitted_by=member.user,
+        submitted_at=timezone.now(),
+        sealed_content=b"",
+        receipt_hash="0" * 64,
+    )
+    return Objection.objects.create(
+        package=package, bid=bid, text="Keberatan.", filed_by=member.user
+    )
 
 
 MOVING_ACTIONS = [a for a in Action if rules.TRANSITIONS[a][1] is not None]

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from procurement import exports, services, views
+from p3dn_portal.templatetags.p3dn import rupiah
+from procurement import evaluation_views, exports, forms, services, views
 from procurement.models import Bid, Package
 from procurement.rules import Status
 from tests.factories import (
@@ -20,7 +21,7 @@ from tests.factories import (
     TKDNCertificateFactory,
     VendorMemberFactory,
 )
-from tests.procurement.conftest import evaluate_now
+from tests.procurement.conftest import evaluate_now, pass_all_bids
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +42,16 @@ def _detail(package: Package) -> str:
 
 @pytest.fixture
 def announced(ppk):
-    package = PackageFactory(opd=ppk.officer.opd, created_by=ppk, status=Status.ANNOUNCED)
+    # HPS = 1,000 x 1,200,000 + 50 x 3,000,000 = 1,350,000,000: every bid below it.
+    package = PackageFactory(
+        opd=ppk.officer.opd, created_by=ppk, status=Status.ANNOUNCED, hps=D("1350000000")
+    )
     PackageItemFactory(
         package=package,
         position=1,
         description="Meja belajar siswa",
         quantity=D("1000"),
-        hps_unit_price=D("1000000"),
+        hps_unit_price=D("1200000"),
     )
     PackageItemFactory(
         package=package,
@@ -64,8 +68,8 @@ def _vendor(tkdn: str):
     uncertified cabinet."""
     member = VendorMemberFactory()
     vendor = member.vendor
-    desk = ProductFactory(vendor=vendor, name=f"Meja {vendor.pk}")
-    cabinet = ProductFactory(vendor=vendor, name=f"Lemari {vendor.pk}")
+    desk = ProductFactory(vendor=vendor, name=f"Meja {vendor.pk}", kbli="31001")
+    cabinet = ProductFactory(vendor=vendor, name=f"Lemari {vendor.pk}", kbli="31001")
     TKDNCertificateFactory(vendor=vendor, products=[desk], tkdn_pct=D(tkdn), bmp_pct=D("10"))
     return member.user, vendor, desk, cabinet
 
@@ -88,8 +92,8 @@ def _submit(package: Package, cast, desk_price: str, cabinet_price: str) -> Bid:
         vendor=vendor,
         by=user,
         lines=[
-            services.LineInput(desk_item, desk, desk_item.quantity, D(desk_price)),
-            services.LineInput(cabinet_item, cabinet, cabinet_item.quantity, D(cabinet_price)),
+            services.LineInput(desk_item, desk, D(desk_price)),
+            services.LineInput(cabinet_item, cabinet, D(cabinet_price)),
         ],
     )
 
@@ -218,56 +222,91 @@ def test_the_comparison_downloads_as_a_workbook(login, ppk, opened, bidder, seco
 def test_only_the_ppk_announces_the_winner(login, pokja, opened):
     client = login(pokja)
     client.post(_url("evaluate", opened))
-    evaluate_now(opened)
-    bid = opened.bids.filter(status="active").first()
-    response = client.post(_url("announce-winner", opened), {"bid": bid.pk})
+    pass_all_bids(opened)
+    response = client.post(_url("announce-winner", opened), {"confirm": "on"})
     assert response.status_code == 403
     assert "tidak berwenang mengumumkan pemenang" in response.content.decode()
     opened.refresh_from_db()
     assert (opened.status, opened.winner) == (Status.EVALUATION, None)
 
 
-def test_a_winner_must_be_chosen_among_the_active_bids(login, ppk, opened):
+def test_announcing_asks_first_and_nothing_happens_without_the_confirmation(login, ppk, opened):
+    pass_all_bids(opened)
     client = login(ppk)
-    client.post(_url("evaluate", opened))
-    evaluate_now(opened)
-    response = client.post(_url("announce-winner", opened), {}, follow=True)
-    assert str(views.WINNER_REQUIRED) in response.content.decode()
-    withdrawn = opened.bids.get(status="withdrawn")
-    response = client.post(_url("announce-winner", opened), {"bid": withdrawn.pk}, follow=True)
-    assert str(services.WINNER_NOT_FIRST) in response.content.decode()
+    response = client.post(_url("announce-winner", opened), {"reason": "Peringkat 1."})
+    assert response.status_code == 200
+    assert str(evaluation_views.WINNER_CONFIRM_REQUIRED) in response.content.decode()
+    assert 'value="Peringkat 1."' in response.content.decode() or "Peringkat 1." in (
+        response.content.decode()
+    )
     opened.refresh_from_db()
     assert (opened.status, opened.winner) == (Status.EVALUATION, None)
 
 
-def test_the_panel_offers_rank_1_of_the_current_evaluation_as_winner(
-    login, ppk, opened, bidder, second_bidder
-):
+def test_a_provisional_ranking_cannot_name_a_winner(login, ppk, pokja, opened):
     client = login(ppk)
     client.post(_url("evaluate", opened))
-    evaluate_now(opened)
-    html = client.get(_detail(opened)).content.decode()
-    assert _url("announce-winner", opened) in html
+    evaluate_now(opened)  # no verdict yet: the ranking is provisional
+    html = client.get(_url("announce-winner", opened)).content.decode()
+    assert str(services.RANKING_PROVISIONAL) in html
+    assert 'name="confirm"' not in html
+    response = client.post(_url("announce-winner", opened), {"confirm": "on"}, follow=True)
+    assert str(services.RANKING_PROVISIONAL) in response.content.decode()
+    opened.refresh_from_db()
+    assert (opened.status, opened.winner) == (Status.EVALUATION, None)
+
+
+def test_the_confirmation_shows_rank_1_with_its_prices_and_why(
+    login, ppk, opened, bidder, second_bidder
+):
+    pass_all_bids(opened)
+    client = login(ppk)
+    assert _url("announce-winner", opened) in client.get(_detail(opened)).content.decode()
+    html = client.get(_url("announce-winner", opened)).content.decode()
     winner = opened.bids.get(vendor=second_bidder[1], status="active")
-    loser = opened.bids.get(vendor=bidder[1], status="active")
-    assert f'value="{winner.pk}"' in html
-    assert f'value="{loser.pk}"' not in html
+    first = opened.evaluation_runs.filter(status="succeeded").latest("created_at")
+    first = first.results.get(rank=1)
+    assert first.bid == winner
+    assert f"Peringkat 1: {second_bidder[1].name}" in html
+    assert rupiah(winner.price) in html
+    assert rupiah(first.hea) in html
+    assert f"peringkat 2 adalah {bidder[1].name}" in html
+    response = client.post(
+        _url("announce-winner", opened), {"confirm": "on", "reason": "HEA terendah."}
+    )
+    assert response.status_code == 302
+    opened.refresh_from_db()
+    assert (opened.status, opened.winner) == (Status.OBJECTION, winner)
+    assert opened.events.get(action="announce_winner").reason == "HEA terendah."
 
 
 def test_answering_an_objection_needs_an_answer(login, ppk, pokja, opened, bidder, second_bidder):
     winner = opened.bids.get(vendor=second_bidder[1], status="active")
     services.package_evaluation_start(package=opened, by=pokja)
     evaluate_now(opened)
+    pass_all_bids(opened)
     services.package_winner_announce(package=opened, by=ppk, bid=winner)
     objection = services.objection_file(package=opened, by=bidder[0], text="Harga tidak wajar.")
     url = reverse("procurement:officer-package-answer-objection", args=[opened.pk, objection.pk])
     client = login(pokja)
-    response = client.post(url, {"answer": ""}, follow=True)
+    response = client.post(url, {"answer": "Tanpa keputusan."}, follow=True)
+    assert str(forms.AnswerForm.base_fields["decision"].error_messages["required"]) in (
+        response.content.decode()
+    )
+    response = client.post(url, {"decision": "ditolak", "answer": ""}, follow=True)
     assert str(services.REASON_REQUIRED) in response.content.decode()
-    response = client.post(url, {"answer": "Harga sudah diklarifikasi."}, follow=True)
-    assert f"Jawaban sanggah dikirim ke {bidder[1].name}" in response.content.decode()
     objection.refresh_from_db()
-    assert (objection.answer, objection.answered_by) == ("Harga sudah diklarifikasi.", pokja)
+    assert objection.answered_at is None
+    response = client.post(
+        url, {"decision": "ditolak", "answer": "Harga sudah diklarifikasi."}, follow=True
+    )
+    assert f"Sanggah ditolak; jawaban dikirim ke {bidder[1].name}" in response.content.decode()
+    objection.refresh_from_db()
+    assert (objection.answer, objection.answered_by, objection.upheld) == (
+        "Harga sudah diklarifikasi.",
+        pokja,
+        False,
+    )
     assert "Harga sudah diklarifikasi." in client.get(_detail(opened)).content.decode()
 
 
@@ -307,7 +346,7 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
             "items-0-description": "Meja belajar siswa",
             "items-0-quantity": "1.000",
             "items-0-unit": "unit",
-            "items-0-hps_unit_price": "1.000.000",
+            "items-0-hps_unit_price": "1.200.000",
             "items-1-description": "Lemari arsip",
             "items-1-quantity": "50",
             "items-1-unit": "unit",
@@ -315,7 +354,7 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
         },
     )
     package = Package.objects.get()
-    assert package.hps == D("1150000000")
+    assert package.hps == D("1350000000")
 
     client = login(pokja)
     client.post(_url("announce", package))
@@ -331,12 +370,18 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
 
     client.post(_url("evaluate", package))
     evaluate_now(package)
+    # The pokja passes both bids (no flags) in one step; the ranking becomes final.
+    response = client.post(
+        reverse("procurement:officer-verdicts-confirm-all", args=[package.pk]), follow=True
+    )
+    assert "2 penawaran tanpa tanda dinyatakan lulus" in response.content.decode()
+    evaluate_now(package)
     client = login(ppk)
     # With the 25% preference the first bid (TKDN 63,69%) has the lowest evaluated price.
     winner = package.bids.get(vendor=bidder[1], status="active")
     response = client.post(
         _url("announce-winner", package),
-        {"bid": winner.pk, "reason": "Harga evaluasi akhir terendah."},
+        {"confirm": "on", "reason": "Harga evaluasi akhir terendah."},
         follow=True,
     )
     assert f"Pemenang diumumkan: {bidder[1].name}" in response.content.decode()
@@ -349,7 +394,10 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
     client = login(pokja)
     client.post(
         reverse("procurement:officer-package-answer-objection", args=[package.pk, objection.pk]),
-        {"answer": "Harga evaluasi akhir sudah memperhitungkan preferensi TKDN."},
+        {
+            "decision": "ditolak",
+            "answer": "Harga evaluasi akhir sudah memperhitungkan preferensi TKDN.",
+        },
     )
 
     clock.shift(timedelta(days=5, minutes=1))
@@ -367,11 +415,14 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
     package.refresh_from_db()
     assert package.status == Status.CONTRACTED
     assert (package.winner, package.contract_value) == (winner, D("1287500000"))
+    # No low-price clarification: the performance guarantee is 5% of the contract value.
+    assert package.performance_guarantee == D("64375000")
     assert [(e.action, e.by) for e in package.events.all()] == [
         ("announce", pokja),
         ("close", None),
         ("evaluate", None),
         ("evaluate", pokja),
+        ("evaluate", pokja),  # ranked again after the pokja confirmed both bids
         ("announce_winner", ppk),
         ("award", ppk),
         ("contract", ppk),

@@ -93,7 +93,7 @@ def _bid(package: Package):
         package=package,
         vendor=member.vendor,
         by=member.user,
-        lines=[services.LineInput(item, product, item.quantity, D("1150000"))],
+        lines=[services.LineInput(item, product, D("1150000"))],
     )
     return member.vendor
 
@@ -255,7 +255,11 @@ def test_times_are_read_as_jakarta_time(login, ppk):
 
 
 def test_the_form_takes_exactly_the_fields_the_service_saves():
-    assert set(forms.PackageForm.base_fields) == set(services.PACKAGE_FIELDS)
+    # The package's own terms, and its checklist (saved as requirement rows).
+    assert set(forms.PackageForm.base_fields) == {
+        *services.PACKAGE_FIELDS,
+        *forms.REQUIREMENT_FIELDS.values(),
+    }
     assert set(forms.ITEM_FIELDS) == set(services.ItemInput.__dataclass_fields__)
 
 

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching.models import Event, Need, Participant, Slot
-from procurement.models import OPD, Bid, Package
+from procurement.models import OPD, Package
 from tests.security import fuzzing
 from tests.security.world import World, build_world
 from vendors.models import HalalAssistance, Product, Vendor
@@ -83,8 +83,8 @@ CONSTRUCTORS: dict[str, Callable[[Objects], dict]] = {
         "package": o.get(Package, "draft_package"),
     },
     "procurement.forms.PackageFilterForm": lambda o: {"opds": OPD.objects.all()},
-    "procurement.forms.WinnerForm": lambda o: {
-        "bids": Bid.objects.filter(package_id=o.world.ids["evaluated_package"])
+    "procurement.forms.VerdictForm": lambda o: {
+        "requirements": o.get(Package, "evaluated_package").requirements.all()
     },
     "procurement.forms.BidForm": lambda o: {
         "items": o.get(Package, "announced_package").items.all(),

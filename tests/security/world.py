@@ -27,7 +27,7 @@ from procurement.rules import Status
 from tests import factories
 from tests.matching.factories import buyer_create, event_create, exhibitor_create, meeting_create
 from tests.otp import otp_device
-from tests.procurement.conftest import evaluate_now, lines_for, past_deadline
+from tests.procurement.conftest import evaluate_now, lines_for, pass_all_bids, past_deadline
 from vendors import services as vendor_services
 from vendors.models import (
     AssistanceStatus,
@@ -225,6 +225,7 @@ def build_world() -> World:
     evaluation = _evaluated(opd, officer.user, bidder_a, bidder_c)
     run = evaluation.evaluation_runs.get()
     objection_package = _evaluated(opd, officer.user, bidder_a, bidder_c)
+    pass_all_bids(objection_package)
     procurement_services.package_winner_announce(package=objection_package, by=officer.user)
     objection = procurement_services.objection_file(
         package=objection_package,
@@ -233,6 +234,7 @@ def build_world() -> World:
         attachment=factories.pdf_upload("sanggah.pdf"),
     )
     awarded = _evaluated(opd, officer.user, bidder_a, bidder_c)
+    pass_all_bids(awarded)
     procurement_services.package_winner_announce(package=awarded, by=officer.user)
     Package.objects.filter(pk=awarded.pk).update(
         objection_ends_at=timezone.now() - timedelta(seconds=1)

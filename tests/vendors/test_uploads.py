@@ -21,7 +21,13 @@ from procurement import services as procurement_services
 from procurement.rules import Status
 from tests import factories
 from tests.factories import PDF_BYTES, image_bytes, image_upload, pdf_upload
-from tests.procurement.conftest import _bidder, evaluate_now, lines_for, past_deadline
+from tests.procurement.conftest import (
+    _bidder,
+    evaluate_now,
+    lines_for,
+    pass_all_bids,
+    past_deadline,
+)
 from vendors.models import Product, ProductPhoto, VendorStatus
 from vendors.uploads import (
     DISPLAY_NAME_MAX,
@@ -374,6 +380,7 @@ def test_an_objection_attachment_is_an_attachment(login, ppk, announced, admin_u
     procurement_services.packages_close_due()
     evaluate_now(announced)
     bid.refresh_from_db()
+    pass_all_bids(announced)
     procurement_services.package_winner_announce(package=announced, by=ppk, bid=bid)
     objection = procurement_services.objection_file(
         package=announced,

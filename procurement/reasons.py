@@ -1,0 +1,57 @@
+"""Evaluation reasons, flags and corrections in the reader's language. The rule core and the
+services store each as a code with plain-decimal parameters (procurement.evaluation); they are
+worded here, at display time, from the same source texts (translated in locale/), with
+percentages and Rupiah written the way the active language writes them."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext
+
+from p3dn_portal.templatetags.p3dn import percent, rupiah
+from procurement.evaluation import CLARIFICATION_PENDING, REASON_TEXT, VERDICT_PENDING
+from vendors.rules import BusinessScale
+
+
+def _value(name: str, value: str) -> str:
+    try:
+        if name.endswith("_pct"):
+            return percent(Decimal(value))
+        if name.endswith("_rp"):
+            return rupiah(Decimal(value))
+    except InvalidOperation:
+        return value
+    if name == "scale" and value in BusinessScale.values:
+        return str(BusinessScale(value).label)
+    return value
+
+
+def reason_display(reason: object) -> str:
+    """One stored reason as a sentence. Rankings stored before reasons had codes hold plain
+    (Indonesian) text, shown as it is."""
+    if not isinstance(reason, dict):
+        return str(reason)
+    template = REASON_TEXT.get(reason.get("code", ""))
+    if template is None:
+        return str(reason.get("code", ""))
+    params = {name: _value(name, str(value)) for name, value in reason.get("params", {}).items()}
+    try:
+        return gettext(template).format(**params)
+    except (KeyError, IndexError):  # a translation that names another parameter
+        return template.format(**params)
+
+
+def reasons_display(reasons: object) -> list[str]:
+    return [reason_display(r) for r in (reasons or [])]
+
+
+# Notes on where a bid stands in the evaluation, not why it fell or ranks where it does.
+STATUS_NOTES = frozenset({VERDICT_PENDING, CLARIFICATION_PENDING})
+
+
+def decisive_reasons_display(reasons: object) -> list[str]:
+    """The reasons that decided a bid's place, without the notes on pending steps."""
+    return [
+        reason_display(r)
+        for r in (reasons or [])
+        if not (isinstance(r, dict) and r.get("code") in STATUS_NOTES)
+    ]
