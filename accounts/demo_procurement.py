@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from procurement import services
-from procurement.models import OPD, Package, RunStatus
+from procurement import sealing, services
+from procurement.evaluation import is_unreasonably_low
+from procurement.models import OPD, Bid, BidStatus, Package, RunStatus
 from procurement.rules import Category, Method, Status
 from vendors.models import Product
 
@@ -124,6 +125,12 @@ PACKAGES = [
 ]
 
 PPK_OF = {"Disdik": "ppk.disdik", "Dinkes": "ppk.dinkes", "Dinas PPKUKM": "ppk.ppkukm"}
+# Who evaluates each OPD's bids: the pokja, or the pejabat pengadaan.
+SELECTOR_OF = {
+    "Disdik": "pokja.disdik",
+    "Dinkes": "pengadaan.dinkes",
+    "Dinas PPKUKM": "pengadaan.ppkukm",
+}
 
 
 def _user(local: str) -> User:
@@ -144,6 +151,32 @@ def load() -> None:
         if Package.objects.filter(opd=opd, rup_code=demo.rup_code).exists():
             continue
         _package(demo, opd)
+    opd = OPD.objects.get(short_name="Disdik")
+    if not Package.objects.filter(opd=opd, rup_code=SHOWCASE_RUP_CODE).exists():
+        _evaluation_showcase(opd)
+
+
+def _evaluate_queued(package: Package) -> None:
+    for run in package.evaluation_runs.filter(status=RunStatus.QUEUED).order_by("pk"):
+        services.evaluation_execute(run_id=run.pk)  # here and now, as a worker would
+    package.refresh_from_db()
+
+
+def _pass_every_bid(package: Package, opd_short: str) -> None:
+    """The pokja (or pejabat pengadaan) passes every opened bid and accepts each low price's
+    clarification: the ranking becomes final."""
+    selector = _user(SELECTOR_OF[opd_short])
+    for bid in package.bids.filter(status=BidStatus.ACTIVE, opened_at__isnull=False):
+        services.bid_verdict_record(package=package, bid=bid, by=selector, passed=True)
+        if is_unreasonably_low(bid.price, package.hps):
+            services.bid_clarification_record(
+                package=package,
+                bid=bid,
+                by=selector,
+                accepted=True,
+                reason="Penyedia menunjukkan rincian biaya bahan dan upah yang wajar.",
+            )
+    _evaluate_queued(package)
 
 
 def _package(demo: DemoPackage, opd: OPD) -> None:
@@ -194,11 +227,10 @@ def _package(demo: DemoPackage, opd: OPD) -> None:
         return
     _make_past(package)
     services.packages_close_due()  # opens the bids and queues their evaluation
-    for run in package.evaluation_runs.filter(status=RunStatus.QUEUED):
-        services.evaluation_execute(run_id=run.pk)  # here and now, as a worker would
-    package.refresh_from_db()
+    _evaluate_queued(package)
     if demo.state == Status.EVALUATION:
         return
+    _pass_every_bid(package, demo.opd)
     services.package_winner_announce(package=package, by=ppk)
     if demo.state == Status.OBJECTION:
         return
@@ -210,4 +242,115 @@ def _package(demo: DemoPackage, opd: OPD) -> None:
         by=ppk,
         number=f"027/KTR/{demo.opd.upper()}/{now.year}",
         signed_on=timezone.localdate(),
+    )
+
+
+# The evaluation showcase: one closed package whose bids show each step of the Pokja's
+# evaluation (Perlem LKPP 12/2021) to an officer: a bid sealed by the earlier form with a
+# short volume, corrected to the document's (and then under 80% of the HPS, its clarification
+# still to record, so the ranking stays provisional); an unbalanced unit price (passed, first
+# for now); a bid above the HPS that falls; and a product of another KBLI, failed on a
+# technical requirement.
+SHOWCASE_RUP_CODE = "48210007"
+SHOWCASE_HPS_ITEMS = (
+    ("Seragam olahraga SMP", "14111", 100, "stel", 300_000),
+    ("Topi sekolah", "14111", 100, "buah", 40_000),
+)
+# vendor key, product per item, unit price per item
+SHOWCASE_BIDS = (
+    ("garmen", ("Seragam olahraga SMP katun", "Topi sekolah bordir"), (255_000, 45_000)),
+    (
+        "batik",
+        ("Seragam batik ASN lengan panjang", "Seragam batik ASN lengan panjang"),
+        (320_000, 39_000),
+    ),
+    (
+        "seragam",
+        ("Seragam sekolah SD putih merah", "Seragam sekolah SD putih merah"),
+        (145_000, 35_000),
+    ),
+    ("tas", ("Tas kerja kulit sapi ASN", "Tas kerja kulit sapi ASN"), (260_000, 30_000)),
+)
+SHORT_VOLUME = ("seragam", Decimal("50.00"))  # the earlier form let the volume be typed
+
+
+def _evaluation_showcase(opd: OPD) -> None:
+    ppk = _user(PPK_OF["Disdik"])
+    pokja = _user(SELECTOR_OF["Disdik"])
+    now = timezone.now()
+    package = services.package_save(
+        opd=opd,
+        by=ppk,
+        items=[
+            services.ItemInput(desc, kbli, Decimal(qty), unit, Decimal(price))
+            for desc, kbli, qty, unit, price in SHOWCASE_HPS_ITEMS
+        ],
+        requirements=[
+            services.RequirementInput("administrative", "Surat penawaran ditandatangani"),
+            services.RequirementInput(
+                "technical", "Spesifikasi setiap rincian sesuai dokumen pemilihan"
+            ),
+            services.RequirementInput("technical", "Bahan katun combed 30s, ukuran S sampai XL"),
+            services.RequirementInput("technical", "Dikirim paling lambat 30 hari kalender"),
+        ],
+        rup_code=SHOWCASE_RUP_CODE,
+        title="Seragam olahraga dan topi sekolah untuk SMP negeri",
+        description="Contoh evaluasi bertahap: koreksi aritmatika, evaluasi administrasi dan "
+        "teknis, evaluasi harga.",
+        fiscal_year=now.year,
+        category=Category.GOODS,
+        method=Method.DIRECT_PROCUREMENT,
+        pagu=Decimal("40000000"),
+        pdn=True,
+        min_tkdn_pct=None,
+        halal_required=False,
+        items_optional=False,
+        reservation_exception_reason="",
+        max_preference_pct=Decimal("25"),
+        opens_at=now - timedelta(days=2),
+        closes_at=now + timedelta(days=12),
+    )
+    services.package_announce(package=package, by=ppk)
+    items = list(package.items.order_by("position"))
+    bids = {}
+    for key, product_names, prices in SHOWCASE_BIDS:
+        owner = _user(key)
+        vendor = owner.vendor_membership.vendor
+        lines = [
+            services.LineInput(item, Product.objects.get(vendor=vendor, name=name), Decimal(price))
+            for item, name, price in zip(items, product_names, prices, strict=True)
+        ]
+        bids[key] = services.bid_submit(package=package, vendor=vendor, by=owner, lines=lines)
+        if key == SHORT_VOLUME[0]:
+            _reseal_with_volume(bids[key], line=0, quantity=SHORT_VOLUME[1])
+    _make_past(package)
+    services.packages_close_due()
+    _evaluate_queued(package)
+    bids = {key: Bid.objects.get(pk=bid.pk) for key, bid in bids.items()}  # opened now
+    services.bid_verdict_record(package=package, bid=bids["garmen"], by=pokja, passed=True)
+    services.bid_verdict_record(package=package, bid=bids["batik"], by=pokja, passed=True)
+    services.bid_verdict_record(package=package, bid=bids["seragam"], by=pokja, passed=True)
+    specification = package.requirements.get(text__startswith="Spesifikasi")
+    services.bid_verdict_record(
+        package=package,
+        bid=bids["tas"],
+        by=pokja,
+        passed=False,
+        failed_requirements=[specification.pk],
+        reason="Tas kerja kulit yang ditawarkan bukan seragam olahraga maupun topi sekolah.",
+    )
+    _evaluate_queued(package)
+
+
+def _reseal_with_volume(bid: Bid, *, line: int, quantity: Decimal) -> None:
+    """As the portal's earlier bid form sealed it: with the volume the bidder typed (the
+    form now shows the document's volume and the service never takes another). Opening
+    corrects it to the document's volume, keeping the unit price."""
+    content = sealing.unseal(bid.sealed_content)
+    content["lines"][line]["quantity"] = str(quantity)
+    content["total"] = str(
+        sum(Decimal(x["quantity"]) * Decimal(x["unit_price"]) for x in content["lines"])
+    )
+    Bid.objects.filter(pk=bid.pk).update(
+        sealed_content=sealing.seal(content), receipt_hash=sealing.receipt(content)
     )

@@ -94,7 +94,9 @@ class VerdictRow:
         )
 
 
-def _rows(package: Package, run: EvaluationRun | None, bids, *, editable: bool) -> list:
+def _rows(
+    package: Package, run: EvaluationRun | None, bids, requirements: list, *, editable: bool
+) -> list:
     """The rows for these bids (one page of them), from the run's stored results."""
     results = {}
     if run is not None:
@@ -102,7 +104,6 @@ def _rows(package: Package, run: EvaluationRun | None, bids, *, editable: bool) 
             r.bid_id: r
             for r in EvaluationResult.objects.filter(run=run, bid__in=[b.pk for b in bids])
         }
-    requirements = list(package.requirements.all())
     rows = []
     for bid in bids:
         result = results.get(bid.pk)
@@ -166,7 +167,8 @@ def officer_verdicts(request: HttpRequest, package_id: int) -> HttpResponse:
         status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
     ).first()
     page = Paginator(_opened_bids(package), VERDICTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = _rows(package, run, list(page), editable=editable)
+    requirements = list(package.requirements.all())
+    rows = _rows(package, run, list(page), requirements, editable=editable)
     return render(
         request,
         "procurement/evaluation/verdicts.html",
@@ -176,7 +178,7 @@ def officer_verdicts(request: HttpRequest, package_id: int) -> HttpResponse:
             "pending": pending,
             "rows": rows,
             "editable": editable,
-            "requirements": package.requirements.all(),
+            "requirements": requirements,
             **page_context(page),
         },
     )
@@ -268,7 +270,8 @@ def officer_evaluation_report(request: HttpRequest, package_id: int) -> HttpResp
         raise Http404
     results = list(selectors.run_results(run).select_related("bid__verdict__decided_by"))
     bids = [r.bid for r in results]
-    rows = _rows(package, run, bids, editable=False)
+    requirements = list(package.requirements.all())
+    rows = _rows(package, run, bids, requirements, editable=False)
     return render(
         request,
         "procurement/evaluation/report.html",
@@ -276,7 +279,7 @@ def officer_evaluation_report(request: HttpRequest, package_id: int) -> HttpResp
             "package": package,
             "run": run,
             "rows": sorted(rows, key=lambda row: _report_order(row.result)),
-            "requirements": package.requirements.all(),
+            "requirements": requirements,
         },
     )
 
