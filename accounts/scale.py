@@ -975,7 +975,7 @@ class Seeder:
             p, opd, code, title[:250], f"Pengadaan {line.package.lower()} untuk kebutuhan "
             f"kegiatan {year}.", year, line.category, method, pagu, hps, pdn, min_tkdn,
             line.food, exception, preference, "hea_2021", opens, closes, status, None, None,
-            None, "", None, "", self.ppk_of[opd], opens - timedelta(days=3), reserved,
+            None, "", None, "", self.ppk_of[opd], opens - timedelta(days=3), reserved, False,
         ])  # fmt: skip
 
     # Bids ------------------------------------------------------------------------------
@@ -1099,6 +1099,7 @@ class Seeder:
             tkdn, bmp = (cert.tkdn, cert.bmp) if cert else (Decimal("0"), Decimal("0"))
             lines.append({
                 "item": item_id, "product": p, "product_name": self.product_name[p],
+                "kbli": pkg.line.kbli,
                 "quantity": str(quantity.quantize(CENT)), "unit_price": str(unit_price),
                 "tkdn_pct": str(tkdn), "bmp_pct": str(bmp),
                 "certificate_number": cert.number if cert else "",
@@ -1141,6 +1142,7 @@ class Seeder:
                 Decimal(x["quantity"]), Decimal(x["unit_price"]), Decimal(x["tkdn_pct"]),
                 Decimal(x["bmp_pct"]), x["certificate_number"],
                 date.fromisoformat(expires) if expires else None, x["halal_certificate_number"],
+                x["kbli"],
             ))  # fmt: skip
         self.opened.setdefault(pkg.id, []).append((b, share, at, v, lines))
 
@@ -1188,11 +1190,13 @@ class Seeder:
             self.hot_run = run
             self.run_rows.append((run, pkg.id, evaluation.RULE_VERSION, "hea_2021",
                                   pkg.preference, None, RunStatus.QUEUED, 0, "", started, None,
-                                  None, 0))  # fmt: skip
+                                  None, 0, False))  # fmt: skip
             return
+        # A package past its evaluation was ranked with every verdict in: a final ranking.
+        final = pkg.status != Status.EVALUATION
         self.run_rows.append((run, pkg.id, evaluation.RULE_VERSION, "hea_2021", pkg.preference,
                               None, RunStatus.SUCCEEDED, 100, "", started, started,
-                              started + timedelta(seconds=2), 1))  # fmt: skip
+                              started + timedelta(seconds=2), 1, final))  # fmt: skip
         winner = self.results(pkg, run, opened)
         if winner is None:
             row[18] = pkg.status = Status.FAILED
@@ -1255,7 +1259,8 @@ class Seeder:
             self.result_rows.append((
                 len(self.result_rows) + 1, run, b, ranked.eligible, ranked.tier, ranked.kp,
                 ranked.hea.quantize(procurement_services.HEA_PLACES), ranked.rank,
-                json.dumps(list(ranked.reasons)), json.dumps(snapshot),
+                json.dumps([r.as_dict() for r in ranked.reason_codes]), json.dumps(snapshot),
+                "[]", "[]",
             ))  # fmt: skip
             if ranked.rank == 1:
                 winner = (b, share)
@@ -1269,7 +1274,7 @@ class Seeder:
             "reservation_exception_reason", "max_preference_pct", "evaluation_formula",
             "opens_at", "closes_at", "status", "objection_ends_at", "winner", "contract_value",
             "contract_number", "contract_signed_on", "cancel_reason", "created_by", "created_at",
-            "reserved_for_small_business",
+            "reserved_for_small_business", "items_optional",
         ], (tuple(row) for row in self.package_rows))  # fmt: skip
         load.copy(PackageItem, [
             "package", "position", "description", "kbli", "quantity", "unit", "hps_unit_price",
@@ -1283,14 +1288,16 @@ class Seeder:
         load.copy(BidLine, [
             "bid", "item", "product", "product_name", "quantity", "unit_price", "tkdn_pct",
             "bmp_pct", "certificate_number", "certificate_expires_on",
-            "halal_certificate_number",
+            "halal_certificate_number", "product_kbli",
         ], self.line_rows)  # fmt: skip
         load.copy(EvaluationRun, [
             "package", "rule_version", "formula", "max_preference_pct", "requested_by",
             "status", "progress", "error", "created_at", "started_at", "finished_at", "attempts",
+            "final",
         ], self.run_rows)  # fmt: skip
         load.copy(EvaluationResult, [
             "run", "bid", "eligible", "tier", "kp", "hea", "rank", "reasons", "snapshot",
+            "corrections", "flags",
         ], self.result_rows)  # fmt: skip
 
     # Business matching -----------------------------------------------------------------

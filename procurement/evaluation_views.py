@@ -184,8 +184,11 @@ def officer_verdicts(request: HttpRequest, package_id: int) -> HttpResponse:
     )
 
 
-def _verdict_action(request: HttpRequest, package_id: int, act) -> HttpResponse:
+def _verdict_action(request: HttpRequest, package_id: int, action: str, act) -> HttpResponse:
+    """One evaluator's step: 404 for another OPD's package, 403 for a position that may not
+    take it (before reading the form), else the service's refusal as a message."""
     package = _get_opd_package(request, package_id)
+    services.authorize_position(officer=request.user.opd_officer, action=action)
     try:
         message = act(package)
     except ValidationError as error:
@@ -217,7 +220,7 @@ def officer_verdict(request: HttpRequest, package_id: int, bid_id: int) -> HttpR
         )
         return VERDICT_SAVED.format(vendor=bid.vendor.name)
 
-    return _verdict_action(request, package_id, act)
+    return _verdict_action(request, package_id, Action.VERDICT, act)
 
 
 @role_required(Role.OFFICER)
@@ -237,7 +240,7 @@ def officer_clarification(request: HttpRequest, package_id: int, bid_id: int) ->
         )
         return CLARIFICATION_SAVED.format(vendor=bid.vendor.name)
 
-    return _verdict_action(request, package_id, act)
+    return _verdict_action(request, package_id, Action.CLARIFY, act)
 
 
 @role_required(Role.OFFICER)
@@ -249,7 +252,7 @@ def officer_verdicts_confirm_all(request: HttpRequest, package_id: int) -> HttpR
             raise ValidationError(NOTHING_TO_CONFIRM)
         return CONFIRMED_ALL.format(count=count)
 
-    return _verdict_action(request, package_id, act)
+    return _verdict_action(request, package_id, Action.VERDICT, act)
 
 
 @role_required(Role.OFFICER)

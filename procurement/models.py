@@ -538,8 +538,8 @@ class EvaluationResult(models.Model):
     rank = models.PositiveIntegerField(_("peringkat"), null=True, blank=True)
     reasons = models.JSONField(_("alasan"), default=list)
     snapshot = models.JSONField(_("sertifikat yang dipakai"), default=list)
-    corrections = models.JSONField(_("koreksi aritmatika"), default=list)
-    flags = models.JSONField(_("tanda untuk klarifikasi"), default=list)
+    corrections = models.JSONField(_("koreksi aritmatika"), default=list, blank=True)
+    flags = models.JSONField(_("tanda untuk klarifikasi"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("hasil evaluasi")

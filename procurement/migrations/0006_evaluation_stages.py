@@ -32,12 +32,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='evaluationresult',
             name='corrections',
-            field=models.JSONField(default=list, verbose_name='koreksi aritmatika'),
+            field=models.JSONField(blank=True, default=list, verbose_name='koreksi aritmatika'),
         ),
         migrations.AddField(
             model_name='evaluationresult',
             name='flags',
-            field=models.JSONField(default=list, verbose_name='tanda untuk klarifikasi'),
+            field=models.JSONField(blank=True, default=list, verbose_name='tanda untuk klarifikasi'),
         ),
         migrations.AddField(
             model_name='evaluationrun',

@@ -325,7 +325,12 @@ def test_winner_objection_award_and_contract_are_recorded(
     award = _only(AuditAction.PACKAGE_AWARDED)
     assert (award.actor, award.changes) == (
         ppk,
-        {"status": ["objection", "awarded"], "contract_value": [None, str(winner.price)]},
+        {
+            "status": ["objection", "awarded"],
+            "contract_value": [None, str(winner.price)],
+            # 5% of the contract value: no low-price clarification.
+            "performance_guarantee": [None, str((winner.price * 5 / 100).quantize(D("0.01")))],
+        },
     )
     signed_on = timezone.localdate()
     services.package_contract(package=announced, by=ppk, number="027/KTR/2026", signed_on=signed_on)

@@ -72,7 +72,7 @@ def test_the_package_declares_its_extensions(contracted):
 def test_the_tender_says_what_is_bought(contracted):
     package, _, _ = contracted
     tender = _releases(package)["tender"]["tender"]
-    assert tender["value"] == {"amount": 1200000000, "currency": "IDR"}
+    assert tender["value"] == {"amount": 1350000000, "currency": "IDR"}
     assert tender["procurementMethod"] == "open"
     assert tender["mainProcurementCategory"] == "goods"
     assert [item["classification"] for item in tender["items"]] == [

@@ -240,7 +240,28 @@ EXPECTATIONS: dict[str, list[Case]] = {
     ],
     "procurement:officer-evaluation-xlsx": [page({OFFICER}, package_id="evaluated_package")],
     "procurement:evaluation-status": [page({OFFICER}, run_id="evaluation_run")],
+    # Announcing asks first: a page with the ranking's first bid, posting to itself.
     "procurement:officer-package-announce-winner": [
+        page({OFFICER}, package_id="evaluated_package"),
+    ],
+    "procurement:officer-verdicts": [
+        page({OFFICER}, package_id="evaluated_package"),
+        # Nothing opened yet: not even who bid.
+        page(NOBODY, package_id="announced_package"),
+    ],
+    # The verdicts are the pokja's: OPD A's PPK is refused them (403), others never see them.
+    "procurement:officer-verdicts-confirm-all": [
+        action({OFFICER: 403}, package_id="evaluated_package")
+    ],
+    "procurement:officer-verdict": [
+        action({OFFICER: 403}, package_id="evaluated_package", bid_id="evaluated_bid")
+    ],
+    "procurement:officer-clarification": [
+        action({OFFICER: 403}, package_id="evaluated_package", bid_id="evaluated_bid")
+    ],
+    "procurement:officer-evaluation-report": [page({OFFICER}, package_id="evaluated_package")],
+    # Refused with the reason (not every bid is above the HPS), back to the package.
+    "procurement:officer-package-fail-above-hps": [
         action({OFFICER}, package_id="evaluated_package")
     ],
     "procurement:officer-package-answer-objection": [

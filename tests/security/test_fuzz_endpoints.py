@@ -38,6 +38,7 @@ from tests.security.world import (
     ANON,
     OFFICER,
     OWNER,
+    POKJA,
     World,
     build_world,
 )
@@ -147,7 +148,28 @@ ROUTES: dict[str, Route] = {
         OFFICER, ids={P: "evaluated_package"}, query=("run",)
     ),
     "procurement:evaluation-status": Route(OFFICER, ids={"run_id": "evaluation_run"}),
-    "procurement:officer-package-announce-winner": Route(
+    "procurement:officer-package-announce-winner": Route(OFFICER, ids={P: "evaluated_package"}),
+    "procurement:officer-verdicts": Route(OFFICER, ids={P: "evaluated_package"}, query=("page",)),
+    "procurement:officer-verdicts-confirm-all": Route(
+        POKJA, ids={P: "evaluated_package"}, form_page="procurement:officer-verdicts"
+    ),
+    "procurement:officer-verdict": Route(
+        POKJA,
+        ids={P: "evaluated_package", "bid_id": "evaluated_bid"},
+        form_page="procurement:officer-verdicts",
+        form_page_ids={P: "evaluated_package"},
+    ),
+    "procurement:officer-clarification": Route(
+        POKJA,
+        ids={P: "evaluated_package", "bid_id": "evaluated_bid"},
+        form_page="procurement:officer-verdicts",
+        form_page_ids={P: "evaluated_package"},
+        fields=("outcome", "reason"),
+    ),
+    "procurement:officer-evaluation-report": Route(
+        OFFICER, ids={P: "evaluated_package"}, query=("run",)
+    ),
+    "procurement:officer-package-fail-above-hps": Route(
         OFFICER, ids={P: "evaluated_package"}, form_page="procurement:package-detail"
     ),
     "procurement:officer-package-answer-objection": Route(

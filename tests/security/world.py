@@ -47,6 +47,9 @@ OFFICER = "officer"
 OTHER_OFFICER = "other_officer"
 ADMIN = "admin"
 ROLES = (ANON, OWNER, STAFF, OTHER_VENDOR, OFFICER, OTHER_OFFICER, ADMIN)
+# OPD A's pokja: gives the evaluation's verdicts (the fuzzer posts them as it); the walk's
+# OFFICER is OPD A's PPK.
+POKJA = "pokja"
 
 # Words that exist only in vendor A's and OPD A's private objects: a page that shows one of
 # them to a role that may not see the object leaks it, whatever its status code says.
@@ -73,10 +76,10 @@ def _bidder_products(member, *, tkdn: str, bmp: str, desk_price: str, cabinet_pr
     """A desk and a cabinet, each with a verified TKDN certificate: what the packages buy."""
     vendor = member.vendor
     desk = factories.ProductFactory(
-        vendor=vendor, name=f"Meja {vendor.pk}", unit_price=Decimal(desk_price)
+        vendor=vendor, name=f"Meja {vendor.pk}", unit_price=Decimal(desk_price), kbli="31001"
     )
     cabinet = factories.ProductFactory(
-        vendor=vendor, name=f"Lemari {vendor.pk}", unit_price=Decimal(cabinet_price)
+        vendor=vendor, name=f"Lemari {vendor.pk}", unit_price=Decimal(cabinet_price), kbli="31001"
     )
     factories.TKDNCertificateFactory(
         vendor=vendor, products=[desk], tkdn_pct=Decimal(tkdn), bmp_pct=Decimal(bmp)
@@ -88,9 +91,11 @@ def _bidder_products(member, *, tkdn: str, bmp: str, desk_price: str, cabinet_pr
 
 
 def _package(opd, officer_user, *, status=Status.ANNOUNCED, **fields) -> Package:
+    # HPS = 1,000 x 1,200,000 + 50 x 3,000,000: every bid of the world stays within it.
+    fields.setdefault("hps", Decimal("1350000000"))
     package = factories.PackageFactory(opd=opd, created_by=officer_user, status=status, **fields)
     factories.PackageItemFactory(
-        package=package, position=1, quantity=Decimal("1000"), hps_unit_price=Decimal("1000000")
+        package=package, position=1, quantity=Decimal("1000"), hps_unit_price=Decimal("1200000")
     )
     factories.PackageItemFactory(
         package=package,
@@ -139,6 +144,7 @@ def build_world() -> World:
         OFFICER: officer.user,
         OTHER_OFFICER: other_officer.user,
         ADMIN: admin,
+        POKJA: factories.OfficerFactory(opd=officer.opd, position="pokja").user,
     }
     ids: dict[str, object] = {}
 
@@ -249,6 +255,7 @@ def build_world() -> World:
         sealed_bid=sealed_bid.pk,
         evaluated_package=evaluation.pk,
         evaluation_run=run.pk,
+        evaluated_bid=bids[0].pk,
         compare_query=f"a={bids[0].pk}&b={bids[1].pk}",
         objection_package=objection_package.pk,
         objection=objection.pk,

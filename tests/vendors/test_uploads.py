@@ -447,9 +447,11 @@ def ppk(db):
 
 @pytest.fixture
 def announced(ppk):
-    package = factories.PackageFactory(opd=ppk.officer.opd, created_by=ppk, status=Status.ANNOUNCED)
+    package = factories.PackageFactory(
+        opd=ppk.officer.opd, created_by=ppk, status=Status.ANNOUNCED, hps=Decimal("1350000000")
+    )
     factories.PackageItemFactory(
-        package=package, position=1, quantity=Decimal("1000"), hps_unit_price=Decimal("1000000")
+        package=package, position=1, quantity=Decimal("1000"), hps_unit_price=Decimal("1200000")
     )
     factories.PackageItemFactory(
         package=package, position=2, quantity=Decimal("50"), hps_unit_price=Decimal("3000000")
