@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from vendors.rules import Tier, tkdn_tier
 
@@ -122,68 +122,78 @@ CLARIFICATION_PENDING = "clarification_pending"
 CLARIFICATION_ACCEPTED = "clarification_accepted"
 
 REASON_TEXT = {
-    FAILED_EVALUATION: N_("Tidak lulus evaluasi administrasi dan teknis."),
-    ABOVE_HPS: N_("Gugur pada evaluasi harga: harga terkoreksi {price_rp} di atas HPS {hps_rp}."),
-    PRICE_UNREASONABLE: N_(
+    FAILED_EVALUATION: gettext_noop("Tidak lulus evaluasi administrasi dan teknis."),
+    ABOVE_HPS: gettext_noop(
+        "Gugur pada evaluasi harga: harga terkoreksi {price_rp} di atas HPS {hps_rp}."
+    ),
+    PRICE_UNREASONABLE: gettext_noop(
         "Gugur pada evaluasi harga: klarifikasi kewajaran harga tidak diterima."
     ),
-    LADDER: N_(
+    LADDER: gettext_noop(
         "Gugur karena kewajiban produk dalam negeri: tier {tier}, sedangkan ada penawaran "
         "tier {allowed} (Perpres 16/2018 pasal 66)."
     ),
-    NO_PREFERENCE_SCOPE: N_(
+    NO_PREFERENCE_SCOPE: gettext_noop(
         "Tanpa preferensi harga: hanya untuk pengadaan barang dengan HPS di atas {floor_rp}."
     ),
-    NO_PREFERENCE_TKDN: N_("Tanpa preferensi harga: TKDN {tkdn_pct} di bawah {minimum_pct}."),
-    PREFERENCE: N_(
+    NO_PREFERENCE_TKDN: gettext_noop(
+        "Tanpa preferensi harga: TKDN {tkdn_pct} di bawah {minimum_pct}."
+    ),
+    PREFERENCE: gettext_noop(
         "Preferensi harga: KP = TKDN {tkdn_pct} × preferensi {preference_pct} = {kp_pct}."
     ),
-    TIE_TKDN: N_("HEA sama dengan peringkat {rank}; diurutkan menurut TKDN lebih tinggi."),
-    TIE_EARLIER: N_("HEA sama dengan peringkat {rank}; diurutkan menurut penawaran lebih awal."),
-    VOLUME_CORRECTED: N_(
+    TIE_TKDN: gettext_noop(
+        "HEA sama dengan peringkat {rank}; diurutkan menurut TKDN lebih tinggi."
+    ),
+    TIE_EARLIER: gettext_noop(
+        "HEA sama dengan peringkat {rank}; diurutkan menurut penawaran lebih awal."
+    ),
+    VOLUME_CORRECTED: gettext_noop(
         "Koreksi aritmatika, rincian {item}: volume {offered} diganti volume dokumen "
         "{document}; harga satuan tetap."
     ),
-    ITEM_UNPRICED: N_(
+    ITEM_UNPRICED: gettext_noop(
         "Koreksi aritmatika, rincian {item}: tanpa harga satuan, dianggap sudah termasuk dalam "
         "harga rincian lain (nilai 0)."
     ),
-    ITEM_NOT_IN_DOCUMENT: N_(
+    ITEM_NOT_IN_DOCUMENT: gettext_noop(
         "Koreksi aritmatika: rincian {item} tidak ada dalam dokumen pemilihan, dihapus (nilai 0)."
     ),
-    UNBALANCED: N_(
+    UNBALANCED: gettext_noop(
         "Harga satuan timpang, rincian {item}: {unit_price_rp} = {ratio_pct} dari harga satuan "
         "HPS {hps_unit_price_rp} (di atas 110%); perlu klarifikasi, berlaku hanya untuk volume "
         "dokumen."
     ),
-    UNREASONABLY_LOW: N_(
+    UNREASONABLY_LOW: gettext_noop(
         "Total terkoreksi {total_rp} = {ratio_pct} dari HPS {hps_rp} (di bawah 80%): perlu "
-        "klarifikasi kewajaran harga; jika diterima, jaminan pelaksanaan 5% dari HPS."
+        "klarifikasi kewajaran harga; jika diterima, jaminan pelaksanaan 5% HPS."
     ),
-    KBLI_MISMATCH: N_(
+    KBLI_MISMATCH: gettext_noop(
         "Rincian {item}: KBLI produk {product_kbli} berbeda dengan KBLI rincian {item_kbli}; "
         "diperiksa evaluator pada evaluasi teknis."
     ),
-    VENDOR_NOT_VERIFIED: N_("Penyedia belum terverifikasi Dinas PPKUKM."),
-    RESERVED_NOT_SMALL: N_(
+    VENDOR_NOT_VERIFIED: gettext_noop("Penyedia belum terverifikasi Dinas PPKUKM."),
+    RESERVED_NOT_SMALL: gettext_noop(
         "Paket dicadangkan untuk usaha kecil (mikro dan kecil); skala usaha penyedia {scale}."
     ),
-    MIN_TKDN_NOT_MET: N_("TKDN penawaran {tkdn_pct} di bawah TKDN minimal paket {minimum_pct}."),
-    CERTIFICATE_REVOKED: N_(
+    MIN_TKDN_NOT_MET: gettext_noop(
+        "TKDN penawaran {tkdn_pct} di bawah TKDN minimal paket {minimum_pct}."
+    ),
+    CERTIFICATE_REVOKED: gettext_noop(
         "Sertifikat {number} ditolak atau dicabut setelah penawaran diajukan; penawaran gugur."
     ),
-    CERTIFICATE_EXPIRED: N_(
+    CERTIFICATE_EXPIRED: gettext_noop(
         "Sertifikat {number} tidak berlaku lagi pada tanggal batas akhir penawaran."
     ),
-    HALAL_MISSING: N_(
+    HALAL_MISSING: gettext_noop(
         "Paket wajib halal: produk makanan/minuman {products} tanpa sertifikat halal yang berlaku."
     ),
-    VERDICT_FAILED: N_(
+    VERDICT_FAILED: gettext_noop(
         "Gugur pada evaluasi administrasi dan teknis (persyaratan: {requirements}): {reason}"
     ),
-    VERDICT_PENDING: N_("Menunggu keputusan evaluasi administrasi dan teknis."),
-    CLARIFICATION_PENDING: N_("Menunggu hasil klarifikasi kewajaran harga."),
-    CLARIFICATION_ACCEPTED: N_("Klarifikasi kewajaran harga diterima: {reason}"),
+    VERDICT_PENDING: gettext_noop("Menunggu keputusan evaluasi administrasi dan teknis."),
+    CLARIFICATION_PENDING: gettext_noop("Menunggu hasil klarifikasi kewajaran harga."),
+    CLARIFICATION_ACCEPTED: gettext_noop("Klarifikasi kewajaran harga diterima: {reason}"),
 }
 
 

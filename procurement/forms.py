@@ -405,7 +405,7 @@ class ClarificationForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Hasil klarifikasi kewajaran harga"),
         choices=[
-            ("diterima", _("Harga wajar: penawaran diterima (jaminan pelaksanaan 5% dari HPS)")),
+            ("diterima", _("Harga wajar: penawaran diterima (jaminan pelaksanaan 5% HPS)")),
             ("gugur", _("Harga tidak wajar: penawaran gugur")),
         ],
         widget=forms.RadioSelect,

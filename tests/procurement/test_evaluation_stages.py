@@ -111,7 +111,7 @@ def test_a_total_exactly_80_percent_of_the_hps_is_reasonable_one_rupiah_less_is_
     assert low_total_flag(D("24000000"), hps) is None
     assert reason_text(low_total_flag(D("14500000"), hps)) == (
         "Total terkoreksi Rp14.500.000 = 48,33% dari HPS Rp30.000.000 (di bawah 80%): perlu "
-        "klarifikasi kewajaran harga; jika diterima, jaminan pelaksanaan 5% dari HPS."
+        "klarifikasi kewajaran harga; jika diterima, jaminan pelaksanaan 5% HPS."
     )
 
 
