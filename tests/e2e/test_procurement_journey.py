@@ -3,7 +3,10 @@ signs up on a phone, registers the company, adds a product and uploads its TKDN
 certificate; a Dinas PPKUKM admin verifies both in Django admin (password and code); an OPD
 officer creates and announces a package; two vendors bid; the package closes, the
 evaluation runs on a real Celery worker while the officer watches its progress bar; the
-winner is announced, the objection period ends and the award is made.
+pokja gives its verdicts (administrative and technical evaluation) and the ranking becomes
+final; the PPK confirms the winner on the announcement page, the objection period ends and
+the award is made. The rival tries to send a shorter volume than the document's (a crafted
+field): the bid is sealed at the document's volume all the same.
 
 The numbers show the P3DN preference at work: the new vendor's bid is dearer but its TKDN
 of 60% earns a preference of 60% x 25% = 15%, so its final evaluated price (HEA)
@@ -73,6 +76,16 @@ def ppk(db):
 
 
 @pytest.fixture
+def pokja(ppk):
+    return factories.OfficerFactory(
+        user__email="pokja.disdik@contoh.id",
+        user__full_name="Hendra Gunawan",
+        opd=ppk.officer.opd,
+        position="pokja",
+    ).user
+
+
+@pytest.fixture
 def admin(db):
     user = factories.AdminFactory(email="admin.ppkukm@contoh.id", full_name="Dewi Lestari")
     otp_device(user)
@@ -80,7 +93,7 @@ def admin(db):
 
 
 def test_a_new_vendor_wins_a_package_through_the_tkdn_preference(
-    journey, worker, other_vendor, ppk, admin, tmp_path
+    journey, worker, other_vendor, ppk, pokja, admin, tmp_path
 ):
     vendor = journey.open(phone=True)
     _vendor_signs_up_and_registers(journey, vendor)
@@ -101,7 +114,9 @@ def test_a_new_vendor_wins_a_package_through_the_tkdn_preference(
     rival = journey.open()
     login(journey, rival, "mahoni@contoh.id", factories.PASSWORD)
     journey.step(rival, "rival-home")
-    _vendor_bids(journey, rival, package_url, unit_price="1.100.000", name="rival")
+    _vendor_bids(
+        journey, rival, package_url, unit_price="1.100.000", name="rival", crafted_volume="500"
+    )
 
     officer.goto(package_url)
     journey.step(officer, "officer-two-sealed-bids")
@@ -109,6 +124,7 @@ def test_a_new_vendor_wins_a_package_through_the_tkdn_preference(
     expect(officer.locator("main")).not_to_contain_text("Rp1.180.000.000")  # sealed
 
     _package_closes_and_is_evaluated(journey, officer, package_url)
+    _pokja_gives_its_verdicts(journey, journey.open(), pokja, package_url)
     _winner_announced_and_awarded(journey, officer, vendor, rival, package_url)
     journey.finish()
 
@@ -275,7 +291,9 @@ def _officer_creates_and_announces_the_package(journey, page, ppk) -> str:
 # --- Bidding ------------------------------------------------------------------------------------
 
 
-def _vendor_bids(journey, page, package_url: str, *, unit_price: str, name: str) -> None:
+def _vendor_bids(
+    journey, page, package_url: str, *, unit_price: str, name: str, crafted_volume: str = ""
+) -> None:
     page.goto(journey.url("/pengadaan/paket-diumumkan/"))
     journey.step(page, f"{name}-open-packages")
     page.get_by_role("link", name=PACKAGE).click()
@@ -283,16 +301,33 @@ def _vendor_bids(journey, page, package_url: str, *, unit_price: str, name: str)
     journey.step(page, f"{name}-package")
     page.get_by_role("link", name="Ajukan penawaran").click()
     journey.step(page, f"{name}-bid-form")
+    # The document's volume is shown, not typed.
+    expect(page.locator("main table")).to_contain_text("1.000 unit")
+    expect(page.locator("input[name^=quantity_]")).to_have_count(0)
     product = page.locator("select[name^=product_]")
     product.select_option(index=1)
     if name == "vendor":
         # Sent without a price first: the form says what is missing, next to the field.
         page.get_by_role("button", name="Kirim penawaran").click()
-        expect(page.locator("main")).to_contain_text("Isi harga satuan penawaran Anda.")
+        expect(page.locator("main")).to_contain_text(
+            "Isi harga satuan penawaran Anda untuk rincian “Meja belajar siswa kayu jati”."
+        )
         journey.step(page, f"{name}-bid-form-error")
     page.locator("input[name^=unit_price_]").fill(unit_price)
+    if crafted_volume:
+        # A hand-made field asks for fewer desks than the document: the server ignores it.
+        item_id = page.locator("input[name^=unit_price_]").get_attribute("name").split("_")[-1]
+        page.locator("main form[method=post]").evaluate(
+            "(form, [name, value]) => { const input = document.createElement('input');"
+            " input.type = 'hidden'; input.name = name; input.value = value;"
+            " form.appendChild(input); }",
+            [f"quantity_{item_id}", crafted_volume],
+        )
     page.get_by_role("button", name="Kirim penawaran").click()
     expect(page.locator("main")).to_contain_text("Penawaran versi 1 tersegel dan tersimpan.")
+    if crafted_volume:
+        expect(page.locator("main table")).to_contain_text("1.000 unit")
+        expect(page.locator("main")).to_contain_text("Rp1.100.000.000")
     fingerprint = page.locator("main code").first.inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", fingerprint.strip()), fingerprint
     journey.step(page, f"{name}-receipt")
@@ -342,18 +377,53 @@ def _package_closes_and_is_evaluated(journey, officer, package_url: str) -> None
     expect(first).to_contain_text("T1")
     expect(second).to_contain_text("CV Mebel Mahoni Bekasi")
     expect(second).to_contain_text("Rp1.017.500.000")
+    # No verdict yet: the ranking is provisional, and no winner can be announced from it.
+    expect(officer.locator("main")).to_contain_text("Peringkat sementara")
     journey.step(officer, "evaluation-ranking")
+    officer.goto(package_url)
+    officer.get_by_role("link", name="Umumkan pemenang…").click()
+    expect(officer.locator("main .alert")).to_contain_text("Peringkat masih sementara")
+    expect(officer.get_by_role("button", name="Umumkan pemenang")).to_have_count(0)
+    journey.step(officer, "announce-refused-provisional")
+
+
+def _pokja_gives_its_verdicts(journey, page, pokja, package_url: str) -> None:
+    """The pokja opens the administrative and technical evaluation: neither bid has a flag,
+    so "confirm all" passes both; the ranking is computed again and becomes final."""
+    login(journey, page, pokja.email, factories.PASSWORD)
+    page.goto(package_url)
+    page.get_by_role("link", name="Evaluasi administrasi dan teknis").click()
+    expect(page.locator("h1")).to_have_text("Evaluasi administrasi dan teknis")
+    expect(page.locator("main")).to_contain_text("Belum diputuskan")
+    journey.step(page, "pokja-verdicts")
+    page.get_by_role("button", name="Konfirmasi semua penawaran tanpa tanda").click()
+    expect(page.locator("main")).to_contain_text(
+        "2 penawaran tanpa tanda dinyatakan lulus semua persyaratan"
+    )
+    # The new run works on the worker; the page follows it and reloads once it is done.
+    expect(page.locator("main .alert-success")).to_contain_text("Peringkat final", timeout=30_000)
+    journey.step(page, "pokja-verdicts-final")
+    page.get_by_role("link", name="Berita acara hasil evaluasi").click()
+    expect(page.locator("main table")).to_contain_text("Lulus")
+    expect(page.locator("main table")).to_contain_text("Hendra Gunawan")
+    journey.step(page, "evaluation-minutes")
 
 
 def _winner_announced_and_awarded(journey, officer, vendor, rival, package_url: str) -> None:
     officer.goto(package_url)
-    journey.step(officer, "officer-winner-form")
-    officer.get_by_label(re.compile(re.escape(COMPANY))).check()
-    officer.locator("form", has_text="Umumkan pemenang").get_by_role(
-        "button", name="Umumkan pemenang"
-    ).click()
+    journey.step(officer, "officer-winner-link")
+    officer.get_by_role("link", name="Umumkan pemenang…").click()
+    # Asked first: the bid ranked first, its HP and HEA, and why.
+    main = officer.locator("main")
+    expect(main).to_contain_text(f"Peringkat 1: {COMPANY}")
+    expect(main).to_contain_text("Rp1.180.000.000")
+    expect(main).to_contain_text("Rp1.003.000.000")
+    expect(main).to_contain_text("peringkat 2 adalah CV Mebel Mahoni Bekasi")
+    journey.step(officer, "officer-winner-confirm")
+    officer.get_by_label(re.compile("mengumumkan penawaran peringkat 1")).check()
+    officer.get_by_role("button", name="Umumkan pemenang").click()
     expect(officer.locator("main")).to_contain_text(
-        f"Pemenang diumumkan: {COMPANY}. Masa sanggah sampai"
+        f"Pemenang diumumkan: {COMPANY}. Masa sanggah berakhir"
     )
     expect(officer.locator(".officer-panel")).to_contain_text("Pemenang diumumkan, masa sanggah")
     journey.step(officer, "winner-announced")
