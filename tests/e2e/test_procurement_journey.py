@@ -391,7 +391,9 @@ def _pokja_gives_its_verdicts(journey, page, pokja, package_url: str) -> None:
     """The pokja opens the administrative and technical evaluation: neither bid has a flag,
     so "confirm all" passes both; the ranking is computed again and becomes final."""
     login(journey, page, pokja.email, factories.PASSWORD)
+    journey.step(page, "pokja-home")
     page.goto(package_url)
+    journey.step(page, "pokja-package")
     page.get_by_role("link", name="Evaluasi administrasi dan teknis").click()
     expect(page.locator("h1")).to_have_text("Evaluasi administrasi dan teknis")
     expect(page.locator("main")).to_contain_text("Belum diputuskan")
