@@ -1,13 +1,12 @@
 """Spreadsheets officers download: numbers stay numbers (Rupiah and percent formats)."""
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from p3dn_portal.lib import spreadsheets
 from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta
 from procurement.models import Bid, EvaluationResult, EvaluationRun, Package
 from procurement.selectors import ComparisonRow
@@ -104,9 +103,7 @@ def bids_workbook(package: Package, bids: list[Bid], rows: list[ComparisonRow]) 
     sheet.column_dimensions["B"].width = 40
     for column in range(first, first + width * len(bids)):
         sheet.column_dimensions[get_column_letter(column)].width = 18
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(book)
 
 
 def evaluation_workbook(run: EvaluationRun, results: list[EvaluationResult]) -> bytes:
@@ -182,6 +179,4 @@ def evaluation_workbook(run: EvaluationRun, results: list[EvaluationResult]) -> 
         "ABCDEFGHIJK", [10, 36, 14, 20, 10, 10, 6, 14, 22, 12, 80], strict=True
     ):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(book)
