@@ -102,7 +102,12 @@ class DeclaredLookupsOnly:
         return None
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
-        problem = self.list_parameters_problem(request)
+        # Who may not see the list is refused first (403), whatever the query says.
+        problem = (
+            self.list_parameters_problem(request)
+            if self.has_view_or_change_permission(request)
+            else None
+        )
         if problem is not None:
             return bad_request(problem)
         return super().changelist_view(request, extra_context)

@@ -23,9 +23,9 @@ from audit.models import AuditAction, AuditEntry
 from p3dn_portal.lib.admin_lookups import DATE_OUT_OF_RANGE, LOOKUP_REFUSED, DeclaredLookupsOnly
 from procurement import services as procurement_services
 from procurement.models import Bid, Officer
-from procurement.rules import Status
+from procurement.rules import Status, bid_is_sealed, sealed_bids
 from tests import factories
-from tests.procurement.conftest import _bidder, lines_for
+from tests.procurement.conftest import _bidder, lines_for, past_deadline
 from vendors import services as vendor_services
 from vendors.admin import MEMBER_IS_ADMIN, VENDOR_NOT_DELETED
 from vendors.models import Invitation, MemberRole, VendorMember, VendorStatus
@@ -475,3 +475,23 @@ def test_a_vendor_is_deactivated_instead_and_the_log_says_who(dinas, admin_user,
     assert AuditEntry.objects.filter(
         action=AuditAction.VENDOR_DEACTIVATED, object_id=vendor.pk, actor=admin_user
     ).exists()
+
+
+def test_the_sealed_bids_filter_agrees_with_the_rule(cancelled):
+    ppk = cancelled["ppk"]
+    opened = _announced(ppk)
+    user, vendor, desk, cabinet = _bidder("40.00", "5", "1100000", "2900000")
+    procurement_services.bid_submit(
+        package=opened, vendor=vendor, by=user, lines=lines_for(opened, desk, cabinet)
+    )
+    past_deadline(opened)
+    procurement_services.packages_close_due()
+    bids = list(Bid.objects.select_related("package"))
+    assert len(bids) == 2
+    by_rule = {
+        bid.pk
+        for bid in bids
+        if bid_is_sealed(package_status=bid.package.status, opened=bid.opened_at is not None)
+    }
+    assert set(Bid.objects.filter(sealed_bids()).values_list("pk", flat=True)) == by_rule
+    assert by_rule == {cancelled["bid"].pk}
