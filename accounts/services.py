@@ -81,6 +81,7 @@ ADMIN_GROUP_PERMISSIONS = (
     "matching.view_eventbreak",
     "matching.view_eventday",
     "matching.view_meeting",
+    "matching.view_need",
     "matching.view_outcome",
     "matching.view_participant",
     "matching.view_schedulerun",

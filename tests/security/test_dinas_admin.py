@@ -495,3 +495,25 @@ def test_the_sealed_bids_filter_agrees_with_the_rule(cancelled):
     }
     assert set(Bid.objects.filter(sealed_bids()).values_list("pk", flat=True)) == by_rule
     assert by_rule == {cancelled["bid"].pk}
+
+
+def test_the_dinas_admin_sees_every_inline_of_the_pages_it_opens(admin_user):
+    from django.test import RequestFactory
+
+    from matching.admin import NeedInline
+
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    hidden = []
+    for model, model_admin in admin.site._registry.items():
+        if not model_admin.has_view_permission(request):
+            continue
+        inlines = [
+            *model_admin.inlines,
+            *([NeedInline] if model._meta.model_name == "participant" else []),
+        ]
+        for inline_class in inlines:
+            inline = inline_class(model, admin.site)
+            if not inline.has_view_permission(request):
+                hidden.append(f"{model._meta.label}: {inline_class.__name__}")
+    assert not hidden
