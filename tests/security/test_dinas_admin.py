@@ -517,3 +517,15 @@ def test_the_dinas_admin_sees_every_inline_of_the_pages_it_opens(admin_user):
             if not inline.has_view_permission(request):
                 hidden.append(f"{model._meta.label}: {inline_class.__name__}")
     assert not hidden
+
+
+def test_a_membership_of_a_role_the_portal_does_not_know_acts_for_no_company(client, sealed):
+    owner = sealed["bidder"]
+    VendorMember.objects.filter(user=owner).update(role="admin")
+    owner = User.objects.get(pk=owner.pk)
+    assert owner.vendor_member is None and owner.role is None
+    client.force_login(owner, backend="accounts.backends.EmailBackend")
+    assert client.get(reverse("vendors:home")).status_code == 403
+    assert (
+        client.get(reverse("procurement:bid-receipt", args=[sealed["bid"].pk])).status_code == 404
+    )
