@@ -10,7 +10,7 @@ list controls send, and answers anything else with 400 and a message."""
 
 from django.contrib import admin
 from django.contrib.admin import widgets
-from django.contrib.admin.views.main import IGNORED_PARAMS
+from django.contrib.admin.views.main import ERROR_FLAG, IGNORED_PARAMS, PAGE_VAR
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,8 @@ DATE_OUT_OF_RANGE = _(
 # the target field, `opd__id__exact`; DateFieldListFilter a range; EmptyFieldListFilter
 # `__isempty`).
 _FILTER_SUFFIXES = ("exact", "isnull", "gte", "lt", "isempty")
+# Django's own list controls: sorting, search, facets, popups, the page and the error flag.
+LIST_CONTROLS = frozenset({*IGNORED_PARAMS, PAGE_VAR, ERROR_FLAG})
 # The date hierarchy's parts and their bounds: the year of the range's end, year + 1, must
 # exist too (Django computes it without catching the error).
 DATE_PARTS = {"year": (1, 9998), "month": (1, 12), "day": (1, 31)}
@@ -90,7 +92,7 @@ class DeclaredLookupsOnly:
     def list_parameters_problem(self, request: HttpRequest) -> str | None:
         """Why the list cannot take this query string, or None when it can."""
         for key, values in request.GET.lists():
-            if key in IGNORED_PARAMS:
+            if key in LIST_CONTROLS:
                 continue
             if not all(self.lookup_allowed(key, value, request) for value in values):
                 return str(LOOKUP_REFUSED).format(key=key[:100])

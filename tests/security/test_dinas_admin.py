@@ -139,6 +139,10 @@ def test_a_list_still_takes_its_declared_filters_and_date_hierarchy(dinas, seale
     assert dinas.get(url, {"opd__id__exact": sealed["package"].opd_id}).status_code == 200
     participants = reverse("admin:matching_participant_changelist")
     assert dinas.get(participants, {"event__id__exact": "1"}).status_code == 200
+    # Django's own controls: a page, the sort, a search, facets, the error flag.
+    controls = {"p": "1", "o": "1", "q": "meja", "_facets": "True"}
+    assert dinas.get(url, controls).status_code == 200
+    assert dinas.get(url, {"e": "1"}).status_code in (200, 302)
 
 
 # 8. Malformed admin parameters: 400 with a message, never a server error ------------------------
