@@ -1,8 +1,11 @@
+from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django_otp.admin import OTPAdminSite
+
+from p3dn_portal.lib.admin_lookups import DeclaredLookupsOnly
 
 
 class PortalAdminSite(OTPAdminSite):
@@ -14,6 +17,15 @@ class PortalAdminSite(OTPAdminSite):
 
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
+
+    def register(self, model_or_iterable, admin_class=None, **options) -> None:
+        """Every ModelAdmin, the portal's and third-party apps' alike, takes only its own
+        declared list filters from a URL (lib.admin_lookups)."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, DeclaredLookupsOnly):
+            names = {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__}
+            admin_class = type(admin_class.__name__, (DeclaredLookupsOnly, admin_class), names)
+        super().register(model_or_iterable, admin_class, **options)
 
     @login_not_required
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:

@@ -1,10 +1,16 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import User, normalize_email
+
+# An email address is at most 254 characters (RFC 5321, and User.email); django-axes records
+# every failed sign-in with its username in 255 characters, so a longer one was a server error.
+EMAIL_MAX = 254
+EMAIL_TOO_LONG = _("Email terlalu panjang (paling banyak 254 karakter). Periksa email Anda.")
 
 
 class LoginForm(AuthenticationForm):
@@ -23,6 +29,13 @@ class LoginForm(AuthenticationForm):
         # browsers keep the first (text), so phones would not offer the email keyboard.
         self.fields["username"].widget.input_type = "email"
         self.fields["username"].widget.attrs.update({"autocomplete": "email"})
+
+    def clean_username(self) -> str:
+        # Refused here, the sign-in is not tried: nothing reaches django-axes' records.
+        username = self.cleaned_data["username"]
+        if len(username) > EMAIL_MAX:
+            raise ValidationError(EMAIL_TOO_LONG, code="too_long")
+        return username
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

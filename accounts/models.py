@@ -106,12 +106,26 @@ class User(AbstractBaseUser, PermissionsMixin):
         return None
 
     @property
+    def is_admin_account(self) -> bool:
+        return self.is_staff or self.is_superuser
+
+    @property
     def vendor_member(self):  # -> vendors.VendorMember | None
-        return getattr(self, "vendor_membership", None)
+        """The membership through which the user acts for a company: none for an admin
+        account (never a vendor's user: the database refuses it too), for a role the portal
+        does not know, or when the company was deactivated."""
+        from vendors.models import MemberRole
+
+        member = getattr(self, "vendor_membership", None)
+        if member is None or self.is_admin_account or member.role not in MemberRole.values:
+            return None
+        return member if member.vendor.is_active else None
 
     @property
     def opd_officer(self):  # -> procurement.Officer | None
-        return getattr(self, "officer", None)
+        """The user's OPD post: none for an admin account (never an officer)."""
+        officer = getattr(self, "officer", None)
+        return None if officer is None or self.is_admin_account else officer
 
 
 class Notification(ChoiceLabels, models.Model):
@@ -142,6 +156,16 @@ class OutgoingMail(models.Model):
     tasks: whoever sends it holds the row lock and records `sent_at`."""
 
     to = models.JSONField(_("penerima"))
+    # The bid a message is about (its receipt, a closing or cancellation notice to its
+    # bidder): who it goes to tells who bid, so the outbox admin hides it while sealed.
+    bid = models.ForeignKey(
+        "procurement.Bid",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("penawaran"),
+    )
     subject = models.CharField(_("subjek"), max_length=300)
     body = models.TextField(_("isi"))
     html_body = models.TextField(_("isi HTML"), blank=True)

@@ -2,9 +2,11 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from smtplib import SMTPException
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -13,9 +15,13 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Notification, OutgoingMail, User, normalize_email
+from audit import services as audit
+from audit.models import AuditAction
 from p3dn_portal.celery import publish_or_defer
 
 logger = logging.getLogger(__name__)
@@ -32,6 +38,10 @@ EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 60 * 60
 _EMAIL_VERIFICATION_SALT = "accounts.email-verification"
 
 ADMIN_GROUP_NAME = "Admin Dinas PPKUKM"
+RESET_LINK_INACTIVE = _(
+    "Akun ini nonaktif. Aktifkan dulu akunnya, lalu kirim tautan pembuatan kata sandi."
+)
+RESET_LINK_NOTE = _("Tautan pembuatan kata sandi dikirim ke email pengguna.")
 
 # A message whose task reached a worker is sent within seconds; one still unsent after this
 # is taken by the flush job (its task was lost with the broker, or is stuck behind others).
@@ -40,8 +50,72 @@ OUTBOX_MAX_ATTEMPTS = 8
 OUTBOX_FLUSH_BATCH = 500
 OUTBOX_KEEP_SENT = timedelta(days=30)
 
-# The apps whose records Dinas PPKUKM admins manage day to day.
-_ADMIN_APPS = ("vendors", "procurement", "matching")
+# What a Dinas PPKUKM admin's work needs, and nothing more (the README lists it): verifying
+# vendors and certificates, assisting halal registrations, keeping OPDs and their officers,
+# running business-matching events, reading packages, opened bids, objections and the audit
+# log, helping users (their name, a reset link, a lost authenticator, a lockout). Creating
+# admins, groups and permissions, and reading the outbox, are a superuser's.
+ADMIN_GROUP_PERMISSIONS = (
+    "accounts.add_user",
+    "accounts.change_user",
+    "accounts.view_user",
+    "audit.view_auditentry",
+    "axes.delete_accessattempt",
+    "axes.view_accessattempt",
+    "matching.add_event",
+    "matching.add_eventbreak",
+    "matching.add_eventday",
+    "matching.add_meeting",
+    "matching.change_event",
+    "matching.change_eventbreak",
+    "matching.change_eventday",
+    "matching.change_meeting",
+    "matching.change_outcome",
+    "matching.change_participant",
+    "matching.delete_checkin",
+    "matching.delete_event",
+    "matching.delete_eventbreak",
+    "matching.delete_eventday",
+    "matching.view_checkin",
+    "matching.view_event",
+    "matching.view_eventbreak",
+    "matching.view_eventday",
+    "matching.view_meeting",
+    "matching.view_need",
+    "matching.view_outcome",
+    "matching.view_participant",
+    "matching.view_schedulerun",
+    "matching.view_suggestion",
+    "otp_totp.delete_totpdevice",
+    "otp_totp.view_totpdevice",
+    "procurement.add_officer",
+    "procurement.add_opd",
+    "procurement.change_officer",
+    "procurement.change_opd",
+    "procurement.delete_officer",
+    "procurement.view_bid",
+    "procurement.view_objection",
+    "procurement.view_officer",
+    "procurement.view_opd",
+    "procurement.view_package",
+    "procurement.view_packageevent",
+    "procurement.view_packageitem",
+    "vendors.add_halalassistance",
+    "vendors.add_product",
+    "vendors.add_vendor",
+    "vendors.change_halalassistance",
+    "vendors.change_halalcertificate",
+    "vendors.change_product",
+    "vendors.change_tkdncertificate",
+    "vendors.change_vendor",
+    "vendors.view_halalassistance",
+    "vendors.view_halalcertificate",
+    "vendors.view_invitation",
+    "vendors.view_product",
+    "vendors.view_tkdncertificate",
+    "vendors.view_vendor",
+    "vendors.view_vendormember",
+)
 
 
 def mail_deliver(*, subject: str, body: str, to: list[str], html_body: str | None = None) -> None:
@@ -58,12 +132,14 @@ def mail_deliver(*, subject: str, body: str, to: list[str], html_body: str | Non
 
 
 def mail_queue(
-    *, subject: str, body: str, to: list[str], html_body: str | None = None
+    *, subject: str, body: str, to: list[str], html_body: str | None = None, bid=None
 ) -> OutgoingMail:
     """Keep a message in the outbox, in the caller's transaction, and hand it to a worker
     once that commits. With the broker down the change still succeeds: the message waits
-    and outgoing_mail_flush sends it when the broker is back."""
+    and outgoing_mail_flush sends it when the broker is back. `bid`: the procurement.Bid the
+    message is about (its receipt, say), hidden in the outbox while the bid is sealed."""
     mail = OutgoingMail.objects.create(
+        bid=bid,
         to=list(to),
         subject=subject.strip().replace("\n", " ")[:300],
         body=body,
@@ -133,32 +209,51 @@ def outgoing_mail_purge(*, older_than: timedelta = OUTBOX_KEEP_SENT) -> int:
     return deleted
 
 
+def _permissions_named(names: Iterable[str]) -> Q:
+    query = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return query
+
+
 @transaction.atomic
 def admin_group_ensure() -> Group:
-    """The group that gives Dinas PPKUKM admins their permissions in Django admin: every
-    permission on the programme's records, and viewing and changing users (not deleting)."""
+    """The group that gives Dinas PPKUKM admins their permissions in Django admin: exactly
+    ADMIN_GROUP_PERMISSIONS (a permission added to the group by hand is taken away again)."""
     group, _ = Group.objects.get_or_create(name=ADMIN_GROUP_NAME)
-    permissions = Permission.objects.filter(
-        Q(content_type__app_label__in=_ADMIN_APPS)
-        | Q(
-            content_type__app_label="accounts",
-            codename__in=["view_user", "change_user", "add_user"],
-        )
-        # The audit log: read only (no other permission exists on it).
-        | Q(content_type__app_label="audit", codename="view_auditentry")
-        # A colleague's lost authenticator is deleted (they enrol a new one at next sign-in);
-        # a login lockout is lifted by deleting its attempts.
-        | Q(
-            content_type__app_label="otp_totp",
-            codename__in=["view_totpdevice", "delete_totpdevice"],
-        )
-        | Q(
-            content_type__app_label="axes",
-            codename__in=["view_accessattempt", "delete_accessattempt"],
-        )
-    )
-    group.permissions.set(permissions)
+    group.permissions.set(Permission.objects.filter(_permissions_named(ADMIN_GROUP_PERMISSIONS)))
     return group
+
+
+@transaction.atomic
+def password_reset_link_send(*, user: User, by: User | None) -> OutgoingMail:
+    """A one-time link to set a new password, mailed to the user's own address: an admin
+    helps a user who lost access (or a new account) without ever setting or learning the
+    password, as LPSE helpdesks do. Recorded in the audit log."""
+    if not user.is_active:
+        raise ValidationError(RESET_LINK_INACTIVE, code="inactive")
+    site = urlsplit(settings.SITE_URL)
+    context = {
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "protocol": site.scheme or "https",
+        "domain": site.netloc,
+    }
+    with translation.override(user.language):
+        subject = render_to_string("emails/password_reset_subject.txt", context)
+        body = render_to_string("emails/password_reset.txt", context)
+    mail = mail_queue(subject=subject, body=body, to=[user.email])
+    if by is not None:
+        audit.record(
+            actor=by,
+            action=AuditAction.PASSWORD_RESET_LINK_SENT,
+            obj=user,
+            label=user.email,
+            note=str(RESET_LINK_NOTE),
+        )
+    return mail
 
 
 @transaction.atomic
@@ -178,16 +273,19 @@ def user_language_set(*, user: User, language: str) -> None:
         user.save(update_fields=["language"])
 
 
-def mail_users(*, users: Iterable[User], template: str, context: dict, base_url: str = "") -> None:
+def mail_users(
+    *, users: Iterable[User], template: str, context: dict, base_url: str = "", bid=None
+) -> None:
     """Queue one message per user, written in that user's language.
 
-    `template` names `emails/<template>_subject.txt` and `emails/<template>.txt`."""
+    `template` names `emails/<template>_subject.txt` and `emails/<template>.txt`; `bid` is
+    the bid the message is about, if any (mail_queue)."""
     for user in users:
         with translation.override(user.language):
             full_context = {"user": user, "base_url": base_url or settings.SITE_URL, **context}
             subject = render_to_string(f"emails/{template}_subject.txt", full_context)
             body = render_to_string(f"emails/{template}.txt", full_context)
-        mail_queue(subject=subject, body=body, to=[user.email])
+        mail_queue(subject=subject, body=body, to=[user.email], bid=bid)
 
 
 @transaction.atomic
@@ -243,7 +341,9 @@ def email_verify(*, token: str) -> User:
     return user
 
 
-def notify(*, users: Iterable[User], template: str, context: dict, link: str = "") -> None:
+def notify(
+    *, users: Iterable[User], template: str, context: dict, link: str = "", bid=None
+) -> None:
     """Tell users about a change that concerns them: a notification in the portal (its text
     is the mail's subject, in the user's language) and the mail itself."""
     users = [u for u in users if u.is_active]
@@ -255,7 +355,7 @@ def notify(*, users: Iterable[User], template: str, context: dict, link: str = "
             ).strip()
         rows.append(Notification(user=user, message=subject, link=link))
     Notification.objects.bulk_create(rows)
-    mail_users(users=users, template=template, context={"link": link, **context})
+    mail_users(users=users, template=template, context={"link": link, **context}, bid=bid)
 
 
 def notifications_mark_read(*, user: User) -> int:

@@ -3,6 +3,7 @@ entry's before and after as a table, and the (filtered) list as a spreadsheet. N
 changes or deletes an entry here (the database refuses it anyway)."""
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -14,18 +15,23 @@ from django.utils.translation import gettext_lazy as _
 from audit import exports
 from audit.models import AuditEntry, ObjectType
 from audit.services import change_label
-from procurement.models import Package
-from procurement.rules import SEALED_STATES
+from p3dn_portal.lib.admin_lookups import DeclaredLookupsOnly, bad_request
+from procurement.models import Bid
+from procurement.rules import sealed_bids
 
 DETAIL_ROWS_MAX = 1000
 MORE_IN_EXPORT = _("… dan {count} perubahan lain: lihat unduhan XLSX.")
 NO_CHANGES = _("Tidak ada nilai yang berubah.")
+EXPORT_FILTER_INVALID = _(
+    "Saringan pada tautan unduhan ini tidak berlaku. Buka lagi Log audit, saring, lalu unduh."
+)
 
 
 def visible_entries(queryset: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
-    """The log without the rows of bids whose package is still sealed: a sealed bid, and
-    that it exists, is its bidder's alone until the package closes (as in the bid admin)."""
-    sealed = Package.objects.filter(pk=OuterRef("package_id"), status__in=SEALED_STATES)
+    """The log without the rows of sealed bids: a sealed bid, and that it exists, is its
+    bidder's alone until it is opened, and for ever when it never is
+    (procurement.rules.bid_is_sealed, as in the bid admin)."""
+    sealed = Bid.objects.filter(sealed_bids(), pk=OuterRef("object_id"))
     return queryset.exclude(Q(object_type=ObjectType.BID) & Exists(sealed))
 
 
@@ -40,7 +46,7 @@ def _shown(value: object) -> str:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     list_display = ("at", "action", "object_type", "object_link", "who", "summary")
     list_filter = (
         "action",
@@ -143,7 +149,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
         """The list as filtered and searched on the page, every row of it."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        problem = self.list_parameters_problem(request)
+        if problem is not None:
+            return bad_request(problem)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return bad_request(EXPORT_FILTER_INVALID)
         return self._xlsx(changelist.queryset)
 
     @admin.action(description=_("Unduh yang dipilih (XLSX)"))

@@ -1,7 +1,6 @@
 """The audit log as a spreadsheet: one sheet of entries, one of their changes (a row per
 changed field, so that a schedule run's thousands of placements stay readable)."""
 
-import io
 import json
 
 from django.db.models import QuerySet
@@ -13,6 +12,7 @@ from openpyxl.styles import Font
 
 from audit.models import AuditEntry
 from audit.services import change_label
+from p3dn_portal.lib.spreadsheets import text_row, xlsx_bytes
 from p3dn_portal.templatetags.p3dn import JAKARTA
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,29 +68,33 @@ def audit_workbook(entries: QuerySet[AuditEntry]) -> bytes:
         at = WriteOnlyCell(sheet, _local(entry.at))
         at.number_format = TIME_FORMAT
         sheet.append(
-            [
-                entry.pk,
-                at,
-                entry.get_action_display(),
-                entry.get_object_type_display(),
-                entry.object_id,
-                entry.object_label,
-                entry.actor_label,
-                entry.get_job_display() if entry.job else "",
-                entry.summary,
-                entry.note,
-            ]
+            text_row(
+                sheet,
+                [
+                    entry.pk,
+                    at,
+                    entry.get_action_display(),
+                    entry.get_object_type_display(),
+                    entry.object_id,
+                    entry.object_label,
+                    entry.actor_label,
+                    entry.get_job_display() if entry.job else "",
+                    entry.summary,
+                    entry.note,
+                ],
+            )
         )
         for key, (before, after) in entry.changes.items():
             changes_sheet.append(
-                [
-                    entry.pk,
-                    entry.object_label,
-                    change_label(entry.object_type, key),
-                    _cell_text(before),
-                    _cell_text(after),
-                ]
+                text_row(
+                    changes_sheet,
+                    [
+                        entry.pk,
+                        entry.object_label,
+                        change_label(entry.object_type, key),
+                        _cell_text(before),
+                        _cell_text(after),
+                    ],
+                )
             )
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
+    return xlsx_bytes(book)

@@ -45,6 +45,11 @@ class AuditAction(models.TextChoices):
     MEETING_LOCKED = "meeting_locked", _("Pertemuan dikunci di slotnya")
     MEETING_UNLOCKED = "meeting_unlocked", _("Kunci pertemuan dilepas")
     MEETING_REOPENED = "meeting_reopened", _("Pertemuan tidak hadir dibuka kembali")
+    PASSWORD_RESET_LINK_SENT = (
+        "password_reset_link_sent",
+        _("Tautan pembuatan kata sandi dikirim admin"),
+    )
+    VENDOR_DEACTIVATED = "vendor_deactivated", _("Penyedia dinonaktifkan")
 
 
 class ObjectType(models.TextChoices):
@@ -59,6 +64,7 @@ class ObjectType(models.TextChoices):
     HALAL_CERTIFICATE = "vendors.halalcertificate", _("Sertifikat halal")
     SCHEDULE_RUN = "matching.schedulerun", _("Penjadwalan temu bisnis")
     MEETING = "matching.meeting", _("Pertemuan temu bisnis")
+    USER = "accounts.user", _("Pengguna")
 
 
 class SystemJob(models.TextChoices):

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from dashboards.selectors import Matching, MatchingRow, Procurement, Realisation, Vendors
+from p3dn_portal.lib import spreadsheets
 from p3dn_portal.templatetags.p3dn import jakarta
 from procurement.exports import PERCENT_FORMAT, RUPIAH_FORMAT
 
@@ -215,7 +216,8 @@ def to_csv(rows: list[FigureRow]) -> str:
     writer.writerow(_headers())
     for r in rows:
         value = "" if r.value is None else str(r.value)
-        writer.writerow([r.section, r.row, r.figure, r.code, value])
+        text = [spreadsheets.csv_value(str(v)) for v in (r.section, r.row, r.figure, r.code)]
+        writer.writerow([*text, value])
     return buffer.getvalue()
 
 
@@ -246,6 +248,4 @@ def to_workbook(rows: list[FigureRow], *, title: str) -> bytes:
             cell.value = r.value
     for column, width in zip("ABCDE", [30, 36, 44, 28, 22], strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(book)

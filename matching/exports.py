@@ -1,7 +1,6 @@
 """The event's figures as a workbook for Dinas PPKUKM reports: the dashboard's numbers on
 the first sheet, then one row per meeting and per participant. Numbers stay numbers."""
 
-import io
 from collections.abc import Sequence
 
 from django.utils import timezone
@@ -13,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from matching.models import Event, Meeting, Participant
 from matching.selectors import BreakdownRow, EventFigures, meeting_awarded
+from p3dn_portal.lib import spreadsheets
 from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta
 
 RUPIAH_FORMAT = '"Rp"#,##0'
@@ -171,9 +171,7 @@ def event_workbook(
     _widths(sheet, [16, 34, 30, 20, 10, 60, 18])
     sheet.freeze_panes = "A2"
 
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(book)
 
 
 def _meeting_row(meeting: Meeting) -> list[object]:

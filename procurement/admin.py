@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from p3dn_portal.lib.admin_widgets import SafeAutocompleteMixin
 from procurement.models import OPD, Bid, Objection, Officer, Package, PackageEvent, PackageItem
-from procurement.rules import SEALED_STATES
+from procurement.rules import sealed_bids
 
 OFFICER_IS_VENDOR = _(
     "Pengguna ini anggota penyedia {vendor}. Seorang penyedia tidak boleh sekaligus menjadi "
@@ -107,7 +107,8 @@ class PackageAdmin(admin.ModelAdmin):
 
 @admin.register(Bid)
 class BidAdmin(admin.ModelAdmin):
-    """Opened bids only: a sealed bid is not listed, not even to admins."""
+    """Opened bids only: a sealed bid (procurement.rules.bid_is_sealed) is not listed, not
+    even to admins, and neither is one that was never opened."""
 
     list_display = ("package", "vendor", "version", "status", "price", "tkdn_pct", "submitted_at")
     list_filter = ("status",)
@@ -116,7 +117,7 @@ class BidAdmin(admin.ModelAdmin):
     exclude = ("sealed_content",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).exclude(package__status__in=SEALED_STATES)
+        return super().get_queryset(request).exclude(sealed_bids())
 
     def has_add_permission(self, request) -> bool:
         return False

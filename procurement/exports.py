@@ -1,13 +1,12 @@
 """Spreadsheets officers download: numbers stay numbers (Rupiah and percent formats)."""
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from p3dn_portal.lib import spreadsheets
 from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta
 from procurement.models import Bid, BidVerdict, EvaluationResult, EvaluationRun, Package
 from procurement.reasons import reasons_display
@@ -105,9 +104,7 @@ def bids_workbook(package: Package, bids: list[Bid], rows: list[ComparisonRow]) 
     sheet.column_dimensions["B"].width = 40
     for column in range(first, first + width * len(bids)):
         sheet.column_dimensions[get_column_letter(column)].width = 18
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(book)
 
 
 def evaluation_workbook(run: EvaluationRun, results: list[EvaluationResult]) -> bytes:
@@ -199,9 +196,7 @@ def evaluation_workbook(run: EvaluationRun, results: list[EvaluationResult]) -> 
         strict=True,
     ):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(book)
 
 
 def verdict_summary(verdict: BidVerdict | None) -> str:

@@ -125,6 +125,20 @@ DIRECT_PROCUREMENT_MAX = {
 PERCENT = Decimal("0.01")
 
 
+def bid_is_sealed(*, package_status: str, opened: bool) -> bool:
+    """A bid stays its bidder's alone (that it exists, who made it, its receipt and prices)
+    until it is opened at closing. One that never was (a package cancelled before its
+    deadline, a version replaced or withdrawn before closing) stays sealed for ever."""
+    return package_status in SEALED_STATES or not opened
+
+
+def sealed_bids(prefix: str = "") -> models.Q:
+    """`bid_is_sealed` as a filter on bids; `prefix` is the path to the bid ("bid__")."""
+    return models.Q(**{f"{prefix}package__status__in": SEALED_STATES}) | models.Q(
+        **{f"{prefix}opened_at__isnull": True}
+    )
+
+
 def may(position: str, action: str) -> bool:
     return position in ALLOWED_POSITIONS[action]
 

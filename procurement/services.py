@@ -1146,6 +1146,8 @@ def _notify_vendor_users(vendor: Vendor, template: str, *, package: Package, **c
         template=template,
         context={"package": package, "vendor": vendor, **context},
         link=_package_link(package),
+        # The outbox hides a message about a bid while the bid is sealed (who bid).
+        bid=context.get("bid"),
     )
 
 

@@ -27,12 +27,27 @@ from vendors.models import (
 
 PASSWORD = "rahasia-uji-123"
 
+
 # The smallest well-formed PDF: what a scanned certificate looks like to the checks.
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+def _pdf(*objects: bytes) -> bytes:
+    """A whole PDF of these objects (numbered from 1, the first the catalog), with its
+    cross-reference table: what a PDF parser (pypdf, in vendors.uploads) reads."""
+    body = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, content in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj" % number + content + b"endobj\n"
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(body)
+
+
+PDF_BYTES = _pdf(
+    b"<</Type/Catalog/Pages 2 0 R>>",
+    b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+    b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>",
 )
 
 

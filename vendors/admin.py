@@ -88,6 +88,16 @@ SCALE_AMOUNT_REQUIRED = _(
 
 OPEN_FILE = _("Lihat berkas")
 
+# The same for every vendor, whether it bid or not: a refusal that differed would tell.
+VENDOR_NOT_DELETED = _(
+    "Penyedia tidak dihapus dari portal: riwayatnya (sertifikat, penawaran, log audit) tetap "
+    "tersimpan. Pakai aksi “Nonaktifkan” di daftar penyedia: penggunanya tidak dapat lagi "
+    "bertindak atas nama usaha itu, dan usahanya keluar dari direktori dan pengadaan."
+)
+DEACTIVATED_COUNT = _("{count} penyedia dinonaktifkan.")
+DEACTIVATION_REASON = "Dinonaktifkan admin Dinas PPKUKM"
+MEMBER_IS_ADMIN = services.ADMIN_CANNOT_JOIN
+
 ISSUE_FIELDS_REQUIRED = _(
     "Untuk mencatat sertifikat terbit, isi nomor sertifikat, tanggal terbit, dan berkasnya."
 )
@@ -479,8 +489,24 @@ class VendorAdminForm(forms.ModelForm):
         return cleaned
 
 
+class VendorMemberForm(forms.ModelForm):
+    """Owners invite their colleagues from the portal; a superuser may still add a member
+    here, never an admin account (it would read the company's sealed bids)."""
+
+    class Meta:
+        model = VendorMember
+        fields = ("user", "vendor", "role")
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if user.is_staff or user.is_superuser:
+            raise forms.ValidationError(MEMBER_IS_ADMIN, code="admin")
+        return user
+
+
 class VendorMemberInline(SafeAutocompleteMixin, admin.TabularInline):
     model = VendorMember
+    form = VendorMemberForm
     extra = 0
     fields = ("user", "role", "created_at")
     readonly_fields = ("created_at",)
@@ -578,6 +604,24 @@ class VendorAdmin(VerificationActionsMixin, HistoryAdmin):
     )
     inlines = (VendorMemberInline, TKDNCertificateInline, HalalCertificateInline)
     pending_status = VendorStatus.PENDING
+    actions = (*VerificationActionsMixin.actions, "deactivate_selected")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Vendor | None = None) -> bool:
+        return False
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        raise PermissionDenied(VENDOR_NOT_DELETED)
+
+    @admin.action(description=_("Nonaktifkan"), permissions=["change"])
+    def deactivate_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._apply(
+            request,
+            queryset,
+            lambda vendor: services.vendor_deactivate(
+                vendor=vendor, by=request.user, reason=DEACTIVATION_REASON
+            ),
+            DEACTIVATED_COUNT,
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         valid_tkdn = (
@@ -649,6 +693,7 @@ class VendorAdmin(VerificationActionsMixin, HistoryAdmin):
 
 @admin.register(VendorMember)
 class VendorMemberAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+    form = VendorMemberForm
     list_display = ("user", "vendor", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "user__full_name", "vendor__name", "vendor__nib")

@@ -22,6 +22,9 @@ class VendorStatus(models.TextChoices):
     PENDING = "pending", _("Menunggu verifikasi")
     VERIFIED = "verified", _("Terverifikasi")
     REJECTED = "rejected", _("Ditolak")
+    # Instead of deleting a company: its bids, certificates and history stay, its users can no
+    # longer act for it, and it leaves the directory and procurement.
+    INACTIVE = "inactive", _("Dinonaktifkan")
 
 
 class LegalForm(models.TextChoices):
@@ -164,6 +167,10 @@ class Vendor(ChoiceLabels, models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == VendorStatus.VERIFIED
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != VendorStatus.INACTIVE
 
     def refresh_scale(self) -> None:
         """Scale and its deciding criterion follow the amounts (PP 7/2021); never typed."""

@@ -54,6 +54,14 @@ IDENTITY_LOCKED = _(
     "tidak dapat diubah sendiri, karena menentukan skala usaha dan hak atas paket yang "
     "dicadangkan. Hubungi Dinas PPKUKM untuk mengubahnya."
 )
+ADMIN_CANNOT_JOIN = _(
+    "Akun admin Dinas PPKUKM tidak dapat menjadi pengguna penyedia. Pakai akun lain yang "
+    "bukan akun admin."
+)
+ALREADY_INACTIVE = _("Penyedia ini sudah dinonaktifkan.")
+DEACTIVATION_REASON_REQUIRED = _(
+    "Tulis alasan penonaktifan: tercatat di log audit dan dibaca pengguna penyedia."
+)
 NOT_PENDING = _("Hanya data yang menunggu verifikasi yang dapat diverifikasi atau ditolak.")
 REASON_REQUIRED = _("Tulis alasan penolakan: penyedia membacanya untuk memperbaiki datanya.")
 FOREIGN_PRODUCT = _("Pilih hanya produk milik usaha Anda sendiri.")
@@ -176,8 +184,7 @@ def vendor_register(
 ) -> Vendor:
     """A new company, pending verification, with the registering user as its owner."""
     owner = User.objects.select_for_update().get(pk=owner.pk)  # one company per user, race-free
-    if VendorMember.objects.filter(user=owner).exists() or hasattr(owner, "officer"):
-        raise ValidationError(ALREADY_MEMBER, code="already_member")
+    member_may_join(owner)
     if not owner.email_verified:
         raise ValidationError(EMAIL_NOT_VERIFIED, code="email_not_verified")
     vendor = Vendor(
@@ -240,6 +247,35 @@ def vendor_update(*, vendor: Vendor, by: User, **changes: object) -> Vendor:
         reason = "Diperbaiki pemilik dan diajukan ulang"
     _save_unique(vendor, field_errors={"nib": NIB_TAKEN, "npwp": NPWP_TAKEN})
     update_change_reason(vendor, reason)
+    return vendor
+
+
+def member_may_join(user: User) -> None:
+    """Refuse a user who cannot become a vendor's user: an admin (who would read the
+    company's sealed bids: the database refuses it too), or a user of a company or an OPD
+    already."""
+    if user.is_staff or user.is_superuser:
+        raise ValidationError(ADMIN_CANNOT_JOIN, code="admin")
+    if VendorMember.objects.filter(user=user).exists() or hasattr(user, "officer"):
+        raise ValidationError(ALREADY_MEMBER, code="already_member")
+
+
+@transaction.atomic
+def vendor_deactivate(*, vendor: Vendor, by: User, reason: str) -> Vendor:
+    """What an admin does instead of deleting a company: it stays on record (its bids, its
+    certificates, its history), its users no longer act for it, and it leaves the directory
+    and procurement."""
+    if not reason.strip():
+        raise ValidationError(DEACTIVATION_REASON_REQUIRED, code="reason_required")
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    if vendor.status == VendorStatus.INACTIVE:
+        raise ValidationError(ALREADY_INACTIVE, code="inactive")
+    before = audit.snapshot(vendor, VERIFICATION_FIELDS)
+    vendor.status = VendorStatus.INACTIVE
+    vendor.rejection_reason = reason.strip()
+    vendor._change_reason = f"Dinonaktifkan: {reason.strip()}"
+    vendor.save()
+    _audit_verification(vendor, before=before, action=AuditAction.VENDOR_DEACTIVATED, by=by)
     return vendor
 
 
@@ -339,8 +375,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> VendorMember:
     if normalize_email(user.email) != invitation.email:
         raise ValidationError(INVITATION_EMAIL_MISMATCH, code="email_mismatch")
     user = User.objects.select_for_update().get(pk=user.pk)
-    if VendorMember.objects.filter(user=user).exists() or hasattr(user, "officer") or user.is_staff:
-        raise ValidationError(ALREADY_MEMBER, code="already_member")
+    member_may_join(user)
     if user.email_verified_at is None:
         # The invitation reached this address: that verifies it.
         user.email_verified_at = timezone.now()

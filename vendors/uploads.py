@@ -22,6 +22,8 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 DOCUMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
@@ -37,6 +39,25 @@ _MARKUP = re.compile(rb"<\s*(?:!doctype|html|head|body|script|svg|iframe|object|
 # key always comes with `/S /JavaScript`; three bytes alone would match compressed data.)
 _PDF_ACTIVE = re.compile(rb"/(?:JavaScript|Launch|EmbeddedFiles?|RichMedia|XFA)(?![A-Za-z0-9])")
 _PDF_TAIL_BYTES = 2048
+# The same, as pypdf reads them (name escapes such as `/#4A#61vaScript` decoded, objects
+# inside compressed object streams included): keys that carry a script, an attachment or an
+# XFA form, and the kinds of action and object that do.
+_PDF_ACTIVE_KEYS = frozenset(
+    {"/JS", "/JavaScript", "/Launch", "/EmbeddedFiles", "/EmbeddedFile", "/XFA", "/RichMedia"}
+)
+_PDF_ACTIVE_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/ImportData",
+        "/GoToE",
+        "/RichMediaExecute",
+        "/EmbeddedFile",
+        "/RichMedia",
+    }
+)
+_PDF_ACTIVE_NAME_KEYS = ("/S", "/Type", "/Subtype")
+_PDF_NESTING_MAX = 64
 _CHUNK = 64 * 1024
 DISPLAY_NAME_MAX = 100
 PRIVATE_FILE_URL = "Private files have no URL: link to the view that serves them."
@@ -46,6 +67,10 @@ FILE_EMPTY = _("Berkas kosong (0 byte). Pilih berkas yang benar di komputer Anda
 DOCUMENT_WRONG_TYPE = _(
     "Berkas harus PDF, JPG, atau PNG (isi berkasnya diperiksa, bukan namanya). Simpan atau "
     "pindai sertifikat sebagai PDF lalu unggah lagi."
+)
+PDF_LOCKED = _(
+    "PDF ini dikunci dengan kata sandi sehingga isinya tidak dapat diperiksa. Simpan ulang "
+    "dokumennya tanpa kata sandi (menu Cetak → Simpan sebagai PDF) lalu unggah lagi."
 )
 PDF_ACTIVE_CONTENT = _(
     "PDF ini berisi skrip, formulir interaktif, atau berkas tersemat, yang tidak diterima. "
@@ -104,7 +129,53 @@ def _pdf_problem(upload: UploadedFile) -> str | None:
         return DOCUMENT_WRONG_TYPE
     if any(_PDF_ACTIVE.search(chunk) for chunk in _chunks(upload)):
         return PDF_ACTIVE_CONTENT
+    return _parsed_pdf_problem(upload)
+
+
+def _parsed_pdf_problem(upload: UploadedFile) -> str | None:
+    """The PDF as a viewer reads it (pypdf): every object, those in compressed object streams
+    too, with names unescaped, so that `/#4A#61vaScript` or a script inside a compressed
+    stream is found as well as a plain `/JavaScript`. A file pypdf cannot read is no PDF a
+    certificate comes as."""
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return PDF_LOCKED
+        for number, generation in _pdf_object_ids(reader):
+            if _pdf_active(reader.get_object(IndirectObject(number, generation, reader)), 0):
+                return PDF_ACTIVE_CONTENT
+    except Exception:  # whatever pypdf raises on a malformed file: not a whole PDF
+        return DOCUMENT_WRONG_TYPE
+    finally:
+        upload.seek(0)
     return None
+
+
+def _pdf_object_ids(reader: PdfReader):
+    for generation, numbers in reader.xref.items():
+        for number in numbers:
+            yield number, generation
+    for number in reader.xref_objStm:
+        yield number, 0
+
+
+def _pdf_active(obj: object, depth: int) -> bool:
+    """Whether a PDF object holds a script, a launch action, an attachment or XFA; indirect
+    references are not followed (each indirect object is read on its own)."""
+    if depth > _PDF_NESTING_MAX:
+        return True
+    if isinstance(obj, DictionaryObject):
+        for key, value in obj.items():
+            if key in _PDF_ACTIVE_KEYS:
+                return True
+            if key in _PDF_ACTIVE_NAME_KEYS and value in _PDF_ACTIVE_NAMES:
+                return True
+            if _pdf_active(value, depth + 1):
+                return True
+    elif isinstance(obj, ArrayObject):
+        return any(_pdf_active(value, depth + 1) for value in obj)
+    return False
 
 
 def _reencoded(upload: UploadedFile, mime: str, wrong_type: str) -> bytes:
@@ -172,7 +243,11 @@ def clean_document(upload: UploadedFile) -> UploadedFile:
         return _checked(content, "berkas", mime, DOCUMENT_TYPES[mime], original)
     problem = _pdf_problem(upload)
     if problem is not None:
-        code = "pdf_active_content" if problem is PDF_ACTIVE_CONTENT else "file_wrong_type"
+        code = "file_wrong_type"
+        if problem is PDF_ACTIVE_CONTENT:
+            code = "pdf_active_content"
+        elif problem is PDF_LOCKED:
+            code = "pdf_locked"
         raise ValidationError(problem, code=code)
     upload.name = "berkas.pdf"
     upload.content_type = mime

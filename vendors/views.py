@@ -50,6 +50,10 @@ CERTIFICATE_SUBMITTED = _(
     "Sertifikat {number} dikirim untuk diverifikasi Dinas PPKUKM. Kami kirim email begitu selesai."
 )
 WIZARD_STEP_UNKNOWN = "Registration wizard: unknown step posted."
+COMPANY_INACTIVE = _(
+    "Usaha Anda dinonaktifkan oleh Dinas PPKUKM, sehingga akun ini tidak dapat bertindak atas "
+    "namanya. Hubungi Dinas PPKUKM bila ini keliru."
+)
 NO_PRODUCTS_YET = _("Daftarkan produk dulu: setiap sertifikat harus mencakup produk Anda.")
 
 
@@ -112,6 +116,9 @@ class RegistrationWizard(SessionWizardView):
     def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if request.user.is_authenticated and request.user.role is not None:
             return redirect("home")
+        if request.user.is_authenticated and hasattr(request.user, "vendor_membership"):
+            # A user of a deactivated company: no role, and no second company either.
+            raise PermissionDenied(COMPANY_INACTIVE)
         if request.user.is_authenticated and not request.user.email_verified:
             return render(request, "vendors/register_verify_email.html")
         return super().dispatch(request, *args, **kwargs)

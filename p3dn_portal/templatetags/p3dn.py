@@ -83,7 +83,8 @@ def navbar(context: template.Context) -> str:
     user (name, role, unread count): every value it depends on is in the key, so it needs
     no data version. Its forms' tokens are filled in per visitor (lib.fragments)."""
     request = context.get("request")
-    if request is None:
+    # No request, or one refused before the user was known (an error page): as anonymous.
+    if request is None or not hasattr(request, "user"):
         return context.template.engine.get_template(NAVBAR).render(context)
     user = request.user
     parts = [request.get_full_path()]

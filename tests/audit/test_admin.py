@@ -15,6 +15,7 @@ from procurement import services as procurement
 from procurement.models import Package
 from tests import factories
 from tests.procurement.conftest import lines_for, past_deadline
+from tests.spreadsheets import FORMULA, assert_kept_as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +194,16 @@ def test_a_sealed_bid_stays_out_of_the_log_pages_until_the_package_closes(
     assert Package.objects.get(pk=announced.pk).status != "announced"
     shown = {e.action for e in admin_client.get(CHANGELIST).context["cl"].result_list}
     assert {AuditAction.BID_SUBMITTED, AuditAction.BID_OPENED} <= shown
+
+
+def test_a_title_or_change_like_a_formula_stays_text_in_the_workbook(admin_client, admin_user):
+    package = factories.PackageFactory(created_by=admin_user, title=FORMULA)
+    audit.record(
+        actor=admin_user,
+        action=AuditAction.PACKAGE_EDITED,
+        obj=package,
+        changes={"title": ["-1+2", FORMULA]},
+    )
+    content = admin_client.get(EXPORT).content
+    assert_kept_as_text(content)
+    assert_kept_as_text(content, "-1+2")

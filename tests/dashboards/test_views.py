@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from dashboards import exports
 from dashboards.views import BAD_FILTERS, NOT_FOR_YOU
 from tests.dashboards.conftest import M
+from tests.spreadsheets import FORMULA, assert_kept_as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +164,10 @@ def test_it_defaults_to_the_current_fiscal_year(login, admin_user):
 
     assert response.status_code == 200
     assert response.context["filters"].year == 2026
+
+
+def test_a_label_like_a_formula_stays_text_in_the_xlsx_and_the_csv():
+    rows = [exports.FigureRow(FORMULA, "-1+2", "@SUM(A1)", "x", Decimal("-5"), exports.COUNT)]
+    assert_kept_as_text(exports.to_workbook(rows, title="+judul"), FORMULA)
+    written = list(csv.reader(io.StringIO(exports.to_csv(rows))))[1]
+    assert written == ["'" + FORMULA, "'-1+2", "'@SUM(A1)", "x", "-5"]

@@ -17,6 +17,7 @@ from matching.rules import EventStatus
 from matching.views import manage
 from tests.matching.factories import buyer_create, event_create, exhibitor_create, meeting_create
 from tests.matching.test_selectors import EXPECTED, hand_built_event
+from tests.spreadsheets import FORMULA, assert_kept_as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -424,3 +425,11 @@ def test_a_pending_run_is_polled_by_htmx_until_it_is_done(login, admin_user, eve
     done = client.get(url, headers={"HX-Request": "true"})
     assert done["HX-Refresh"] == "true"
     assert "hx-get" not in done.content.decode()
+
+
+def test_a_vendor_name_like_a_formula_stays_text_in_the_event_workbook(login, admin_user, built):
+    vendor = built.e1.vendor
+    type(vendor).objects.filter(pk=vendor.pk).update(name=FORMULA)
+    response = login(admin_user).get(reverse("matching:manage-xlsx", args=[built.event.pk]))
+    assert response.status_code == 200
+    assert_kept_as_text(response.content)

@@ -22,6 +22,7 @@ from tests.procurement.conftest import (
     pass_all_bids,
     past_deadline,
 )
+from tests.spreadsheets import FORMULA, assert_kept_as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -466,3 +467,13 @@ def test_the_re_evaluate_form_of_a_cached_ranking_carries_the_officers_own_token
     )
     response = client.post(evaluate_url, {"csrfmiddlewaretoken": form.group(1), "kembali": "hasil"})
     assert response.status_code == 302  # not 403: the token is this officer's
+
+
+def test_a_vendor_name_like_a_formula_stays_text_in_the_ranking_workbook(
+    login, ppk, evaluated, bidder
+):
+    package, _run = evaluated
+    type(bidder[1]).objects.filter(pk=bidder[1].pk).update(name=FORMULA)
+    response = login(ppk).get(reverse("procurement:officer-evaluation-xlsx", args=[package.pk]))
+    assert response.status_code == 200
+    assert_kept_as_text(response.content)

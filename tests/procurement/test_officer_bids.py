@@ -22,6 +22,7 @@ from tests.factories import (
     VendorMemberFactory,
 )
 from tests.procurement.conftest import evaluate_now, pass_all_bids
+from tests.spreadsheets import FORMULA, assert_kept_as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -430,3 +431,19 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
     html = client.get(_detail(package)).content.decode()
     assert "Sistem (otomatis)" in html
     assert "Harga evaluasi akhir terendah." in html
+
+
+def test_a_product_or_vendor_name_like_a_formula_stays_text_in_the_workbook(
+    login, ppk, announced, bidder
+):
+    _user, vendor, desk, _cabinet = bidder
+    desk.name = FORMULA
+    desk.save(update_fields=["name"])
+    _submit(announced, bidder, "1150000", "2750000")
+    _past_deadline(announced)
+    services.packages_close_due()
+    type(vendor).objects.filter(pk=vendor.pk).update(name="@" + FORMULA[1:])
+    response = login(ppk).get(_url("bids-xlsx", announced))
+    assert response.status_code == 200
+    assert_kept_as_text(response.content)
+    assert_kept_as_text(response.content, "@" + FORMULA[1:])

@@ -128,3 +128,23 @@ def test_a_product_without_certificate_weighs_in_at_zero():
 def test_an_empty_or_free_bid_has_no_share():
     assert bid_local_content([]).tkdn_pct == D("0.00")
     assert bid_local_content([LineFigures(D("1"), D("0"), D("50"), D("5"))]).tkdn_pct == D("0.00")
+
+
+@pytest.mark.parametrize(
+    "status, opened, sealed",
+    [
+        (Status.DRAFT, False, True),
+        (Status.ANNOUNCED, False, True),
+        # Cancelled before its deadline: the bids were never opened, and never will be.
+        (Status.CANCELLED, False, True),
+        (Status.FAILED, False, True),
+        # A version replaced or withdrawn before closing is never opened either.
+        (Status.EVALUATION, False, True),
+        (Status.CLOSED, True, False),
+        (Status.EVALUATION, True, False),
+        (Status.CANCELLED, True, False),  # cancelled after the opening
+        (Status.AWARDED, True, False),
+    ],
+)
+def test_a_bid_stays_sealed_until_it_is_opened_and_for_ever_if_it_never_is(status, opened, sealed):
+    assert rules.bid_is_sealed(package_status=status, opened=opened) is sealed

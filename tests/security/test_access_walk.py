@@ -14,18 +14,23 @@ table nor covered by the admin rule fails `test_every_url_pattern_is_walked`: wh
 URL says who may open it. Each request runs in a savepoint rolled back after it, so every
 request sees the world as built."""
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
+from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
 
+from procurement.models import Bid, Package
 from tests.security.world import (
     ADMIN,
     ANON,
@@ -38,6 +43,7 @@ from tests.security.world import (
     World,
     build_world,
 )
+from vendors.models import Vendor, VendorMember
 
 pytestmark = pytest.mark.django_db
 
@@ -633,4 +639,125 @@ def test_every_url_refuses_what_the_role_may_not_see(role, client, login, record
     WALKS.append(walk)
     record_property("walk", summary)
     assert walk.patterns == len(url_patterns())
+    assert not walk.problems, f"{len(walk.problems)} problems:\n" + "\n".join(walk.problems)
+
+
+# --- A Dinas admin as the attacker ---------------------------------------------------------
+# The admin of the walk above, signed in with its code and holding its group's permissions
+# only, now trying on purpose what the security review found: learning who bid through list
+# filters on relations, joining the bidder, taking over the bidder's account, making itself
+# superuser, and reading the bids of a package cancelled before its deadline.
+
+DINAS_ATTACKER = "dinas_admin_as_attacker"
+
+
+def _bid_relation_lookups(model) -> list[str]:
+    """The lookups from `model` that reach bids in one or two steps."""
+    lookups = []
+    for field_ in model._meta.get_fields():
+        if not field_.is_relation or field_.related_model is None:
+            continue
+        if field_.related_model is Bid:
+            lookups.append(field_.name)
+        elif field_.related_model in (Package, Vendor):
+            lookups.append(f"{field_.name}__bids")
+    return lookups
+
+
+def _changelist_url(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def _check_quiet(walk: Walk, world: World, where: str, response, allowed: set[int]) -> None:
+    walk.requests += 1
+    walk.check(response.status_code in allowed, f"{where}: {response.status_code}")
+    text = _body(response).decode(errors="replace")
+    leaked = [secret for secret in world.secrets[ADMIN] if secret in text]
+    walk.check(not leaked, f"{where} shows {leaked}")
+
+
+def test_a_dinas_admin_as_attacker_learns_no_bidder_and_gains_no_power(client, login):
+    world = build_world()
+    attacker = world.users[ADMIN]
+    assert attacker.is_staff and not attacker.is_superuser
+    assert not attacker.user_permissions.exists()
+    granted = {p.split(".", 1)[1] for p in attacker.get_all_permissions()}
+    assert {"add_vendormember", "change_bid", "delete_vendor", "change_group"}.isdisjoint(granted)
+    login(attacker)
+    walk = Walk(DINAS_ATTACKER)
+    bid_id = world.ids["never_opened_bid"]
+    owner = world.users[OWNER]
+
+    # Who bid, through list filters on relations: refused (400), whatever the relation.
+    for model, model_admin in admin.site._registry.items():
+        url = _changelist_url(model)
+        allowed = {400} if model_admin.has_view_permission(_admin_request(world)) else {403}
+        for lookup in _bid_relation_lookups(model):
+            walk.patterns += 1
+            for query in ({lookup: bid_id}, {f"{lookup}__isnull": "False"}):
+                response = _request(client, "GET", f"{url}?{urlencode(query)}")
+                _check_quiet(walk, world, f"GET {url}?{urlencode(query)}", response, allowed)
+
+    # Joining the bidder: no member added, neither itself nor an account it makes.
+    add_member = reverse("admin:vendors_vendormember_add")
+    # (Posted outside a savepoint: what they change must be seen, and must not be there.)
+    response = client.post(
+        add_member, {"user": attacker.pk, "vendor": world.ids["vendor_a"], "role": "staff"}
+    )
+    _check_quiet(walk, world, f"POST {add_member}", response, {403})
+    walk.check(
+        not VendorMember.objects.filter(user=attacker).exists(), "the attacker joined vendor A"
+    )
+
+    # The bidder owner's password: never set by an admin (a reset link goes to the owner).
+    password_url = reverse("admin:auth_user_password_change", args=[owner.pk])
+    stolen = {"password1": "Diambil-alih-1!", "password2": "Diambil-alih-1!"}
+    response = client.post(password_url, stolen)
+    _check_quiet(walk, world, f"POST {password_url}", response, {302})
+    owner.refresh_from_db()
+    walk.check(not owner.check_password("Diambil-alih-1!"), "the admin set the owner's password")
+
+    # The superuser flag, its groups and permissions, its email (a reset link's address).
+    own_page = reverse("admin:accounts_user_change", args=[attacker.pk])
+    response = client.post(
+        own_page,
+        {
+            "email": "penyerang@contoh.id",
+            "full_name": attacker.full_name,
+            "language": attacker.language,
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "user_permissions": list(Permission.objects.values_list("pk", flat=True)[:5]),
+        },
+    )
+    _check_quiet(walk, world, f"POST {own_page}", response, {302})
+    attacker.refresh_from_db()
+    walk.check(not attacker.is_superuser, "the admin made itself superuser")
+    walk.check(attacker.email != "penyerang@contoh.id", "the admin changed its email")
+    walk.check(not attacker.user_permissions.exists(), "the admin gave itself permissions")
+
+    # The package cancelled before its deadline: its bid is in no admin page or workbook.
+    pages = [
+        reverse("admin:procurement_bid_changelist"),
+        reverse("admin:procurement_bid_change", args=[bid_id]),
+        reverse("admin:audit_auditentry_changelist"),
+        f"{reverse('admin:audit_auditentry_changelist')}?q={bid_id}",
+        reverse("admin:procurement_package_change", args=[world.ids["cancelled_package"]]),
+        reverse("admin:autocomplete")
+        + "?app_label=procurement&model_name=objection&field_name=bid&term=",
+    ]
+    for url in pages:
+        _check_quiet(walk, world, f"GET {url}", _request(client, "GET", url), {200, 302})
+    export = _request(client, "GET", reverse("admin:audit_auditentry_export"))
+    cells = " ".join(
+        str(cell.value)
+        for sheet in load_workbook(io.BytesIO(_body(export))).worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    )
+    leaked = [secret for secret in world.secrets[ADMIN] if secret in cells]
+    walk.check(not leaked, f"the audit workbook shows {leaked}")
+
+    WALKS.append(walk)
     assert not walk.problems, f"{len(walk.problems)} problems:\n" + "\n".join(walk.problems)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from p3dn_portal.lib.request_limits import BAD_ADMIN_LINK, NULL_CHARACTER
 from tests import factories
 from vendors.admin import TKDNCertificateAdminForm
-from vendors.models import Product
+from vendors.models import Product, VendorStatus
 
 
 def test_a_bmp_out_of_range_in_the_admin_is_a_form_error(db):
@@ -74,10 +74,10 @@ def test_an_empty_to_field_on_an_admin_change_page_is_a_bad_request(login, admin
 
 
 def test_an_admin_action_on_ids_that_are_no_ids_is_a_bad_request(login, admin_user):
-    vendor = factories.VendorFactory()
+    vendor = factories.VendorFactory(status=VendorStatus.PENDING, verified_at=None)
     url = reverse("admin:vendors_vendor_changelist")
     client = login(admin_user)
-    data = {"action": "delete_selected", "_selected_action": [str(vendor.pk), "x1"]}
+    data = {"action": "reject_with_reason", "_selected_action": [str(vendor.pk), "x1"]}
     response = client.post(url, data)
     assert response.status_code == 400
     assert response.content.decode() == str(BAD_ADMIN_LINK)

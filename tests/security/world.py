@@ -228,6 +228,14 @@ def build_world() -> World:
     )
     announced = _package(opd, officer.user)
     sealed_bid = _bid(announced, bidder_a, desk_price="1100000", cabinet_price="2900000")
+    # Cancelled before its deadline: vendor A's bid was never opened, and never will be.
+    cancelled_package = _package(opd, officer.user)
+    never_opened_bid = _bid(
+        cancelled_package, bidder_a, desk_price="1090000", cabinet_price="2880000"
+    )
+    procurement_services.package_cancel(
+        package=cancelled_package, by=officer.user, reason="Kebutuhan berubah"
+    )
     evaluation = _evaluated(opd, officer.user, bidder_a, bidder_c)
     run = evaluation.evaluation_runs.get()
     objection_package = _evaluated(opd, officer.user, bidder_a, bidder_c)
@@ -253,6 +261,8 @@ def build_world() -> World:
         cancelled_draft=cancelled_draft.pk,
         announced_package=announced.pk,
         sealed_bid=sealed_bid.pk,
+        cancelled_package=cancelled_package.pk,
+        never_opened_bid=never_opened_bid.pk,
         evaluated_package=evaluation.pk,
         evaluation_run=run.pk,
         evaluated_bid=bids[0].pk,
@@ -330,9 +340,10 @@ def build_world() -> World:
     outsiders = (ANON, OTHER_VENDOR, OFFICER, OTHER_OFFICER)
     for role in outsiders:
         secrets[role] += (HIDDEN_PRODUCT, PENDING_CERTIFICATE, INVITED_EMAIL)
-    # A sealed bid is its bidder's alone, admins included, until the package closes.
+    # A sealed bid is its bidder's alone, admins included, until the package closes; one
+    # never opened (its package cancelled before the deadline) for ever.
     for role in set(ROLES) - {OWNER, STAFF}:
-        secrets[role] += (sealed_bid.receipt_hash,)
+        secrets[role] += (sealed_bid.receipt_hash, never_opened_bid.receipt_hash)
     for role in set(ROLES) - {ADMIN}:
         secrets[role] += (PENDING_VENDOR,)
     # The exhibitors of the event read OPD A's needs; the public and OPD B do not.

@@ -1,5 +1,7 @@
 import io
 import re
+import struct
+import zlib
 from decimal import Decimal
 
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image
+from pypdf import PdfWriter
 
 from p3dn_portal import settings as conf
 from p3dn_portal.lib.files import download_name
@@ -36,6 +39,7 @@ from vendors.uploads import (
     IMAGE_TOO_MANY_PIXELS,
     IMAGE_WRONG_TYPE,
     PDF_ACTIVE_CONTENT,
+    PDF_LOCKED,
     RandomName,
     clean_document,
     clean_image,
@@ -51,6 +55,58 @@ PDF_WITH_SCRIPT = PDF_BYTES.replace(
 PDF_WITH_EMBEDDED_FILE = PDF_BYTES.replace(
     b"/Type/Catalog", b"/Type/Catalog/Names<</EmbeddedFiles 4 0 R>>"
 )
+
+
+# The catalog's opening action with its names escaped (`#4A` is J): no byte says JavaScript.
+PDF_WITH_ESCAPED_SCRIPT = PDF_BYTES.replace(
+    b"/Type/Catalog", b"/Type/Catalog/OpenAction<</S/#4A#61vaScript/#4A#53(app.alert(1))>>"
+)
+
+
+def pdf_with_object_stream(inner: bytes) -> bytes:
+    """A PDF 1.5 whose object 4 (the catalog's /OpenAction) lives in a compressed object
+    stream, indexed by a cross-reference stream, as today's PDF writers make them: `inner`
+    never appears in the file's bytes."""
+    body = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    plain = {
+        1: b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>",
+        2: b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        3: b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>",
+    }
+    for number, content in plain.items():
+        offsets[number] = len(body)
+        body += b"%d 0 obj\n" % number + content + b"\nendobj\n"
+    index = b"4 0 "
+    packed = zlib.compress(index + inner)
+    offsets[5] = len(body)
+    body += (
+        b"5 0 obj\n<</Type/ObjStm/N 1/First %d/Filter/FlateDecode/Length %d>>\nstream\n"
+        % (len(index), len(packed))
+        + packed
+        + b"\nendstream\nendobj\n"
+    )
+    offsets[6] = len(body)
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    rows += [struct.pack(">BIH", 1, offsets[n], 0) for n in (1, 2, 3)]
+    rows.append(struct.pack(">BIH", 2, 5, 0))  # object 4: in object stream 5, first in it
+    rows += [struct.pack(">BIH", 1, offsets[n], 0) for n in (5, 6)]
+    table = b"".join(rows)
+    body += (
+        b"6 0 obj\n<</Type/XRef/Size 7/W[1 4 2]/Root 1 0 R/Length %d>>\nstream\n" % len(table)
+        + table
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[6]
+    )
+    return bytes(body)
+
+
+def _encrypted_pdf(user_password: str) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.encrypt(user_password=user_password, owner_password="pemilik", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def _upload(name: str, content: bytes, content_type: str = "application/pdf"):
@@ -107,6 +163,36 @@ def test_a_pdf_with_scripts_or_embedded_files_is_refused_with_what_to_do(content
     refusal = _refusal(clean_document, _upload("sertifikat.pdf", content))
     assert refusal.messages == [str(PDF_ACTIVE_CONTENT)]
     assert "Simpan sebagai PDF" in refusal.messages[0]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        PDF_WITH_ESCAPED_SCRIPT,
+        pdf_with_object_stream(b"<</S/JavaScript/JS(app.alert(1))>>"),
+        pdf_with_object_stream(b"<</S/#4A#61vaScript/JS 7 0 R>>"),
+        pdf_with_object_stream(b"<</S/Launch/F(cmd.exe)>>"),
+        pdf_with_object_stream(b"<</Type/Filespec/EF<</F<</Type/EmbeddedFile>>>>>>"),
+        pdf_with_object_stream(b"<</S/GoTo/D[3 0 R/Fit]/Next<</AcroForm<</XFA[]>>>>>>"),
+    ],
+    ids=["escaped-name", "objstm-js", "objstm-escaped-js", "launch", "embedded-file", "xfa"],
+)
+def test_a_pdf_hiding_scripts_or_attachments_from_a_byte_search_is_refused(content):
+    assert b"JavaScript" not in content and b"Launch" not in content
+    refusal = _refusal(clean_document, _upload("sertifikat.pdf", content))
+    assert refusal.messages == [str(PDF_ACTIVE_CONTENT)]
+    assert refusal.code == "pdf_active_content"
+
+
+def test_a_pdf_with_an_object_stream_and_a_plain_action_is_accepted():
+    content = pdf_with_object_stream(b"<</S/GoTo/D[3 0 R/Fit]>>")
+    assert clean_document(_upload("sertifikat.pdf", content)).name == "berkas.pdf"
+
+
+def test_a_pdf_locked_with_a_password_is_refused_and_one_only_restricted_is_taken():
+    refusal = _refusal(clean_document, _upload("sertifikat.pdf", _encrypted_pdf("rahasia")))
+    assert refusal.messages == [str(PDF_LOCKED)]
+    assert clean_document(_upload("sertifikat.pdf", _encrypted_pdf(""))).name == "berkas.pdf"
 
 
 def test_a_script_marker_split_across_reading_chunks_is_still_found():
