@@ -161,8 +161,8 @@ REASON_TEXT = {
     ),
     UNBALANCED: gettext_noop(
         "Harga satuan timpang, rincian {item}: {unit_price_rp} = {ratio_pct} dari harga satuan "
-        "HPS {hps_unit_price_rp} (di atas 110%); perlu klarifikasi, berlaku hanya untuk volume "
-        "dokumen."
+        "HPS {hps_unit_price_rp} (di atas 110%): diklarifikasi dengan penyedia; bila "
+        "dikonfirmasi, harga satuan itu berlaku hanya untuk volume dokumen."
     ),
     UNREASONABLY_LOW: gettext_noop(
         "Total terkoreksi {total_rp} = {ratio_pct} dari HPS {hps_rp} (di bawah 80%): perlu "

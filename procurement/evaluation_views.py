@@ -3,7 +3,8 @@ and the price clarifications, the printable minutes of the evaluation (berita ac
 evaluasi), the confirmation before a winner is announced, and the one-step failure when
 every bid is above the HPS. Thin: lookup, form, one service, message, redirect."""
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,9 +19,10 @@ from accounts.models import Role
 from p3dn_portal.lib.forms import error_text
 from p3dn_portal.lib.paging import page_context
 from p3dn_portal.templatetags.p3dn import jakarta, rupiah
-from procurement import evaluation, forms, rules, selectors, services
+from procurement import evaluation, forms, reasons, rules, selectors, services
 from procurement.models import (
     Bid,
+    BidLine,
     BidStatus,
     BidVerdict,
     EvaluationResult,
@@ -77,8 +79,31 @@ class VerdictRow:
     flags: list[dict]
     corrections: list[dict]
     low_price: bool
+    lines: list = field(default_factory=list)  # the bid's lines, each with its item
     form: forms.VerdictForm | None = None
     clarification_form: forms.ClarificationForm | None = None
+
+    def _notes(self, stage: str) -> list:
+        stored = [*(self.result.reasons if self.result else []), *self.flags]
+        return reasons.at_stage(stored, stage)
+
+    @property
+    def administrative_technical(self) -> list:
+        """What the portal and the evaluator found at this stage, but the failed snapshot
+        checks (shown on their own): the verdict, a pending one, a KBLI flag."""
+        return [
+            r
+            for r in self._notes(reasons.ADMINISTRATIVE_TECHNICAL)
+            if r.get("code") not in services.AUTOMATIC_FAILURES
+        ]
+
+    @property
+    def price(self) -> list:
+        return self._notes(reasons.PRICE)
+
+    @property
+    def ranking(self) -> list:
+        return reasons.at_stage(self.result.reasons if self.result else [], reasons.RANKING)
 
     @property
     def needs_verdict(self) -> bool:
@@ -104,12 +129,19 @@ def _rows(
             r.bid_id: r
             for r in EvaluationResult.objects.filter(run=run, bid__in=[b.pk for b in bids])
         }
+    lines = defaultdict(list)
+    for line in (
+        BidLine.objects.filter(bid__in=[b.pk for b in bids])
+        .select_related("item")
+        .order_by("bid_id", "item__position")
+    ):
+        lines[line.bid_id].append(line)
     rows = []
     for bid in bids:
         result = results.get(bid.pk)
         verdict = getattr(bid, "verdict", None)
-        reasons = [r for r in (result.reasons if result else []) if isinstance(r, dict)]
-        automatic = [r for r in reasons if r.get("code") in services.AUTOMATIC_FAILURES]
+        stored = [r for r in (result.reasons if result else []) if isinstance(r, dict)]
+        automatic = [r for r in stored if r.get("code") in services.AUTOMATIC_FAILURES]
         low = evaluation.is_unreasonably_low(bid.price, package.hps)
         initial = {}
         if verdict is not None:
@@ -127,6 +159,7 @@ def _rows(
                 flags=list(result.flags) if result else [],
                 corrections=list(result.corrections) if result else [],
                 low_price=low,
+                lines=lines[bid.pk],
                 form=forms.VerdictForm(
                     requirements=requirements, initial=initial, auto_id=f"v{bid.pk}_%s"
                 )
@@ -271,7 +304,11 @@ def officer_evaluation_report(request: HttpRequest, package_id: int) -> HttpResp
         run = runs.order_by("-created_at", "-pk").first()
     if run is None:
         raise Http404
-    results = list(selectors.run_results(run).select_related("bid__verdict__decided_by"))
+    results = list(
+        selectors.run_results(run).select_related(
+            "bid__verdict__decided_by__officer", "bid__verdict__clarified_by__officer"
+        )
+    )
     bids = [r.bid for r in results]
     requirements = list(package.requirements.all())
     rows = _rows(package, run, bids, requirements, editable=False)
@@ -283,6 +320,16 @@ def officer_evaluation_report(request: HttpRequest, package_id: int) -> HttpResp
             "run": run,
             "rows": sorted(rows, key=lambda row: _report_order(row.result)),
             "requirements": requirements,
+            # Who decided the verdicts and clarifications, for the signatures.
+            "deciders": list(
+                {
+                    person.pk: person
+                    for row in rows
+                    if row.verdict is not None
+                    for person in (row.verdict.decided_by, row.verdict.clarified_by)
+                    if person is not None
+                }.values()
+            ),
         },
     )
 
@@ -348,6 +395,7 @@ def officer_announce_winner(request: HttpRequest, package_id: int) -> HttpRespon
             "form": form,
             "problem": problem,
             "hp": rupiah(first.bid.price) if first else "",
+            "guarantee": services.guarantee_for(package, first.bid) if first else None,
         },
     )
 

@@ -77,7 +77,7 @@ def bids_workbook(package: Package, bids: list[Bid], rows: list[ComparisonRow]) 
             column = first + n * width
             put(row_number, column, line.product_name)
             put(row_number, column + 1, line.unit_price, RUPIAH_FORMAT)
-            put(row_number, column + 2, line.total, RUPIAH_FORMAT)
+            put(row_number, column + 2, line.amount, RUPIAH_FORMAT)
             put(row_number, column + 3, line.tkdn_pct / 100, PERCENT_FORMAT)
             put(row_number, column + 4, line.bmp_pct / 100, PERCENT_FORMAT)
             put(row_number, column + 5, line.certificate_number)

@@ -124,7 +124,7 @@ class PackageForm(ServiceErrorsMixin, forms.Form):
         label=_("Persyaratan teknis"),
         required=False,
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "Satu persyaratan per baris, misalnya spesifikasi per rincian, waktu pengiriman, "
             "garansi."
@@ -218,14 +218,16 @@ REQUIREMENT_FIELDS = {
     RequirementStage.TECHNICAL: "technical_requirements",
 }
 REQUIREMENT_MAX_LENGTH = PackageRequirement._meta.get_field("text").max_length
+# A new package's checklist to start from: the package's own text, in the language of its
+# documents (Indonesian) whatever the officer's interface language.
 DEFAULT_REQUIREMENTS = {
     RequirementStage.ADMINISTRATIVE: [
-        _("Surat penawaran ditandatangani dan berlaku selama masa penawaran"),
+        "Surat penawaran ditandatangani dan berlaku selama masa penawaran",
     ],
     RequirementStage.TECHNICAL: [
-        _("Spesifikasi setiap rincian sesuai dokumen pemilihan"),
-        _("Waktu pengiriman sesuai jadwal pelaksanaan"),
-        _("Garansi sesuai persyaratan"),
+        "Spesifikasi setiap rincian sesuai dokumen pemilihan",
+        "Waktu pengiriman sesuai jadwal pelaksanaan",
+        "Garansi sesuai persyaratan",
     ],
 }
 
@@ -374,14 +376,14 @@ class VerdictForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Hasil evaluasi administrasi dan teknis"),
         choices=[("lulus", _("Lulus semua persyaratan")), ("gugur", _("Gugur"))],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": VERDICT_CHOICE_REQUIRED},
     )
     failed = forms.TypedMultipleChoiceField(
         label=_("Persyaratan yang tidak dipenuhi"),
         required=False,
         coerce=int,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     reason = forms.CharField(
         label=_("Alasan gugur"),
@@ -408,7 +410,7 @@ class ClarificationForm(forms.Form):
             ("diterima", _("Harga wajar: penawaran diterima (jaminan pelaksanaan 5% HPS)")),
             ("gugur", _("Harga tidak wajar: penawaran gugur")),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": VERDICT_CHOICE_REQUIRED},
     )
     reason = forms.CharField(

@@ -417,7 +417,14 @@ class BidLine(models.Model):
 
     @property
     def total(self):
+        """The line as offered: the bid's volume times its unit price."""
         return self.quantity * self.unit_price
+
+    @property
+    def amount(self):
+        """The line after arithmetic correction: the document's volume at the offered unit
+        price (reads the item)."""
+        return self.item.quantity * self.unit_price
 
 
 class Objection(ChoiceLabels, models.Model):

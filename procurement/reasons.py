@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext
 
 from p3dn_portal.templatetags.p3dn import percent, rupiah
+from procurement import evaluation as ev
 from procurement.evaluation import CLARIFICATION_PENDING, REASON_TEXT, VERDICT_PENDING
 from vendors.rules import BusinessScale
 
@@ -54,4 +55,50 @@ def decisive_reasons_display(reasons: object) -> list[str]:
         reason_display(r)
         for r in (reasons or [])
         if not (isinstance(r, dict) and r.get("code") in STATUS_NOTES)
+    ]
+
+
+# The stage of the evaluation each reason or flag belongs to (Perlem LKPP 12/2021): the
+# minutes and the verdict page put each under its own stage.
+ADMINISTRATIVE_TECHNICAL = "administrative_technical"
+PRICE = "price"
+RANKING = "ranking"
+STAGE_OF = {
+    **dict.fromkeys(
+        (
+            ev.FAILED_EVALUATION,
+            ev.VERDICT_FAILED,
+            ev.VERDICT_PENDING,
+            ev.KBLI_MISMATCH,
+            ev.VENDOR_NOT_VERIFIED,
+            ev.RESERVED_NOT_SMALL,
+            ev.MIN_TKDN_NOT_MET,
+            ev.CERTIFICATE_REVOKED,
+            ev.CERTIFICATE_EXPIRED,
+            ev.HALAL_MISSING,
+        ),
+        ADMINISTRATIVE_TECHNICAL,
+    ),
+    **dict.fromkeys(
+        (
+            ev.ABOVE_HPS,
+            ev.PRICE_UNREASONABLE,
+            ev.CLARIFICATION_PENDING,
+            ev.CLARIFICATION_ACCEPTED,
+            ev.UNBALANCED,
+            ev.UNREASONABLY_LOW,
+        ),
+        PRICE,
+    ),
+}
+
+
+def at_stage(reasons: object, stage: str) -> list[object]:
+    """The stored reasons (or flags) of one stage; plain-text reasons of older rankings, and
+    codes of no other stage, count as the ranking's."""
+    return [
+        r
+        for r in (reasons or [])
+        if (STAGE_OF.get(r.get("code")) if isinstance(r, dict) else None) == stage
+        or (stage == RANKING and (not isinstance(r, dict) or r.get("code") not in STAGE_OF))
     ]

@@ -205,6 +205,12 @@ def bid_local_content(lines: Iterable[LineFigures]) -> BidLocalContent:
     )
 
 
+@dataclass(frozen=True)
+class Guarantee:
+    amount: Decimal
+    low_price: bool  # 5% of the HPS (a low price kept after clarification), else of the value
+
+
 def performance_guarantee(*, contract_value: Decimal, hps: Decimal, low_price: bool) -> Decimal:
     """5% of the contract value, or of the HPS for a low price kept after clarification."""
     base = hps if low_price else contract_value

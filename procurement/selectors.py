@@ -101,10 +101,14 @@ def opened_bids_comparison(*, package: Package) -> tuple[list[Bid], list[Compari
         .order_by("price", "submitted_at", "pk")
         .prefetch_related("lines")
     )
+    items = list(package.items.all())
+    by_pk = {item.pk: item for item in items}
+    for bid in bids:
+        for line in bid.lines.all():
+            line.item = by_pk[line.item_id]  # the corrected amount reads the item's volume
     lines = [(bid, {line.item_id: line for line in bid.lines.all()}) for bid in bids]
     rows = [
-        ComparisonRow(item, [(bid, of_bid.get(item.pk)) for bid, of_bid in lines])
-        for item in package.items.all()
+        ComparisonRow(item, [(bid, of_bid.get(item.pk)) for bid, of_bid in lines]) for item in items
     ]
     return bids, rows
 

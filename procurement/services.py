@@ -21,7 +21,7 @@ from accounts.models import User
 from audit import services as audit
 from audit.models import AuditAction, SystemJob
 from p3dn_portal.celery import publish_or_defer
-from p3dn_portal.templatetags.p3dn import rupiah
+from p3dn_portal.templatetags.p3dn import percent, rupiah
 from procurement import evaluation, rules, sealing, selectors
 from procurement.models import (
     OPD,
@@ -643,14 +643,7 @@ def package_award(*, package: Package, by: User) -> Package:
     if unanswered:
         raise ValidationError(OBJECTIONS_UNANSWERED.format(count=unanswered), code="unanswered")
     package.contract_value = package.winner.price
-    clarified = BidVerdict.objects.filter(
-        bid=package.winner, clarification=Clarification.ACCEPTED
-    ).exists()
-    package.performance_guarantee = rules.performance_guarantee(
-        contract_value=package.contract_value,
-        hps=package.hps,
-        low_price=clarified and evaluation.is_unreasonably_low(package.contract_value, package.hps),
-    )
+    package.performance_guarantee = guarantee_for(package, package.winner).amount
     package.save(update_fields=["status", "contract_value", "performance_guarantee"])
     _audit_transition(package, action=Action.AWARD, by=by)
     _notify_bidders(package, "procurement/package_awarded")
@@ -693,6 +686,19 @@ def package_fail(*, package: Package, by: User, reason: str) -> Package:
     _audit_transition(package, action=Action.FAIL, by=by, note=reason.strip())
     _notify_bidders(package, "procurement/package_failed", reason=reason.strip())
     return package
+
+
+def guarantee_for(package: Package, bid: Bid) -> rules.Guarantee:
+    """The performance guarantee the bid's contract would carry: 5% of its price (HP), or 5%
+    of the HPS when its total is under 80% of the HPS and the clarification kept it."""
+    low = (
+        evaluation.is_unreasonably_low(bid.price, package.hps)
+        and BidVerdict.objects.filter(bid=bid, clarification=Clarification.ACCEPTED).exists()
+    )
+    return rules.Guarantee(
+        rules.performance_guarantee(contract_value=bid.price, hps=package.hps, low_price=low),
+        low,
+    )
 
 
 def package_fail_above_hps(*, package: Package, by: User) -> Package:
@@ -926,7 +932,7 @@ def _check_eligibility(
             )
     if package.min_tkdn_pct is not None and tkdn_pct < package.min_tkdn_pct:
         raise ValidationError(
-            MIN_TKDN_NOT_MET.format(tkdn=f"{tkdn_pct}%", minimum=f"{package.min_tkdn_pct}%"),
+            MIN_TKDN_NOT_MET.format(tkdn=percent(tkdn_pct), minimum=percent(package.min_tkdn_pct)),
             code="min_tkdn",
         )
 

@@ -954,5 +954,6 @@ def vendor_evaluation(request: HttpRequest, package_id: int) -> HttpResponse:
             "own": own,
             "own_kp": _kp_pct(own.kp),
             "others": [r for r in results if r.pk != own.pk],
+            "guarantee": services.guarantee_for(package, own.bid) if own.rank == 1 else None,
         },
     )

@@ -29,6 +29,7 @@ def bidding_problem(package: Package, vendor: Vendor, now: datetime) -> str | No
 class VendorPanel:
     bid: Bid | None
     total: Decimal | None = None
+    stated_total: Decimal | None = None  # the total as submitted, when correction changed it
     tkdn_pct: Decimal | None = None
     tkdn_bmp_pct: Decimal | None = None
     accepting: bool = False  # announced and before the deadline
@@ -58,11 +59,15 @@ def vendor_panel(package: Package | None, vendor: Vendor | None) -> VendorPanel 
             panel.tkdn_pct = Decimal(content["tkdn_pct"])
             panel.tkdn_bmp_pct = Decimal(content["tkdn_bmp_pct"])
         else:
+            # Opened: the price after arithmetic correction (the document's volumes), beside
+            # the total the bid stated when they differ.
             panel.total, panel.tkdn_pct, panel.tkdn_bmp_pct = (
                 bid.price,
                 bid.tkdn_pct,
                 bid.tkdn_bmp_pct,
             )
+            stated = Decimal(services.bid_content(bid)["total"])
+            panel.stated_total = stated if stated != bid.price else None
         panel.is_winner = bid.pk == package.winner_id
     if not package.is_sealed:
         panel.objections = list(

@@ -44,7 +44,7 @@ def _bidder():
     owner = VendorMemberFactory(role=MemberRole.OWNER).user
     vendor = owner.vendor_membership.vendor
     staff = VendorMemberFactory(vendor=vendor, role=MemberRole.STAFF).user
-    desk = ProductFactory(vendor=vendor, unit_price=Decimal("1150000"))
+    desk = ProductFactory(vendor=vendor, unit_price=Decimal("1150000"), kbli="31001")
     TKDNCertificateFactory(
         vendor=vendor, products=[desk], tkdn_pct=Decimal("60.00"), bmp_pct=Decimal("10")
     )
@@ -62,7 +62,6 @@ def _announced_package(ppk):
 def _bid_form(item, product, price: str) -> dict:
     return {
         f"product_{item.pk}": product.pk,
-        f"quantity_{item.pk}": str(item.quantity),
         f"unit_price_{item.pk}": price,
     }
 

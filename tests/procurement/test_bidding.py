@@ -197,7 +197,7 @@ def test_a_rule_the_service_enforces_is_shown_on_the_form_with_the_typed_values(
     response = login(user).post(_edit(announced), _form_data(announced, desk, cabinet))
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        str(services.MIN_TKDN_NOT_MET.format(tkdn="65.93%", minimum="70.00%"))
+        str(services.MIN_TKDN_NOT_MET.format(tkdn="65,93%", minimum="70,00%"))
     ]
     assert 'value="1.150.000"' in response.content.decode()
     assert not Bid.objects.exists()

@@ -100,7 +100,8 @@ def test_a_unit_price_exactly_110_percent_of_the_hps_is_not_unbalanced_one_rupia
     assert above.unbalanced == ("seragam",)
     assert reason_text(above.flags[0]) == (
         "Harga satuan timpang, rincian Seragam batik: Rp330.001 = 110,00% dari harga satuan "
-        "HPS Rp300.000 (di atas 110%); perlu klarifikasi, berlaku hanya untuk volume dokumen."
+        "HPS Rp300.000 (di atas 110%): diklarifikasi dengan penyedia; bila dikonfirmasi, harga "
+        "satuan itu berlaku hanya untuk volume dokumen."
     )
 
 

@@ -217,13 +217,16 @@ def test_a_product_of_another_kbli_is_a_warning_to_confirm_and_a_flag_for_the_ev
     assert services.bid_verdicts_confirm_all(package=announced, by=pokja) == 0
 
 
-def test_a_bid_sealed_with_a_short_volume_is_corrected_at_opening(announced, bidder, second_bidder):
+def test_a_bid_sealed_with_a_short_volume_is_corrected_at_opening(
+    login, announced, bidder, second_bidder
+):
     # The case, at this package's scale: 500 desks offered of the 1,000 asked. Read
     # as stated it would cost 575,000,000 + 137,500,000 and rank first; corrected, the 1,000
     # desks at the same unit price make 1,287,500,000 and the complete cheaper bid wins.
     short = _submit(announced, bidder)
     content = sealing.unseal(short.sealed_content)
     content["lines"][0]["quantity"] = "500.00"
+    content["total"] = "712500000.00"  # as the earlier form summed it
     Bid.objects.filter(pk=short.pk).update(
         sealed_content=sealing.seal(content), receipt_hash=sealing.receipt(content)
     )
@@ -240,6 +243,11 @@ def test_a_bid_sealed_with_a_short_volume_is_corrected_at_opening(announced, bid
         "Koreksi aritmatika, rincian 1. Meja belajar siswa kayu jati: volume 500 diganti volume "
         "dokumen 1000; harga satuan tetap."
     ]
+    # The bidder sees both totals: the one it stated and the corrected one.
+    html = login(bidder[0]).get(reverse("procurement:package-detail", args=[announced.pk]))
+    html = html.content.decode()
+    assert "Total penawaran terkoreksi (HP)" in html
+    assert "Rp1.287.500.000" in html and "Diajukan Rp712.500.000" in html
 
 
 # The HPS cap ----------------------------------------------------------------------------------
@@ -348,7 +356,7 @@ def test_only_the_selection_gives_verdicts_and_only_during_the_evaluation(closed
 
 
 def test_a_low_price_is_clarified_and_when_kept_the_guarantee_is_five_percent_of_the_hps(
-    ppk, pokja, announced, bidder, second_bidder
+    login, ppk, pokja, announced, bidder, second_bidder
 ):
     # 1,000 x 900,000 + 50 x 2,000,000 = 1,000,000,000: 74.07% of the HPS, under 80%.
     low = _submit(announced, second_bidder, "900000", "2000000")
@@ -387,6 +395,12 @@ def test_a_low_price_is_clarified_and_when_kept_the_guarantee_is_five_percent_of
     announced.refresh_from_db()
     assert announced.contract_value == D("1000000000")
     assert announced.performance_guarantee == D("67500000")  # 5% of 1,350,000,000
+    html = (
+        login(second_bidder[0])
+        .get(reverse("procurement:vendor-evaluation", args=[announced.pk]))
+        .content.decode()
+    )
+    assert "Jaminan pelaksanaan" in html and "Rp67.500.000" in html
 
 
 def test_a_failed_clarification_drops_the_low_bid(pokja, announced, bidder, second_bidder):
@@ -559,6 +573,19 @@ def test_the_pokja_decides_on_the_page_and_bad_input_is_explained(login, pokja, 
     assert BidVerdict.objects.get().reason == "Dokumen tidak lengkap."
 
 
+def test_the_verdict_page_shows_what_each_bid_offers_and_its_price_stage(
+    login, pokja, announced, bidder, second_bidder
+):
+    Package.objects.filter(pk=announced.pk).update(hps=D("1250000000"))
+    _submit(announced, bidder)  # 1,287,500,000: above the HPS
+    _submit(announced, second_bidder, "1100000", "2900000")
+    _close(announced)
+    html = login(pokja).get(_verdicts(announced)).content.decode()
+    assert bidder[2].name in html and bidder[3].name in html  # the products offered
+    assert "Rp1.150.000.000" in html  # a line at the document's volume
+    assert "Gugur pada evaluasi harga: harga terkoreksi Rp1.287.500.000 di atas HPS" in html
+
+
 def test_the_ppk_reads_the_verdicts_but_gives_none(login, ppk, closed, bidder):
     client = login(ppk)
     html = client.get(_verdicts(closed)).content.decode()
@@ -588,9 +615,9 @@ def test_the_verdict_page_runs_a_fixed_number_of_queries(
     client = login(pokja)
     client.get(_verdicts(announced))  # sessions and caches warm
     # 1 user with officer; 2 package; 3 current run; 4 a run under way; 5 count and 6 page
-    # of bids with vendors and verdicts; 7 their results; 8 requirements; 9 unread
-    # notifications (the menu)
-    with django_assert_num_queries(9):
+    # of bids with vendors and verdicts; 7 their results; 8 their lines with items;
+    # 9 requirements; 10 unread notifications (the menu)
+    with django_assert_num_queries(10):
         client.get(_verdicts(announced))
 
 
@@ -617,6 +644,14 @@ def test_the_minutes_show_each_stage_and_print(login, ppk, pokja, closed, bidder
     ):
         assert text in html, text
     assert html.index(bidder[1].name) < html.index(second_bidder[1].name)  # rank 1 first
+    assert "PERINGKAT SEMENTARA" not in html  # both decided: a final ranking
+    assert "Yang memutuskan" in html
+
+
+def test_provisional_minutes_say_so_at_the_top(login, ppk, closed):
+    html = login(ppk).get(_report(closed)).content.decode()
+    assert "PERINGKAT SEMENTARA" in html
+    assert "Belum ada keputusan evaluator." in html
 
 
 def test_the_xlsx_has_the_same_rows_with_the_verdicts(login, ppk, pokja, closed, bidder):
