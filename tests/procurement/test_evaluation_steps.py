@@ -670,3 +670,24 @@ def test_the_xlsx_has_the_same_rows_with_the_verdicts(login, ppk, pokja, closed,
     verdicts = [r[13] for r in rows[rows.index(header) + 1 :]]
     assert any(v and v.startswith("Lulus (") and pokja.full_name in v for v in verdicts)
     assert "Belum diputuskan" in verdicts
+
+
+def test_the_officer_upholds_an_objection_on_the_page_and_the_bidder_reads_the_decision(
+    login, ppk, pokja, closed, bidder, second_bidder
+):
+    pass_all_bids(closed)
+    services.package_winner_announce(package=closed, by=ppk)
+    objection = services.objection_file(package=closed, by=second_bidder[0], text="Keberatan.")
+    url = reverse("procurement:officer-package-answer-objection", args=[closed.pk, objection.pk])
+    response = login(pokja).post(
+        url, {"decision": "diterima", "answer": "Sertifikat tidak sesuai."}, follow=True
+    )
+    assert "evaluasi dibuka kembali" in response.content.decode()
+    closed.refresh_from_db()
+    assert (closed.status, closed.winner) == (Status.EVALUATION, None)
+    html = (
+        login(second_bidder[0])
+        .get(reverse("procurement:package-detail", args=[closed.pk]))
+        .content.decode()
+    )
+    assert "Sanggah diterima" in html and "Sertifikat tidak sesuai." in html
