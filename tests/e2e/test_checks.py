@@ -22,7 +22,7 @@ def test_axe_check_names_each_serious_violation_with_its_elements_and_help(phone
         '<img src="x.png" id="no-alt"><input type="text" id="no-label">'
         "</main></body></html>"
     )
-    with pytest.raises(AssertionError) as failure:
+    with pytest.raises(AssertionError, match=r"image-alt \(critical\)") as failure:
         axe_check(phone_page, axe_source)
     report = str(failure.value)
     assert "image-alt (critical)" in report
