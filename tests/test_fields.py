@@ -23,13 +23,15 @@ def test_amounts_are_read_as_people_type_them(language, typed, value):
 
 
 def test_words_are_not_amounts():
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError, match="Tulis angka saja, misalnya") as raised:
         RupiahField().clean("satu miliar")
     assert raised.value.messages == [str(AMOUNT_INVALID)]
 
 
 def test_negative_amounts_are_refused():
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Pastikan nilai ini lebih besar dari atau sama dengan"
+    ):
         RupiahField().clean("-5")
 
 
@@ -40,7 +42,9 @@ def test_percentages_take_either_decimal_mark(language, typed):
 
 
 def test_percentages_above_100_are_refused():
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Pastikan nilai ini lebih kecil dari atau sama dengan"
+    ):
         PercentField().clean("100,01")
 
 

@@ -19,7 +19,7 @@ def test_it_rounds_percentages_half_up_to_two_places():
 
 
 def test_it_refuses_floats_for_money():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="Rupiah amounts are Decimal, not float"):
         round_rupiah(1.5)
 
 

@@ -18,13 +18,13 @@ def test_it_finds_users_by_email_in_any_case():
 
 
 def test_the_database_refuses_an_upper_case_email():
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match="user_email_lowercase"):
         User.objects.bulk_create([User(email="Budi@contoh.id", full_name="Budi")])
 
 
 def test_the_database_refuses_a_second_account_with_the_same_email():
     UserFactory(email="sama@contoh.id")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match="accounts_user_email_key"):
         User.objects.create_user("SAMA@contoh.id", "x", full_name="Lain")
 
 

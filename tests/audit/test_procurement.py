@@ -133,11 +133,13 @@ def test_a_refused_or_rolled_back_write_leaves_no_row(ppk):
         opens_at=timezone.now() - timedelta(days=2), closes_at=timezone.now() - timedelta(days=1)
     )
     # Refused after the status moved in memory: the whole step rolls back, its row too.
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match=r"Batas akhir penawaran sudah lewat\. Atur batas akhir yang"
+    ):
         services.package_announce(package=package, by=ppk)
     Package.objects.filter(pk=package.pk).update(closes_at=timezone.now() + timedelta(days=3))
     # Done, then undone by the caller's transaction.
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(RuntimeError, match="rolled back"), transaction.atomic():
         services.package_announce(package=package, by=ppk)
         assert _entries(AuditAction.PACKAGE_ANNOUNCED)
         raise RuntimeError("rolled back")
@@ -276,7 +278,7 @@ def test_a_failed_evaluation_run_is_recorded_with_its_error(announced, bidder):
     past_deadline(announced)
     services.packages_close_due()
     Bid.objects.filter(pk=bid.pk).update(tkdn_bmp_pct=None)  # a damaged opened bid
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="unsupported operand type"):
         evaluate_now(announced)
     run = announced.evaluation_runs.get()
     assert run.status == RunStatus.FAILED

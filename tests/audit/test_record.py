@@ -62,7 +62,7 @@ def test_a_row_without_an_actor_names_its_job(officer):
     )
     assert entry.who == "Penutupan otomatis pada batas akhir penawaran"
     # And the database holds the same rule.
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="audit_actor_or_job"), transaction.atomic():
         AuditEntry.objects.create(
             action=AuditAction.PACKAGE_CLOSED,
             object_type="procurement.package",

@@ -64,7 +64,9 @@ def test_rejecting_a_halal_certificate_records_the_reason(admin_user):
 
 def test_a_refused_verification_leaves_no_row(admin_user):
     certificate = factories.TKDNCertificateFactory()  # already verified
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Hanya data yang menunggu verifikasi yang dapat diverifikasi"
+    ):
         services.certificate_verify(certificate=certificate, by=admin_user)
     assert not AuditEntry.objects.exists()
 

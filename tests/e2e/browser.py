@@ -142,6 +142,7 @@ class Journey:
         self.pages_checked = 0
         self.minor: dict[str, int] = {}
         self.errors: list[str] = []
+        self.finished = False
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -202,6 +203,7 @@ class Journey:
 
     def finish(self) -> None:
         """Every page reached was checked; no script error on any page."""
+        self.finished = True
         unchecked = sorted(
             {key for visit in self.visits for key in visit.seen if key not in visit.checked}
         )

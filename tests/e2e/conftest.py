@@ -49,6 +49,28 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Remember whether the test's body passed, for the journey's teardown."""
+    report = yield
+    if report.when == "call":
+        item.e2e_body_passed = report.passed
+    return report
+
+
+def journey_end(trip: Journey, *, passed: bool) -> None:
+    """After a test: a passing test's journey is finished (every page reached was checked, no
+    console or page error), whether or not the test called `finish()`; a failing test
+    reports its own failure. The browser contexts are closed either way."""
+    try:
+        if passed and not trip.finished:
+            trip.finish()
+    finally:
+        for visit in trip.visits:
+            visit.page.context.close()
+        trip.visits.clear()
+
+
 @pytest.fixture
 def journey(request, browser, axe_source, live_server) -> Iterator[Journey]:
     name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name)
@@ -56,5 +78,4 @@ def journey(request, browser, axe_source, live_server) -> Iterator[Journey]:
     for old in trip.folder.glob("*.png"):
         old.unlink()
     yield trip
-    for visit in trip.visits:
-        visit.page.context.close()
+    journey_end(trip, passed=getattr(request.node, "e2e_body_passed", False))

@@ -5,6 +5,7 @@ reached a page without checking it."""
 import pytest
 
 from tests.e2e.browser import PHONE, axe_check, phone_check
+from tests.e2e.conftest import journey_end
 
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
@@ -22,7 +23,7 @@ def test_axe_check_names_each_serious_violation_with_its_elements_and_help(phone
         '<img src="x.png" id="no-alt"><input type="text" id="no-label">'
         "</main></body></html>"
     )
-    with pytest.raises(AssertionError) as failure:
+    with pytest.raises(AssertionError, match=r"image-alt \(critical\)") as failure:
         axe_check(phone_page, axe_source)
     report = str(failure.value)
     assert "image-alt (critical)" in report
@@ -67,6 +68,19 @@ def test_a_journey_fails_on_a_page_it_did_not_check(journey):
     page.goto(journey.url("/temu-bisnis/"))
     with pytest.raises(AssertionError, match=r"not axe-checked\): \['/temu-bisnis/'\]"):
         journey.finish()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_passing_journey_fails_at_its_end_on_a_planted_console_error(journey):
+    page = journey.open()
+    page.goto(journey.url("/"))
+    with page.expect_console_message(lambda message: message.type == "error"):
+        page.evaluate("console.error('planted: a script the page could not load')")
+    journey.step(page, "landing")
+    # What the fixture's teardown does after a passing test that never called finish().
+    with pytest.raises(AssertionError, match=r"console: planted: a script the page could not"):
+        journey_end(journey, passed=True)
+    assert journey.visits == []
 
 
 def test_phone_check_refuses_a_page_without_the_viewport_meta_tag(phone_page):

@@ -1,21 +1,30 @@
 """PostgreSQL restarts while the portal runs (a real gunicorn with production settings and
 persistent connections, on a private cluster): requests in between get a clean 503 page
 that says to try again, and the portal serves again as soon as PostgreSQL is back, without
-being restarted."""
+being restarted. A write (a sign-up: the account and its verification mail, in one
+transaction) is made before, during and after: the one during fails and leaves nothing, the
+others each leave exactly their rows."""
 
 import http.client
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
 
+import psycopg
 import pytest
 from django.conf import settings
+from django.db import connection
+from psycopg.conninfo import make_conninfo
 
+from accounts.models import User
 from p3dn_portal.middleware import DATABASE_RETRY_AFTER
 from tests.faults.conftest import REPO, START_TIMEOUT, free_port, wait_until
 
@@ -43,6 +52,62 @@ class Portal:
             return Response(answer.status, dict(answer.getheaders()), answer.read().decode())
         finally:
             client.close()
+
+
+class Visitor:
+    """One browser: keeps its cookies (session, CSRF) and posts forms."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> Response:
+        client = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = urlencode(form)
+        try:
+            client.request(method, path, body=body, headers=headers)
+            answer = client.getresponse()
+            for name, value in answer.getheaders():
+                if name.lower() == "set-cookie":
+                    self.cookies.update((k, m.value) for k, m in SimpleCookie(value).items())
+            return Response(answer.status, dict(answer.getheaders()), answer.read().decode())
+        finally:
+            client.close()
+
+
+SIGNUP = "/akun/daftar/"
+PASSWORD = "Kopi-tubruk-2026!"
+
+
+def signup_form(visitor: Visitor, email: str) -> dict:
+    """The sign-up form as the page gives it (its CSRF token), filled in."""
+    page = visitor.request("GET", SIGNUP)
+    assert page.status_code == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+    return {
+        "csrfmiddlewaretoken": token,
+        "email": email,
+        "full_name": "Dewi Lestari",
+        "phone": "081234567890",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+
+
+def rows(database_url: str) -> dict[str, list[str]]:
+    """The accounts and the mail queued to them, read from the portal's database."""
+    with psycopg.connect(database_url) as connection:
+        users = connection.execute("SELECT email FROM accounts_user ORDER BY email").fetchall()
+        mail = connection.execute('SELECT "to" FROM accounts_outgoingmail').fetchall()
+    return {"users": [u for (u,) in users], "mail": sorted(", ".join(to) for (to,) in mail)}
+
+
+def assert_nothing_saved(database_url: str, expected: dict[str, list[str]]) -> None:
+    assert rows(database_url) == expected, "a sign-up made while PostgreSQL was down left rows"
 
 
 @pytest.fixture
@@ -112,10 +177,27 @@ def test_the_portal_answers_503_while_postgresql_is_down_and_recovers_by_itself(
     portal, private_postgres
 ):
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    database = private_postgres.url("postgres")
     for _ in range(REQUESTS_PER_CHECK):
         assert portal.get(PAGE).status_code == 200
+    start = rows(database)
+    # Before: the sign-up is saved, its account and its mail (which shows these counts see a
+    # write: a count of the wrong database or table fails here).
+    before = Visitor(portal.port)
+    assert (
+        before.request("POST", SIGNUP, signup_form(before, "sebelum@contoh.id")).status_code == 302
+    )
+    saved = rows(database)
+    assert saved["users"] == sorted([*start["users"], "sebelum@contoh.id"])
+    assert saved["mail"] == sorted([*start["mail"], "sebelum@contoh.id"])
+    during = Visitor(portal.port)
+    form = signup_form(during, "selama@contoh.id")  # the page read while PostgreSQL is up
 
     private_postgres.stop()
+    # During: the form posted while PostgreSQL is down gets the 503 page, and saves nothing.
+    refused = during.request("POST", SIGNUP, form)
+    assert refused.status_code == 503
+    assert "Layanan sedang tidak tersedia" in refused.text
     started = time.monotonic()
     for _ in range(REQUESTS_PER_CHECK):
         response = portal.get(PAGE)
@@ -136,6 +218,7 @@ def test_the_portal_answers_503_while_postgresql_is_down_and_recovers_by_itself(
     for _ in range(REQUESTS_PER_CHECK):
         assert portal.get(PAGE).status_code == 200
     recovered = time.monotonic() - back
+    assert_nothing_saved(database, saved)
     assert portal.get("/healthz").json() == {
         "status": "ok",
         "checks": {"database": "ok", "redis": "ok"},
@@ -148,7 +231,32 @@ def test_the_portal_answers_503_while_postgresql_is_down_and_recovers_by_itself(
     private_postgres.start()
     for _ in range(REQUESTS_PER_CHECK):
         assert portal.get(PAGE).status_code == 200
+    # After: the same visitor signs up again, on the page it reads now; saved whole.
+    assert (
+        during.request("POST", SIGNUP, signup_form(during, "sesudah@contoh.id")).status_code == 302
+    )
+    end = rows(database)
+    assert end["users"] == sorted([*saved["users"], "sesudah@contoh.id"])
+    assert end["mail"] == sorted([*saved["mail"], "sesudah@contoh.id"])
     print(
         f"\nWith PostgreSQL down: {outage_request * 1000:.0f} ms per request (503); "
         f"{REQUESTS_PER_CHECK} requests served {recovered * 1000:.0f} ms after it was back"
     )
+
+
+def test_a_half_saved_sign_up_is_seen_by_the_row_check(transactional_db):
+    """The planted fault: an account saved without its verification mail (half a sign-up), in
+    the test database, as the restart test reads the portal's."""
+    db = connection.settings_dict
+    url = make_conninfo(
+        dbname=db["NAME"],
+        user=db["USER"],
+        host=db["HOST"],
+        port=db["PORT"],
+        password=db["PASSWORD"],
+    )
+    before = rows(url)
+    User.objects.create_user("setengah@contoh.id", "Kopi-tubruk-2026!", full_name="Setengah")
+    with pytest.raises(AssertionError, match="while PostgreSQL was down left rows"):
+        assert_nothing_saved(url, before)
+    assert rows(url)["mail"] == before["mail"]

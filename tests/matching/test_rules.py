@@ -73,7 +73,7 @@ class TestSlots:
         assert start.utcoffset().total_seconds() == 7 * 3600
 
     def test_a_meeting_lasts_at_least_a_minute(self):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="A meeting lasts at least one minute"):
             rules.slot_times([DayHours(DAY, time(9), time(10))], minutes=0, breaks=[], tz=JAKARTA)
 
 

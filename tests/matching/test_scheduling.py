@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matching import scheduling
 from matching.scheduling import (
     REASON_BUYER_FULL,
     REASON_CROWDED_OUT,
@@ -305,8 +306,30 @@ def test_duplicate_ids_raise():
         schedule([MeetingRequest("x", "b", "s"), MeetingRequest("x", "c", "t")], slots=1, tables=1)
 
 
+def _reason_codes(module) -> dict[str, str]:
+    """The module's REASON_* constants: name -> code."""
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if name.startswith("REASON_") and name != "REASON_TEXT" and isinstance(value, str)
+    }
+
+
+def _reasons_without_text(module) -> list[str]:
+    return sorted(
+        name for name, code in _reason_codes(module).items() if code not in module.REASON_TEXT
+    )
+
+
 def test_every_reason_has_indonesian_text():
+    assert _reasons_without_text(scheduling) == []
+    assert set(REASON_TEXT) == set(_reason_codes(scheduling).values()), "text for no reason"
     assert all(text.endswith(".") and text[0].isupper() for text in REASON_TEXT.values())
+
+
+def test_a_reason_code_without_text_is_caught(monkeypatch):
+    monkeypatch.setattr(scheduling, "REASON_TABLE_BROKEN", "table_broken", raising=False)
+    assert _reasons_without_text(scheduling) == ["REASON_TABLE_BROKEN"]
 
 
 # Properties.

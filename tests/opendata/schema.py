@@ -8,10 +8,11 @@ import zipfile
 from functools import cache
 from pathlib import Path
 
-import pytest
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+
+from tests.services import service_missing
 
 REPO = Path(__file__).resolve().parents[2]
 STANDARD_ZIP = REPO.parent / "shared" / "ocds" / "standard-1__1__5.zip"
@@ -40,7 +41,7 @@ def merge_patch(target, patch):
 
 def _standard_file(name: str) -> dict:
     if not STANDARD_ZIP.exists():
-        pytest.skip(
+        service_missing(
             f"OCDS 1.1.5 schema zip not found at {STANDARD_ZIP}: the validation tests need the "
             "shared ocds/ folder beside the checkout (no network at test time)."
         )

@@ -155,7 +155,7 @@ def test_the_same_inputs_give_the_same_results():
 
 
 def test_an_unknown_formula_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown formula 'hea_2030'"):
         rank_bids([bid("A", "1", "1")], PackageTerms("goods", D("1"), D("25"), "hea_2030"))
 
 

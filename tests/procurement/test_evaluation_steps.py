@@ -110,7 +110,7 @@ def test_a_line_left_empty_is_refused_with_the_items_name(login, announced, bidd
     assert not Bid.objects.exists()
     # The service refuses it too, naming the item, whoever calls it.
     user, vendor, desk, cabinet = bidder
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError, match=r"Rincian 2\. Lemari arsip belum diisi") as raised:
         services.bid_submit(
             package=announced, vendor=vendor, by=user, lines=lines_for(announced, desk, cabinet)[:1]
         )
@@ -177,12 +177,14 @@ def test_the_service_refuses_a_price_of_zero_and_an_item_of_another_package(anno
     user, vendor, desk, cabinet = bidder
     lines = lines_for(announced, desk, cabinet)
     zero = [lines[0], services.LineInput(lines[1].item, cabinet, D("0"))]
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError, match="Lemari arsip harus lebih dari nol") as raised:
         services.bid_submit(package=announced, vendor=vendor, by=user, lines=zero)
     assert raised.value.code == "price_not_positive"
     other = PackageItemFactory(package=PackageFactory(opd=announced.opd, created_by=ppk))
     foreign = [lines[0], lines[1], services.LineInput(other, desk, D("1000"))]
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(
+        ValidationError, match=r"Rincian yang dikirim bukan rincian paket ini\. Muat ulang"
+    ) as raised:
         services.bid_submit(package=announced, vendor=vendor, by=user, lines=foreign)
     assert raised.value.code == "foreign_item"
     assert not Bid.objects.exists()
@@ -302,7 +304,9 @@ def test_a_failed_verdict_names_the_requirements_and_the_reason_and_drops_the_bi
     closed, pokja, bidder, second_bidder
 ):
     requirement = closed.requirements.create(position=1, stage="technical", text="Garansi 2 tahun")
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(
+        ValidationError, match="Tulis alasan penawaran gugur: penyedia dan auditor"
+    ) as raised:
         services.bid_verdict_record(
             package=closed, bid=_opened(closed, second_bidder), by=pokja, passed=False
         )
@@ -335,19 +339,23 @@ def test_a_failed_verdict_names_the_requirements_and_the_reason_and_drops_the_bi
 
 
 def test_only_the_selection_gives_verdicts_and_only_during_the_evaluation(closed, ppk, bidder):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        PermissionDenied, match=r"Jabatan Anda \(PPK \(Pejabat Pembuat Komitmen\)\) tidak"
+    ):
         services.bid_verdict_record(
             package=closed, bid=_opened(closed, bidder), by=ppk, passed=True
         )
     other = OfficerFactory(position="pokja").user  # another OPD's pokja
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Paket ini milik OPD lain"):
         services.bid_verdict_record(
             package=closed, bid=_opened(closed, bidder), by=other, passed=True
         )
     pokja = OfficerFactory(opd=closed.opd, position="pokja").user
     Package.objects.filter(pk=closed.pk).update(status=Status.OBJECTION)
     closed.refresh_from_db()
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(
+        ValidationError, match="tidak dapat mengevaluasi administrasi dan teknis"
+    ) as raised:
         services.bid_verdict_record(
             package=closed, bid=_opened(closed, bidder), by=pokja, passed=True
         )
@@ -368,12 +376,16 @@ def test_a_low_price_is_clarified_and_when_kept_the_guarantee_is_five_percent_of
         evaluation.UNREASONABLY_LOW
     ]
     high = _opened(announced, bidder)
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(
+        ValidationError, match="Klarifikasi kewajaran harga hanya untuk penawaran dengan"
+    ) as raised:
         services.bid_clarification_record(
             package=announced, bid=high, by=pokja, accepted=True, reason="Wajar."
         )
     assert raised.value.code == "not_low"
-    with pytest.raises(ValidationError) as raised:  # administration and technique come first
+    with pytest.raises(
+        ValidationError, match="Catat dulu keputusan evaluasi administrasi dan teknis yang"
+    ) as raised:  # administration and technique come first
         services.bid_clarification_record(
             package=announced, bid=low, by=pokja, accepted=True, reason="Wajar."
         )
@@ -409,7 +421,9 @@ def test_a_failed_clarification_drops_the_low_bid(pokja, announced, bidder, seco
     _close(announced)
     low.refresh_from_db()
     services.bid_verdict_record(package=announced, bid=low, by=pokja, passed=True)
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Tulis hasil klarifikasi: apa yang dijelaskan penyedia"
+    ):
         services.bid_clarification_record(
             package=announced, bid=low, by=pokja, accepted=False, reason=" "
         )
@@ -454,7 +468,9 @@ def test_an_upheld_objection_reopens_the_evaluation_before_any_award(
     for cast in (bidder, second_bidder):
         assert cast[0].notifications.filter(message__contains="dibuka kembali").exists()
     assert second_bidder[0].notifications.filter(message__contains="diterima").exists()
-    with pytest.raises(ValidationError) as raised:  # the ranking is from before the reopening
+    with pytest.raises(
+        ValidationError, match="Evaluasi dibuka kembali karena sanggah diterima sesudah"
+    ) as raised:  # the ranking is from before the reopening
         services.package_winner_announce(package=closed, by=ppk)
     assert raised.value.code == "reopened"
     # The pokja corrects its verdict; the new run ranks again and the winner is announced.

@@ -49,7 +49,7 @@ def test_a_ppk_creates_a_draft_whose_hps_is_the_sum_of_its_items(ppk):
     ],
 )
 def test_package_terms_that_break_the_rules_are_refused(ppk, changes, items, field):
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError, match=f"'{field}': ") as raised:
         services.package_save(
             opd=ppk.officer.opd, by=ppk, items=items or [item_input()], **package_fields(**changes)
         )
@@ -58,7 +58,9 @@ def test_package_terms_that_break_the_rules_are_refused(ppk, changes, items, fie
 
 
 def test_a_package_needs_items(ppk):
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Isi paling sedikit satu rincian barang/jasa dengan volume"
+    ):
         services.package_save(opd=ppk.officer.opd, by=ppk, items=[], **package_fields())
 
 
@@ -73,12 +75,14 @@ def test_an_exception_reason_lifts_the_small_business_reservation(ppk):
 
 
 def test_only_the_ppk_or_pptk_of_the_opd_edits_packages(ppk, pokja):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        PermissionDenied, match=r"Jabatan Anda \(Pokja Pemilihan\) tidak berwenang mengubah"
+    ):
         services.package_save(
             opd=ppk.officer.opd, by=pokja, items=[item_input()], **package_fields()
         )
     outsider = OfficerFactory(opd=OPDFactory(), position="ppk").user
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Paket ini milik OPD lain"):
         services.package_save(
             opd=ppk.officer.opd, by=outsider, items=[item_input()], **package_fields()
         )
@@ -102,7 +106,9 @@ def test_announcing_records_the_event_and_a_past_deadline_is_refused(ppk, pokja)
             closes_at=timezone.now() - timedelta(days=1),
         ),
     )
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(
+        ValidationError, match=r"Batas akhir penawaran sudah lewat\. Atur batas akhir yang"
+    ) as raised:
         services.package_announce(package=stale, by=ppk)
     assert raised.value.code == "closing_in_past"
     stale.refresh_from_db()
@@ -110,7 +116,7 @@ def test_announcing_records_the_event_and_a_past_deadline_is_refused(ppk, pokja)
 
 
 def test_an_announced_package_can_no_longer_be_edited(ppk, announced):
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError, match="tidak dapat mengubah paket") as raised:
         services.package_save(
             opd=ppk.officer.opd, by=ppk, items=[item_input()], package=announced, **package_fields()
         )
@@ -127,11 +133,15 @@ def test_the_whole_way_to_contract(ppk, pokja, announced, bidder, second_bidder)
         package=announced, vendor=vendor2, by=user2, lines=lines_for(announced, desk2, cabinet2)
     )
 
-    with pytest.raises(ValidationError):  # not yet due
+    with pytest.raises(
+        ValidationError, match="Batas akhir penawaran belum lewat; paket tertutup otomatis"
+    ):  # not yet due
         services.package_close(package=announced, by=pokja)
     past_deadline(announced)
     services.package_close(package=announced, by=pokja)
-    with pytest.raises(PermissionDenied):  # a pokja runs the selection, the PPK announces
+    with pytest.raises(
+        PermissionDenied, match=r"Jabatan Anda \(KPA \(Kuasa Pengguna Anggaran\)\) tidak"
+    ):  # a pokja runs the selection, the PPK announces
         services.package_evaluation_start(
             package=announced, by=OfficerFactory(opd=ppk.officer.opd, position="kpa").user
         )
@@ -139,19 +149,25 @@ def test_the_whole_way_to_contract(ppk, pokja, announced, bidder, second_bidder)
     evaluate_now(announced)
     winner_bid.refresh_from_db()
     pass_all_bids(announced, by=pokja)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        PermissionDenied, match=r"Jabatan Anda \(Pokja Pemilihan\) tidak berwenang mengumumkan"
+    ):
         services.package_winner_announce(package=announced, by=pokja, bid=winner_bid)
     services.package_winner_announce(package=announced, by=ppk, bid=winner_bid)
     announced.refresh_from_db()
     assert announced.status == Status.OBJECTION
     assert announced.objection_ends_at - timezone.now() > timedelta(days=4, hours=23)
 
-    with pytest.raises(ValidationError):  # the winner cannot object to its own award
+    with pytest.raises(
+        ValidationError, match="Pemenang tidak dapat menyanggah penetapannya sendiri"
+    ):  # the winner cannot object to its own award
         services.objection_file(package=announced, by=user, text="Keberatan.")
     objection = services.objection_file(
         package=announced, by=user2, text="Harga pemenang tidak wajar."
     )
-    with pytest.raises(ValidationError) as raised:  # objection period still running
+    with pytest.raises(
+        ValidationError, match="Masa sanggah masih berjalan sampai"
+    ) as raised:  # objection period still running
         services.package_award(package=announced, by=ppk)
     assert raised.value.code == "running"
 
@@ -159,10 +175,14 @@ def test_the_whole_way_to_contract(ppk, pokja, announced, bidder, second_bidder)
         objection_ends_at=timezone.now() - timedelta(seconds=1)
     )
     announced.refresh_from_db()
-    with pytest.raises(ValidationError) as raised:  # period over, objection not answered
+    with pytest.raises(
+        ValidationError, match="Jawab dulu semua sanggah"
+    ) as raised:  # period over, objection not answered
         services.package_award(package=announced, by=ppk)
     assert raised.value.code == "unanswered"
-    with pytest.raises(ValidationError) as raised:  # and too late to object now
+    with pytest.raises(
+        ValidationError, match="Masa sanggah sudah berakhir pada"
+    ) as raised:  # and too late to object now
         services.objection_file(package=announced, by=user2, text="Lagi.")
     assert raised.value.code == "closed"
     services.objection_answer(objection=objection, by=pokja, answer="Harga sudah dievaluasi wajar.")
@@ -207,7 +227,7 @@ def test_the_whole_way_to_contract(ppk, pokja, announced, bidder, second_bidder)
 def test_every_transition_refuses_the_wrong_state(ppk, announced, action, status):
     Package.objects.filter(pk=announced.pk).update(status=status)
     announced.refresh_from_db()
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError, match=r"Paket berstatus “[^”]+”: tidak dapat ") as raised:
         action(announced, ppk)
     assert raised.value.code == "wrong_state"
     announced.refresh_from_db()
@@ -227,7 +247,7 @@ def test_every_transition_refuses_users_outside_the_opd(announced, cast, vendor_
         lambda: services.package_close(package=announced, by=user),
         lambda: services.package_announce(package=announced, by=user),
     ):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match="Paket ini milik OPD lain"):
             action()
 
 
@@ -238,7 +258,7 @@ def test_cancelling_needs_a_reason_and_tells_the_bidders(
     services.bid_submit(
         package=announced, vendor=vendor, by=user, lines=lines_for(announced, desk, cabinet)
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Tulis alasannya: peserta dan auditor membacanya"):
         services.package_cancel(package=announced, by=ppk, reason=" ")
     services.package_cancel(
         package=announced, by=ppk, reason="Anggaran dialihkan untuk penanganan banjir."
@@ -337,7 +357,7 @@ def test_each_transition_refuses_every_position_not_allowed_to_take_it(ppk, anno
         action
     ]:
         officer = OfficerFactory(opd=announced.opd, position=position).user
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match=r"Jabatan Anda \(.+\) tidak berwenang"):
             _call(action, announced, officer)
     assert not announced.events.exists()
 
@@ -349,7 +369,9 @@ def test_each_transition_refuses_every_state_it_cannot_start_from(ppk, announced
     for state in set(Status) - rules.TRANSITIONS[action][0]:
         Package.objects.filter(pk=announced.pk).update(status=state, cancel_reason="Batal.")
         announced.refresh_from_db()
-        with pytest.raises(ValidationError) as raised:
+        with pytest.raises(
+            ValidationError, match=r"Paket berstatus “[^”]+”: tidak dapat "
+        ) as raised:
             _call(action, announced, officer)
         assert raised.value.code == "wrong_state", (action, state)
         announced.refresh_from_db()

@@ -89,7 +89,7 @@ def test_bids_after_the_deadline_are_refused_even_before_the_closing_job_runs(an
         ),
         lambda: services.bid_withdraw(bid=bid, by=user),
     ):
-        with pytest.raises(ValidationError) as raised:
+        with pytest.raises(ValidationError, match="sudah lewat menurut jam server") as raised:
             attempt()
         assert raised.value.code == "deadline_passed"
     bid.refresh_from_db()
@@ -125,15 +125,15 @@ def test_concurrent_submissions_from_one_vendor_leave_exactly_one_active_bid(ann
 
 
 @pytest.mark.parametrize(
-    ("setup", "code"),
+    ("setup", "code", "message"),
     [
-        ("unverified", "vendor_not_verified"),
-        ("medium_on_reserved", "reserved"),
-        ("min_tkdn", "min_tkdn"),
-        ("halal", "halal_missing"),
+        ("unverified", "vendor_not_verified", "Usaha Anda belum diverifikasi Dinas PPKUKM"),
+        ("medium_on_reserved", "reserved", "dicadangkan untuk usaha kecil"),
+        ("min_tkdn", "min_tkdn", "di bawah TKDN minimal paket 70"),
+        ("halal", "halal_missing", "Paket ini wajib halal"),
     ],
 )
-def test_ineligible_bids_are_refused_with_the_reason(announced, bidder, setup, code):
+def test_ineligible_bids_are_refused_with_the_reason(announced, bidder, setup, code, message):
     user, vendor, desk, cabinet = bidder
     if setup == "unverified":
         vendor.status, vendor.verified_at = "pending", None
@@ -148,7 +148,7 @@ def test_ineligible_bids_are_refused_with_the_reason(announced, bidder, setup, c
         desk.is_food = True
         desk.save()
     announced.refresh_from_db()
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError, match=message) as raised:
         services.bid_submit(
             package=announced, vendor=vendor, by=user, lines=lines_for(announced, desk, cabinet)
         )
@@ -172,14 +172,14 @@ def test_a_valid_halal_certificate_lets_a_food_bid_in(announced, bidder):
 def test_a_bid_must_use_the_vendors_own_products_for_every_item(announced, bidder, second_bidder):
     user, vendor, desk, cabinet = bidder
     _, _, their_desk, _ = second_bidder
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Pilih produk milik usaha Anda sendiri"):
         services.bid_submit(
             package=announced,
             vendor=vendor,
             by=user,
             lines=lines_for(announced, their_desk, cabinet),
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"Rincian 2\. Lemari arsip belum diisi"):
         services.bid_submit(
             package=announced, vendor=vendor, by=user, lines=lines_for(announced, desk, cabinet)[:1]
         )
@@ -242,7 +242,7 @@ def test_other_users_of_the_company_may_bid_but_no_one_else(announced, bidder):
         package=announced, vendor=vendor, by=colleague, lines=lines_for(announced, desk, cabinet)
     )
     stranger = VendorMemberFactory(vendor=VendorFactory()).user
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Pilih produk milik usaha Anda sendiri"):
         services.bid_submit(
             package=announced, vendor=vendor, by=stranger, lines=lines_for(announced, desk, cabinet)
         )

@@ -8,10 +8,10 @@ empty body (and their GET must not serve them); a page is also posted to by ever
 may not open it. No 200 may show a role the secrets of objects it may not see (a hidden
 product, a draft's title, a sealed bid's receipt, another admin's authenticator key...).
 
-Django admin pages follow one rule: only the admin gets in, as far as each ModelAdmin's
-permissions go; everyone else is sent to the sign-in. A URL pattern that is neither in the
-table nor covered by the admin rule fails `test_every_url_pattern_is_walked`: whoever adds a
-URL says who may open it. Each request runs in a savepoint rolled back after it, so every
+Django admin pages answer the Dinas admin and a superuser what the hand-written table of
+tests/security/admin_pages.py says; everyone else is sent to the sign-in. A URL pattern in
+none of the tables fails `test_every_url_pattern_is_walked`: whoever adds a URL says who may
+open it. Each request runs in a savepoint rolled back after it, so every
 request sees the world as built."""
 
 import io
@@ -30,7 +30,10 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+from accounts.services import ADMIN_GROUP_PERMISSIONS
 from procurement.models import Bid, Package
+from tests import factories
+from tests.security.admin_pages import ADMIN_APPS, ADMIN_PAGES, LIST, PAGE_NEEDS
 from tests.security.world import (
     ADMIN,
     ANON,
@@ -379,47 +382,34 @@ EXPECTATIONS: dict[str, list[Case]] = {
 
 # Django admin pages: the site's own pages by name, and each model's pages by the route
 # after `admin/<app>/<model>/`, with the permission they need.
+SUPERUSER = "superuser"  # a Django superuser (no Dinas admin is one): walked over the admin
+ADMINS = frozenset({ADMIN, SUPERUSER})
 ADMIN_SITE: dict[str, list[Case]] = {
-    "admin:index": [page({ADMIN})],
+    "admin:index": [page(ADMINS)],
     # One sign-in for everyone: the portal's (its lockout and code step apply to admins).
-    "admin:login": [page(EVERYONE, 302, to_login=True)],
-    "admin:logout": [page({ADMIN}, 405)],
-    "admin:password_change": [page({ADMIN})],
-    "admin:password_change_done": [page({ADMIN})],
-    "admin:jsi18n": [page({ADMIN})],
+    "admin:login": [page(EVERYONE | ADMINS, 302, to_login=True)],
+    "admin:logout": [page(ADMINS, 405)],
+    "admin:password_change": [page(ADMINS)],
+    "admin:password_change_done": [page(ADMINS)],
+    "admin:jsi18n": [page(ADMINS)],
     "admin:autocomplete": [
-        page({ADMIN}, query=lit("app_label=procurement&model_name=officer&field_name=user"))
+        page(ADMINS, query=lit("app_label=procurement&model_name=officer&field_name=user"))
     ],
     # No model has a public page: the shortcut finds none, for the admin too.
     "admin:view_on_site": [
-        page({ADMIN: 404}, content_type_id="vendor_content_type", object_id="vendor_a")
+        page(
+            dict.fromkeys(ADMINS, 404), content_type_id="vendor_content_type", object_id="vendor_a"
+        )
     ],
-    "admin/(?P<url>.*)$": [page({ADMIN: 404}, url=lit("tidak-ada/"))],
+    "admin/(?P<url>.*)$": [page(dict.fromkeys(ADMINS, 404), url=lit("tidak-ada/"))],
 }
 ADMIN_MODEL_ROUTE = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/(?P<page>.*)$")
-# The route after `admin/<app>/<model>/` -> the ModelAdmin permission the page needs (None:
-# whatever the permissions) and the status when it is granted; 403 when it is not.
-ADMIN_MODEL_PAGES: dict[str, tuple[str | None, int]] = {
-    "": ("view_or_change", 200),
-    "add/": ("add", 200),
-    "<path:object_id>/": (None, 302),  # on to the change page, which checks
-    "<path:object_id>/change/": ("view_or_change", 200),
-    "<path:object_id>/delete/": ("delete", 200),
-    "<path:object_id>/history/": ("view_or_change", 200),
-    "^([^/]+)/history/([^/]+)/$": ("view_or_change", 200),
-    "<path:object_id>/berkas/": ("view", 200),  # a certificate's file
-    "<id>/password/": ("change", 200),  # a user's password
-    "unduh-xlsx/": ("view", 200),  # the audit log as a workbook
-    # An authenticator's secret (its key, its QR code) is shown to nobody, admins included.
-    "<int:pk>/config/": (None, 403),
-    "<int:pk>/qrcode/": (None, 403),
-}
 
 
 def admin_model_page(pattern: Pattern):
     """(model, page) of a model's admin page, or None for any other pattern."""
     match = ADMIN_MODEL_ROUTE.match(pattern.route)
-    if match is None or match["page"] not in ADMIN_MODEL_PAGES:
+    if match is None or match["page"] not in PAGE_NEEDS:
         return None
     try:
         model = apps.get_model(match["app"], match["model"])
@@ -438,16 +428,14 @@ def admin_cases(pattern: Pattern, world: World) -> list[Case]:
     if pattern.key in ADMIN_SITE:
         return ADMIN_SITE[pattern.key]
     if pattern.key == "admin:app_list":
-        labels = re.search(r"\(\?P<app_label>([\w|]+)\)", pattern.route)[1].split("|")
         return [
             page(
-                {ADMIN: 200 if world.users[ADMIN].has_module_perms(label) else 404},
-                app_label=lit(label),
+                dict(zip((ADMIN, SUPERUSER), ADMIN_APPS[label], strict=True)), app_label=lit(label)
             )
-            for label in labels
+            for label in _app_labels(pattern)
         ]
     model, suffix = admin_model_page(pattern)
-    permission, status = ADMIN_MODEL_PAGES[suffix]
+    dinas, superuser = ADMIN_PAGES[model._meta.label_lower][suffix]
     model_admin = admin.site._registry[model]
     request = _admin_request(world)
     obj = None
@@ -455,11 +443,7 @@ def admin_cases(pattern: Pattern, world: World) -> list[Case]:
         # An object the admin's list shows (sealed bids, say, are not even there).
         obj = model_admin.get_queryset(request).order_by("pk").first()
         assert obj is not None, f"The world has no {model._meta.label}: add one in world.py."
-    if permission is not None:
-        granted = getattr(model_admin, f"has_{permission}_permission")
-        arguments = (request,) if permission == "add" else (request, obj)
-        status = status if granted(*arguments) else 403
-    expected = {ADMIN: status}
+    expected = {ADMIN: dinas, SUPERUSER: superuser}
     if obj is None:
         return [page(expected)]
     object_id = lit(obj.pk)
@@ -474,13 +458,20 @@ def admin_cases(pattern: Pattern, world: World) -> list[Case]:
     return [page(expected, object_id=object_id)]
 
 
+def _app_labels(pattern: Pattern) -> list[str]:
+    return re.search(r"\(\?P<app_label>([\w|]+)\)", pattern.route)[1].split("|")
+
+
 def is_known(pattern: Pattern) -> bool:
     if not pattern.is_admin:
         return pattern.key in EXPECTATIONS
     return (
         pattern.key in ADMIN_SITE
         or pattern.key == "admin:app_list"
-        or admin_model_page(pattern) is not None
+        or (
+            (found := admin_model_page(pattern)) is not None
+            and found[1] in ADMIN_PAGES.get(found[0]._meta.label_lower, {})
+        )
     )
 
 
@@ -572,9 +563,9 @@ def _judge(walk: Walk, world: World, case: Case, method: str, url: str, response
         walk.check(not leaked, f"{where} shows {leaked}")
 
 
-def walk_as(role: str, client, world: World) -> Walk:
+def walk_as(role: str, client, world: World, only=lambda pattern: True) -> Walk:
     walk = Walk(role)
-    for pattern in url_patterns():
+    for pattern in filter(only, url_patterns()):
         walk.patterns += 1
         for case in cases_for(pattern, world):
             url = case.url(pattern, world)
@@ -623,6 +614,16 @@ def test_every_url_pattern_is_walked():
     assert not unknown, f"Say who may open these URLs in EXPECTATIONS: {unknown}"
     stale = sorted((set(EXPECTATIONS) | set(ADMIN_SITE)) - {p.key for p in patterns})
     assert not stale, f"These expectations name no URL pattern any more: {stale}"
+    admin_pages = {
+        (model._meta.label_lower, suffix)
+        for p in patterns
+        if (found := admin_model_page(p)) is not None
+        for model, suffix in [found]
+    }
+    listed = {(label, suffix) for label, pages in ADMIN_PAGES.items() for suffix in pages}
+    assert not listed - admin_pages, f"ADMIN_PAGES names no page: {sorted(listed - admin_pages)}"
+    app_lists = [p for p in patterns if p.key == "admin:app_list"]
+    assert sorted(ADMIN_APPS) == sorted(_app_labels(app_lists[0]))
     assert all(EXPECTATIONS.values()), "Each URL needs at least one request."
 
 
@@ -640,6 +641,51 @@ def test_every_url_refuses_what_the_role_may_not_see(role, client, login, record
     record_property("walk", summary)
     assert walk.patterns == len(url_patterns())
     assert not walk.problems, f"{len(walk.problems)} problems:\n" + "\n".join(walk.problems)
+
+
+def test_a_superuser_gets_the_admin_pages_the_table_says(client, login):
+    world = build_world()
+    superuser = factories.UserFactory(is_staff=True, is_superuser=True)
+    world.users[SUPERUSER] = superuser
+    world.secrets[SUPERUSER] = world.secrets[ADMIN]  # another admin's authenticator key
+    login(superuser)
+    walk = walk_as(SUPERUSER, client, world, only=lambda pattern: pattern.is_admin)
+    WALKS.append(walk)
+    assert walk.requests > 100
+    assert not walk.problems, f"{len(walk.problems)} problems:\n" + "\n".join(walk.problems)
+
+
+def test_the_admin_table_opens_no_page_the_group_may_not():
+    """Each page the table opens to a Dinas admin rests on a permission of the group."""
+    granted = set(ADMIN_GROUP_PERMISSIONS)
+    unfounded = []
+    for label, pages in ADMIN_PAGES.items():
+        app, model = label.split(".")
+        for suffix, (dinas, _) in pages.items():
+            needs = {f"{app}.{action}_{model}" for action in PAGE_NEEDS[suffix]}
+            if dinas == 200 and not needs & granted:
+                unfounded.append(f"{label} {suffix or 'list'} needs one of {sorted(needs)}")
+    for app, (dinas, _) in ADMIN_APPS.items():
+        if dinas == 200 and not any(p.startswith(f"{app}.") for p in granted):
+            unfounded.append(f"the {app} app index")
+    assert not unfounded, "\n".join(unfounded)
+
+
+def test_an_admin_that_wrongly_allows_a_delete_fails_the_walk(client, login, monkeypatch):
+    """The planted fault: the opened bids' admin allows deleting them. The walk's expectation
+    comes from the table, not from the admin, so the walk sees it."""
+    world = build_world()
+    login(world.users[ADMIN])
+    monkeypatch.setattr(
+        admin.site._registry[Bid], "has_delete_permission", lambda request, obj=None: True
+    )
+    delete_page = "admin/procurement/bid/<path:object_id>/delete/"
+    walk = walk_as(ADMIN, client, world, only=lambda pattern: pattern.route == delete_page)
+    assert walk.requests == 1
+    assert len(walk.problems) == 1
+    assert re.fullmatch(
+        r"admin GET /admin/procurement/bid/\d+/delete/: 200, expected \{403\}", walk.problems[0]
+    )
 
 
 # --- A Dinas admin as the attacker ---------------------------------------------------------
@@ -689,9 +735,10 @@ def test_a_dinas_admin_as_attacker_learns_no_bidder_and_gains_no_power(client, l
     owner = world.users[OWNER]
 
     # Who bid, through list filters on relations: refused (400), whatever the relation.
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         url = _changelist_url(model)
-        allowed = {400} if model_admin.has_view_permission(_admin_request(world)) else {403}
+        listed = ADMIN_PAGES[model._meta.label_lower][LIST][0] == 200
+        allowed = {400} if listed else {403}
         for lookup in _bid_relation_lookups(model):
             walk.patterns += 1
             for query in ({lookup: bid_id}, {f"{lookup}__isnull": "False"}):

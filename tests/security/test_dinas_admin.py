@@ -208,10 +208,14 @@ def test_the_services_refuse_an_admin_account_as_a_vendor_user(sealed):
     invitation = Invitation.objects.create(
         vendor=sealed["vendor"], email=colleague.email, invited_by=sealed["bidder"]
     )
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(
+        ValidationError, match="Akun admin Dinas PPKUKM tidak dapat menjadi pengguna"
+    ) as refused:
         vendor_services.invitation_accept(invitation=invitation, user=colleague)
     assert refused.value.messages == [str(vendor_services.ADMIN_CANNOT_JOIN)]
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(
+        ValidationError, match="Akun admin Dinas PPKUKM tidak dapat menjadi pengguna"
+    ) as refused:
         vendor_services.member_may_join(colleague)
     assert refused.value.messages == [str(vendor_services.ADMIN_CANNOT_JOIN)]
 

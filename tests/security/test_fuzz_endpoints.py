@@ -11,6 +11,7 @@ names come from the pages themselves (the forms and filter links they render), p
 names ROUTES lists. Each example runs in a savepoint rolled back afterwards: every example
 sees the same world."""
 
+import dataclasses
 import os
 import traceback
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.messages import constants as message_levels
 from django.db import transaction
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from hypothesis import given, settings
@@ -33,10 +34,12 @@ from accounts.models import User
 from tests import factories
 from tests.otp import sign_in_with_otp
 from tests.security import fuzzing
+from tests.security.admin_pages import ADMIN_PAGES
 from tests.security.world import (
     ADMIN,
     ANON,
     OFFICER,
+    OTHER_VENDOR,
     OWNER,
     POKJA,
     World,
@@ -61,6 +64,7 @@ class Route:
     form_page_ids: dict[str, str] | None = None
     query: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
+    page_query: str | None = None  # world id key of the query the page is read with
 
 
 P = "package_id"
@@ -141,8 +145,9 @@ ROUTES: dict[str, Route] = {
     "procurement:officer-package-evaluate": Route(
         OFFICER, ids={P: "evaluated_package"}, form_page="procurement:package-detail"
     ),
+    # Two bids to compare, or a 404: the page is read with two (its links offer the others).
     "procurement:officer-evaluation-compare": Route(
-        OFFICER, ids={P: "evaluated_package"}, query=("run", "a", "b")
+        OFFICER, ids={P: "evaluated_package"}, query=("run", "a", "b"), page_query="compare_query"
     ),
     "procurement:officer-evaluation-xlsx": Route(
         OFFICER, ids={P: "evaluated_package"}, query=("run",)
@@ -195,7 +200,8 @@ ROUTES: dict[str, Route] = {
     "procurement:public-packages": Route(ANON, query=("page",)),
     "procurement:bid-edit": Route(OWNER, ids={P: "announced_package"}),
     "procurement:objection-file": Route(OWNER, ids={P: "objection_package"}),
-    "procurement:vendor-evaluation": Route(OWNER, ids={P: "evaluated_package"}),
+    # A bidder sees the evaluation once the winner is announced.
+    "procurement:vendor-evaluation": Route(OWNER, ids={P: "objection_package"}),
     "procurement:my-bids": Route(OWNER, query=("page",)),
     "procurement:bid-receipt": Route(OWNER, ids={"bid_id": "sealed_bid"}),
     "procurement:bid-withdraw": Route(
@@ -272,6 +278,28 @@ ROUTES: dict[str, Route] = {
     "opendata:package-json": Route(ANON, ids={P: "awarded_package"}),
     "opendata:extension": Route(ANON, literal={"name": "extension.json"}),
 }
+# The page a route's form sits on (or the route itself) answers 200 to the route's role, but
+# for these (URL name -> status); a Django admin page answers what tests/security/
+# admin_pages.py says. A page that answers 403 or 404 is refused to every example, on purpose.
+PAGE_STATUS: dict[str, int] = {
+    "home": 302,  # on to the user's own home page
+    "accounts:email-verify": 302,  # a token that is none: on to the sign-in, with a message
+    "accounts:language-set": 405,  # POST only (its fields are in ROUTES)
+    "accounts:logout": 405,
+    # The admin is already signed in with its code: on to where it was going.
+    "accounts:otp-setup": 302,
+    "accounts:otp-verify": 302,
+    # Every vendor and OPD of the world is already at the event: on to their participation
+    # page (the form's fields are in ROUTES).
+    "matching:buyer-register": 302,
+    "matching:exhibitor-apply": 302,
+    "admin:login": 302,  # the portal's sign-in
+    "admin:logout": 405,
+    "admin:autocomplete": 403,  # without its query; the examples send one
+    "admin:view_on_site": 404,  # no model has a public page
+}
+# Pages that send every request to the sign-in page, whatever it sends: refused on purpose.
+SENT_TO_SIGN_IN = {"admin:login", "accounts:email-verify"}
 JUNK_KEYS = ["x", "__all__", "id", "pk", "csrfmiddlewaretoken", "next", "page", "o", "q"]
 # Django's admin puts these straight into a lookup (an empty `_to_field` was FieldDoesNotExist,
 # a `_selected_action` that is no id a ValueError; request_limits.AdminParametersChecked now
@@ -382,14 +410,27 @@ class _FormReader(HTMLParser):
             self._select = None
 
 
-def _read_page(client: Client, url: str) -> _FormReader:
+def _read_page(client: Client, url: str) -> tuple[_FormReader, int]:
+    """The page's forms and links, and the status it answered."""
     reader = _FormReader(url)
     response = client.get(url)
     if response.streaming:
         _close(response)
     elif response.status_code == 200 and "html" in response.get("Content-Type", ""):
         reader.feed(response.content.decode(errors="replace"))
-    return reader
+    return reader, response.status_code
+
+
+def _refused(response) -> bool:
+    """Turned away before the view did its work: no access, no such object, or sent to a
+    sign-in page. Every example refused means the route's role or ids are wrong: the fuzzer
+    reached nothing."""
+    if response.status_code in (403, 404):
+        return True
+    if response.status_code == 302:
+        path = urlsplit(response.url).path
+        return path in {reverse("accounts:login"), reverse("admin:login")}
+    return False
 
 
 # What is sent ---------------------------------------------------------------------------------
@@ -404,6 +445,8 @@ class Target:
     query: dict[str, list[str]]
     post: dict[str, list[str]] | None
     files: set[str]
+    name: str = ""
+    must_reach: bool = True  # at least one example gets past access (see _refused)
 
 
 def _encode(pairs: list[tuple[str, str]]) -> str:
@@ -471,7 +514,9 @@ class Fuzzer:
         self.client_for = client_for
         self.tables = fuzzing.project_tables()
 
-    def target(self, name: str, kwargs: dict, role: str, route: Route | None) -> Target:
+    def target(
+        self, name: str, kwargs: dict, role: str, route: Route | None, expected: int | None = None
+    ) -> Target:
         url = reverse(name, kwargs=kwargs)
         client = self.client_for(role)
         page_url = url
@@ -482,9 +527,17 @@ class Fuzzer:
                 else {k: v for k, v in kwargs.items() if k in (route.ids or {})}
             )
             page_url = reverse(route.form_page, kwargs=page_kwargs)
-        reader = _read_page(client, page_url)
+        if route is not None and route.page_query:
+            page_url = f"{url}?{self.world.ids[route.page_query]}"
+        reader, status = _read_page(client, page_url)
+        if expected is None:
+            expected = 200 if route and route.form_page else PAGE_STATUS.get(name, 200)
+        assert status == expected, (
+            f"{name}: the page {page_url} answers {status} to {role}, not {expected}: are the "
+            "route's role and ids right?"
+        )
         if page_url != url:
-            reader.link_query = {**_read_page(client, url).link_query, **reader.link_query}
+            reader.link_query = {**_read_page(client, url)[0].link_query, **reader.link_query}
         query: dict[str, list[str]] = dict(reader.link_query)
         post: dict[str, list[str]] | None = None
         files: set[str] = set()
@@ -505,7 +558,8 @@ class Fuzzer:
                 post.setdefault(key, [])
         if post is None:
             post = {}  # a POST to a page without a form: still must not fail or write
-        return Target(url, role, query, post, files)
+        must_reach = expected not in (403, 404) and name not in SENT_TO_SIGN_IN
+        return Target(url, role, query, post, files, name, must_reach=must_reach)
 
     def _kwargs(self, ids: dict[str, str], literal: dict[str, object]) -> dict:
         return {**{k: self.world.ids[v] for k, v in ids.items()}, **literal}
@@ -513,6 +567,9 @@ class Fuzzer:
     def run(self, target: Target, examples: int) -> None:
         if os.environ.get("FUZZ_SHOW"):  # what each URL is sent, for whoever extends ROUTES
             print(target.url, target.role, sorted(target.query), sorted(target.post or ()))
+
+        reached: list[int] = []
+        refused: list[int] = []
 
         @settings(fuzzing.FUZZ, max_examples=examples)
         @given(st.data())
@@ -536,6 +593,7 @@ class Fuzzer:
                     response = self._post(client, target.url, pairs, uploads, headers)
                 outcome = _request_failed(response)
                 assert response.status_code != 500, "server error"
+                (refused if _refused(response) else reached).append(response.status_code)
                 if outcome.failed:
                     after = fuzzing.database_checksum(self.tables)
                     changed = fuzzing.changed_tables(before, after)
@@ -547,6 +605,11 @@ class Fuzzer:
                 transaction.set_rollback(True)
 
         example()
+        if target.must_reach:
+            assert reached, (
+                f"{target.name or target.url}: every example was refused "
+                f"({sorted(set(refused))}) as {target.role}: the fuzzer reached nothing"
+            )
 
     @staticmethod
     def _post(client, url, pairs, uploads, headers):
@@ -661,10 +724,26 @@ def _admin_kwargs(url: Url, world: World) -> dict | None:
         }
     # Django's UserAdmin names its password view after auth.User, whatever the user model.
     model = User if url.name == "admin:auth_user_password_change" else url.admin_model
-    row = model._default_manager.order_by("pk").first() if model else None
+    row = None
+    if model is not None:
+        # A row the admin's list shows (an unopened bid is not even there: its page only
+        # sends the admin back to the list).
+        request = RequestFactory().get("/admin/")
+        request.user = world.users[ADMIN]
+        rows = admin.site._registry[model].get_queryset(request)
+        row = rows.order_by("pk").first() or model._default_manager.order_by("pk").first()
     if row is None:
         return None
     return {name: str(row.pk) for name in names}
+
+
+def _admin_status(url: Url) -> int:
+    """What the admin's page answers the Dinas admin: the table of admin_pages.py for a model's
+    pages (also walked by test_access_walk), PAGE_STATUS or 200 for the site's own."""
+    model = User if url.name == "admin:auth_user_password_change" else url.admin_model
+    if model is None:
+        return PAGE_STATUS.get(url.name, 200)
+    return ADMIN_PAGES[model._meta.label_lower][str(url.pattern.pattern)][0]
 
 
 # A list filter typed by hand without a time zone (`created_at__lt=00010101`): Django's admin
@@ -687,7 +766,7 @@ def test_no_admin_url_fails_or_half_writes(fuzzer):
             (
                 url.name,
                 lambda url=url, kwargs=kwargs: fuzzer.target(
-                    url.name, kwargs, ADMIN, ADMIN_ROUTES.get(url.name)
+                    url.name, kwargs, ADMIN, ADMIN_ROUTES.get(url.name), _admin_status(url)
                 ),
                 examples,
             )
@@ -721,3 +800,24 @@ def test_a_form_shown_again_or_a_refusal_counts_as_not_done(login, vendor_owner)
     assert saved.status_code == 302
     assert not _request_failed(saved).failed
     assert _request_failed(client.get(reverse("vendors:certificate-edit", args=["x", 1]))).failed
+
+
+def test_a_route_given_the_wrong_role_fails_on_its_page(fuzzer):
+    """The planted fault: an officer's page listed for a vendor owner."""
+    route = Route(OWNER, ids={"package_id": "evaluated_package"})
+    kwargs = fuzzer._kwargs(route.ids, route.literal)
+    with pytest.raises(AssertionError, match=r"answers 40[34] to owner, not 200"):
+        fuzzer.target("procurement:officer-evaluation", kwargs, route.role, route)
+
+
+def test_a_target_whose_every_example_is_refused_fails(fuzzer):
+    """The planted fault: vendor A's product page fuzzed as vendor B, which gets a 404 for
+    every example: the fuzzer reached nothing, and says so."""
+    route = ROUTES["vendors:product-edit"]
+    target = fuzzer.target(
+        "vendors:product-edit", fuzzer._kwargs(route.ids, route.literal), route.role, route
+    )
+    with pytest.raises(
+        AssertionError, match=r"every example was refused \(\[404\]\) as other_vendor"
+    ):
+        fuzzer.run(dataclasses.replace(target, role=OTHER_VENDOR), 5)

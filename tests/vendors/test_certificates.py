@@ -90,12 +90,12 @@ def test_a_certificate_cannot_cover_another_vendors_product(
 
 
 def test_the_database_refuses_tkdn_plus_bmp_over_100(product):
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match="tkdn_plus_bmp_lte_100"):
         TKDNCertificateFactory(vendor=product.vendor, tkdn_pct="90", bmp_pct="15")
 
 
 def test_the_database_refuses_bmp_over_15(product):
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match="tkdn_bmp_0_15"):
         TKDNCertificateFactory(vendor=product.vendor, tkdn_pct="50", bmp_pct="15.01")
 
 

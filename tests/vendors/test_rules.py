@@ -68,12 +68,12 @@ def test_the_scale_needs_one_of_the_two():
 
 
 def test_negative_amounts_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Capital and sales cannot be negative"):
         business_scale(capital=Decimal("-1"))
 
 
 def test_floats_are_refused():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="Rupiah amounts are Decimal, not float"):
         business_scale(capital=1.0)
 
 

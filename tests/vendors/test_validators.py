@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -18,7 +20,7 @@ from vendors.validators import (
 
 
 def _refuses(validator, value, message):
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError, match=re.escape(str(message))) as raised:
         validator(value)
     assert raised.value.messages == [str(message)]
 

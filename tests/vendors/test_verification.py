@@ -47,7 +47,9 @@ def test_verifying_a_vendor_records_who_and_mails_its_users(
 def test_rejecting_needs_a_reason_that_the_vendor_receives(
     pending_vendor, admin_user, django_capture_on_commit_callbacks
 ):
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(
+        ValidationError, match="Tulis alasan penolakan: penyedia membacanya untuk"
+    ) as raised:
         services.vendor_reject(vendor=pending_vendor, by=admin_user, reason="  ")
     assert raised.value.messages == [str(services.REASON_REQUIRED)]
     with django_capture_on_commit_callbacks(execute=True):
@@ -59,9 +61,13 @@ def test_rejecting_needs_a_reason_that_the_vendor_receives(
 
 def test_only_pending_vendors_are_verified_or_rejected(admin_user):
     vendor = VendorFactory(status=VendorStatus.VERIFIED)
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Hanya data yang menunggu verifikasi yang dapat diverifikasi"
+    ):
         services.vendor_verify(vendor=vendor, by=admin_user)
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Hanya data yang menunggu verifikasi yang dapat diverifikasi"
+    ):
         services.vendor_reject(vendor=vendor, by=admin_user, reason="x")
 
 
@@ -85,7 +91,9 @@ def test_a_rejected_vendor_goes_back_to_the_queue_when_the_owner_corrects_it(ven
 def test_a_verified_vendors_identity_and_size_are_locked_but_its_contacts_are_not(vendor_owner):
     vendor = vendor_owner.vendor_membership.vendor
     for change in ({"npwp": "010000131093000"}, {"annual_sales": Decimal("20000000000")}):
-        with pytest.raises(ValidationError) as raised:
+        with pytest.raises(
+            ValidationError, match="Nama, bentuk usaha, NIB, NPWP, modal, dan hasil penjualan"
+        ) as raised:
             services.vendor_update(vendor=vendor, by=vendor_owner, **change)
         assert raised.value.messages == [str(services.IDENTITY_LOCKED)]
     services.vendor_update(vendor=vendor, by=vendor_owner, phone="021-555-1234")
@@ -103,7 +111,7 @@ def test_a_pending_vendors_size_change_recomputes_its_scale(vendor_owner):
 
 
 def test_staff_cannot_edit_the_company(vendor_staff):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Hanya pemilik akun usaha yang dapat melakukan ini"):
         services.vendor_update(
             vendor=vendor_staff.vendor_membership.vendor, by=vendor_staff, phone="1"
         )
@@ -230,7 +238,9 @@ def test_a_certificate_past_its_expiry_cannot_be_verified(vendor_owner, admin_us
         status=CertificateStatus.PENDING,
         verified_at=None,
     )
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(
+        ValidationError, match="Sertifikat ini sudah lewat masa berlakunya"
+    ) as raised:
         services.certificate_verify(certificate=certificate, by=admin_user)
     assert raised.value.code == "expired"
     certificate.refresh_from_db()
