@@ -14,9 +14,11 @@ RUN python -m pip install --upgrade "pip>=25.3" \
     && python -m pip install --build-constraint build-constraints.txt .
 
 COPY . .
-# collectstatic and message compilation need settings but no database or secret.
+# collectstatic and message compilation need settings but no database or secret (a throwaway
+# sealing key: it seals nothing).
 RUN pybabel --quiet compile --domain django --directory locale \
     && DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=build DATABASE_URL=postgres://build@build/build \
+       BID_SEALING_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
        python manage.py collectstatic --noinput \
     && mkdir -p /var/lib/p3dn/media /run/p3dn && chown -R p3dn:p3dn /var/lib/p3dn /run/p3dn
 

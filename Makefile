@@ -54,6 +54,7 @@ migrations-check: $(STAMP)
 # Production-like settings: DEBUG off, a strong key, a host name.
 check-deploy: $(STAMP)
 	DEBUG=0 SECRET_KEY="check-deploy-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" \
+		BID_SEALING_KEYS="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 		ALLOWED_HOSTS=p3dn.jakarta.go.id DATABASE_URL="$(DB_URL)" \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 

@@ -6,10 +6,18 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
-from p3dn_portal.lib.env import env_bool, env_int, env_list, env_str, read_secret_file
+from p3dn_portal.lib.env import (
+    development_key,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    read_secret_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -383,9 +391,35 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Sealed bids: comma-separated Fernet keys; the first seals, all open (key rotation). Empty:
-# a key derived from SECRET_KEY.
-BID_SEALING_KEYS = env_list("BID_SEALING_KEYS")
+# Sealed bids: comma-separated Fernet keys, or BID_SEALING_KEYS_FILE naming a file that holds
+# them; the first seals, all open (rotation: `manage.py sealing_rotate`). Their own secret,
+# never derived from SECRET_KEY: rotating that after a leak must not lose a round of bids.
+# With DEBUG on, a development key generated once into .bid_sealing_key.
+BID_SEALING_KEYS = env_list("BID_SEALING_KEYS") or [
+    key.strip()
+    for key in (read_secret_file(env_str("BID_SEALING_KEYS_FILE")) or "").split(",")
+    if key.strip()
+]
+if not BID_SEALING_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "BID_SEALING_KEYS is not set. With DEBUG off the portal refuses to start without "
+            "the keys that seal bids: set BID_SEALING_KEYS (or BID_SEALING_KEYS_FILE) to the "
+            "keys kept by the key holders (see the README, 'Sealing keys'), or generate the "
+            'first one: python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())".'
+        )
+    BID_SEALING_KEYS = [
+        development_key(BASE_DIR / ".bid_sealing_key", lambda: Fernet.generate_key().decode())
+    ]
+try:
+    for _key in BID_SEALING_KEYS:
+        Fernet(_key)
+except ValueError:
+    raise ImproperlyConfigured(
+        "BID_SEALING_KEYS must be comma-separated Fernet keys (44 characters of URL-safe "
+        "base64 each); one of them is not."
+    ) from None
 
 # History is for reading: a revert would write an old status back past the services.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -1,6 +1,9 @@
 """Tiny helpers that read settings from the environment and fail loudly on bad values."""
 
 import os
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -55,3 +58,31 @@ def read_secret_file(path: str | None) -> str | None:
         raise ImproperlyConfigured(
             f"Cannot read the secret file {path}: {error.strerror}."
         ) from None
+
+
+def development_key(path: Path, generate: Callable[[], str]) -> str:
+    """A key for development and tests, generated once into a git-ignored file of the
+    checkout and kept (every process, test servers included, reads the same one). Says so on
+    stderr the one time it is generated."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if key:
+            return key
+        # Another process is writing it this instant: wait for its content.
+        for _ in range(50):
+            time.sleep(0.02)
+            if key := path.read_text().strip():
+                return key
+        raise ImproperlyConfigured(
+            f"The development key file {path} is empty: delete it."
+        ) from None
+    key = generate()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    print(
+        f"Generated a development key in {path} (DEBUG only; production sets its own).",
+        file=sys.stderr,
+    )
+    return key
