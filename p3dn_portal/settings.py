@@ -204,6 +204,9 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Where `manage.py backup` writes (docker compose: the `backups` volume); never beside the
+# sealing keys.
+BACKUP_ROOT = Path(env_str("BACKUP_ROOT", str(BASE_DIR / "backups")))
 # Uploads (certificates, photos) are private: no URL serves them; views check who asks.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 # A whole request: ten photos of UPLOAD_MAX_BYTES at once, and the form around them.
