@@ -16,6 +16,7 @@ from p3dn_portal.lib.env import (
     env_int,
     env_list,
     env_str,
+    private_storage_from_url,
     read_secret_file,
 )
 
@@ -221,10 +222,16 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "private", "base_url": None},
-    },
+    # MEDIA_ROOT/private, or with STORAGE_URL an S3-compatible bucket that every web machine
+    # shares (README, "Uploads shared by web machines").
+    "private": private_storage_from_url(
+        env_str("STORAGE_URL", ""),
+        folder=MEDIA_ROOT / "private",
+        access_key=env_str("STORAGE_ACCESS_KEY_ID")
+        or read_secret_file(env_str("STORAGE_ACCESS_KEY_ID_FILE")),
+        secret_key=env_str("STORAGE_SECRET_ACCESS_KEY")
+        or read_secret_file(env_str("STORAGE_SECRET_ACCESS_KEY_FILE")),
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

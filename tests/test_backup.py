@@ -21,6 +21,7 @@ from django.db import connection
 from p3dn_portal.lib import backup
 from procurement import rules, sealing
 from procurement.models import Bid
+from tests import storage
 from vendors.uploads import private_storage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,10 +116,6 @@ def _stored_files() -> dict[str, bytes]:
     return found
 
 
-def _folder_files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-
 def _backup(tmp_path: Path) -> Path:
     call_command("backup", "--output", str(tmp_path / "backups"), stdout=io.StringIO())
     (folder,) = (tmp_path / "backups").iterdir()
@@ -132,18 +129,22 @@ def _small_data() -> None:
     TKDNCertificateFactory(file=ContentFile(PDF, name="sertifikat.pdf"))
 
 
-def test_the_restore_drill_on_the_demo_data_is_byte_identical(tmp_path, fresh_database):
+@pytest.mark.both_storages
+def test_the_restore_drill_on_the_demo_data_is_byte_identical(
+    tmp_path, fresh_database, private_storage_kind, request
+):
     call_command("seed_demo", "--force", stdout=io.StringIO())
     sealed = list(Bid.objects.filter(rules.sealed_bids()).values_list("pk", "receipt_hash"))
     assert sealed, "the demo data has sealed bids"
     uploads = _stored_files()
     assert len(uploads) > 5, "the demo data has uploads"
     folder = _backup(tmp_path)
-    restored_media = tmp_path / "restored-media"
-
-    result = _manage(
-        "restore", str(folder), env={**fresh_database.env, "MEDIA_ROOT": str(restored_media)}
+    server = request.getfixturevalue("s3_server") if private_storage_kind == "s3" else None
+    restored_storage, restored_files = storage.fresh_storage(
+        private_storage_kind, folder=tmp_path / "restored-media", server=server
     )
+
+    result = _manage("restore", str(folder), env={**fresh_database.env, **restored_storage})
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "every sealed bid opens" in result.stdout
@@ -167,7 +168,7 @@ def test_the_restore_drill_on_the_demo_data_is_byte_identical(tmp_path, fresh_da
             "SELECT sealed_content FROM procurement_bid WHERE id = %s", [pk]
         ).fetchone()
     assert sealing.receipt(sealing.unseal(token)) == receipt
-    assert _folder_files(restored_media / "private") == uploads
+    assert restored_files() == uploads
 
 
 def test_a_backup_holds_a_manifest_and_never_a_sealing_key(tmp_path, settings):
