@@ -5,6 +5,7 @@ re-seals every bid with the new key without touching its receipt."""
 import base64
 import hashlib
 import importlib
+import io
 import logging
 
 import pytest
@@ -137,15 +138,15 @@ def test_the_rotate_command_reports_each_old_key_and_says_when_old_keys_may_go(
 ):
     _submit(announced, bidder)
     old_key.BID_SEALING_KEYS = [NEW, OLD]
-    out = []
-    call_command("sealing_rotate", "--batch-size", "10", stdout=_Lines(out))
-    text = "".join(out)
+    out = io.StringIO()
+    call_command("sealing_rotate", "--batch-size", "10", stdout=out)
+    text = out.getvalue()
     assert f"Sealing key {sealing.key_id(NEW)}: 1 bid(s) re-sealed" in text
     assert f"1 from key {sealing.key_id(OLD)}" in text
     assert "older keys may now be removed" in text
-    out.clear()
-    call_command("sealing_rotate", stdout=_Lines(out))
-    assert "0 bid(s) re-sealed; every bid was already sealed with it." in "".join(out)
+    again = io.StringIO()
+    call_command("sealing_rotate", stdout=again)
+    assert "0 bid(s) re-sealed; every bid was already sealed with it." in again.getvalue()
 
 
 def test_the_rotate_command_fails_naming_bids_no_key_opens(old_key, announced, bidder):
@@ -153,7 +154,7 @@ def test_the_rotate_command_fails_naming_bids_no_key_opens(old_key, announced, b
     old_key.BID_SEALING_KEYS = [NEW]  # OLD is lost
 
     with pytest.raises(CommandError) as error:
-        call_command("sealing_rotate", stdout=_Lines([]))
+        call_command("sealing_rotate", stdout=io.StringIO())
 
     assert str(error.value) == sealing_keys.BIDS_UNREADABLE.format(count=1, ids=str(bid.pk))
     bid.refresh_from_db()
@@ -244,14 +245,3 @@ def test_bids_sealed_with_the_key_once_derived_from_secret_key_are_labelled_with
         unknown.pk: "",
     }
     assert sealing_keys.keys_missing() == {sealing.key_id(derived): 1, sealing_keys.NO_KEY_ID: 1}
-
-
-class _Lines:
-    def __init__(self, out: list[str]) -> None:
-        self.out = out
-
-    def write(self, text: str) -> None:
-        self.out.append(text)
-
-    def flush(self) -> None:
-        pass
