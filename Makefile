@@ -10,7 +10,7 @@ DB_URL = $${DATABASE_URL:-$$($(BIN)/python -m p3dn_portal.lib.embedded_pg url)}
 # Development settings for every target but `run` (which runs the portal as users see it).
 DEV = DEBUG=$${DEBUG:-1}
 
-.PHONY: run worker beat test lint format bench migrations-check messages seed db-stop check-deploy clean
+.PHONY: run worker beat test lint format bench migrations-check messages seed db-stop check-deploy backup clean
 
 $(STAMP): pyproject.toml build-constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,7 @@ migrations-check: $(STAMP)
 # Production-like settings: DEBUG off, a strong key, a host name.
 check-deploy: $(STAMP)
 	DEBUG=0 SECRET_KEY="check-deploy-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" \
+		BID_SEALING_KEYS="$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
 		ALLOWED_HOSTS=p3dn.jakarta.go.id DATABASE_URL="$(DB_URL)" \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
@@ -67,6 +68,11 @@ bench: messages
 	command -v wrk >/dev/null || { test "$$(id -u)" = 0 && apt-get install -y -q wrk; } \
 		|| { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	DATABASE_URL="$(DB_URL)" $(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# A backup of the database and the private uploads into BACKUP_ROOT (README, "Backups and
+# restore"); `python manage.py restore <folder>` brings one back into an empty database.
+backup: $(STAMP)
+	$(DEV) DATABASE_URL="$(DB_URL)" $(BIN)/python manage.py backup $(BACKUP_ARGS)
 
 db-stop: $(STAMP)
 	$(BIN)/python -m p3dn_portal.lib.embedded_pg stop

@@ -351,6 +351,4 @@ def _reseal_with_volume(bid: Bid, *, line: int, quantity: Decimal) -> None:
     content["total"] = str(
         sum(Decimal(x["quantity"]) * Decimal(x["unit_price"]) for x in content["lines"])
     )
-    Bid.objects.filter(pk=bid.pk).update(
-        sealed_content=sealing.seal(content), receipt_hash=sealing.receipt(content)
-    )
+    Bid.objects.filter(pk=bid.pk).update(**sealing.sealed_fields(content))

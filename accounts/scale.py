@@ -1128,9 +1128,11 @@ class Seeder:
         }  # fmt: skip
         opened = status == BidStatus.ACTIVE and not sealed
         opened_at = pkg.closes_at + timedelta(seconds=30) if opened else None
+        stored = sealing.sealed_fields(content)
         self.bid_rows.append((
-            b, pkg.id, v, version, status, self.vendor_owner[v], at, sealing.seal(content),
-            sealing.receipt(content), opened_at, share.total if opened else None,
+            b, pkg.id, v, version, status, self.vendor_owner[v], at, stored["sealed_content"],
+            stored["sealing_key_id"], stored["receipt_hash"], opened_at,
+            share.total if opened else None,
             share.tkdn_pct if opened else None, share.tkdn_bmp_pct if opened else None,
         ))  # fmt: skip
         if not opened:
@@ -1283,7 +1285,8 @@ class Seeder:
                                  "reason"], self.event_rows)  # fmt: skip
         load.copy(Bid, [
             "package", "vendor", "version", "status", "submitted_by", "submitted_at",
-            "sealed_content", "receipt_hash", "opened_at", "price", "tkdn_pct", "tkdn_bmp_pct",
+            "sealed_content", "sealing_key_id", "receipt_hash", "opened_at", "price", "tkdn_pct",
+            "tkdn_bmp_pct",
         ], self.bid_rows)  # fmt: skip
         load.copy(BidLine, [
             "bid", "item", "product", "product_name", "quantity", "unit_price", "tkdn_pct",

@@ -50,6 +50,7 @@ class AuditAction(models.TextChoices):
         _("Tautan pembuatan kata sandi dikirim admin"),
     )
     VENDOR_DEACTIVATED = "vendor_deactivated", _("Penyedia dinonaktifkan")
+    BID_RESEALED = "bid_resealed", _("Penawaran disegel ulang dengan kunci baru")
 
 
 class ObjectType(models.TextChoices):
@@ -81,6 +82,10 @@ class SystemJob(models.TextChoices):
     EVALUATION_RUN = "procurement.evaluation_run", _("Tugas evaluasi penawaran")
     CERTIFICATES_EXPIRE = "vendors.certificates_expire", _("Tugas harian kedaluwarsa sertifikat")
     SCHEDULE_RUN = "matching.schedule_run", _("Tugas penjadwalan temu bisnis")
+    SEALING_KEYS_ROTATE = (
+        "procurement.sealing_rotate",
+        _("Rotasi kunci segel penawaran (perintah sealing_rotate)"),
+    )
 
 
 class AuditEntry(ChoiceLabels, models.Model):

@@ -24,8 +24,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 from benchmarks import database, jobs, targets, web
 from benchmarks.report import Report
+from p3dn_portal.lib.env import development_key
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_REDIS_DB = 9
@@ -52,6 +55,9 @@ def _production_env(database_url: str) -> dict[str, str]:
         DEBUG="0",
         DJANGO_SETTINGS_MODULE="p3dn_portal.settings",
         SECRET_KEY=secrets.token_urlsafe(50),
+        # The checkout's development key: the bench database, seeded once, stays readable.
+        BID_SEALING_KEYS=os.environ.get("BID_SEALING_KEYS")
+        or development_key(ROOT / ".bid_sealing_key", lambda: Fernet.generate_key().decode()),
         ALLOWED_HOSTS="127.0.0.1,testserver",
         DATABASE_URL=database_url,
         CONN_MAX_AGE="60",

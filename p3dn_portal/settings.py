@@ -6,10 +6,19 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
-from p3dn_portal.lib.env import env_bool, env_int, env_list, env_str, read_secret_file
+from p3dn_portal.lib.env import (
+    development_key,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    private_storage_from_url,
+    read_secret_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -196,6 +205,9 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Where `manage.py backup` writes (docker compose: the `backups` volume); never beside the
+# sealing keys.
+BACKUP_ROOT = Path(env_str("BACKUP_ROOT", str(BASE_DIR / "backups")))
 # Uploads (certificates, photos) are private: no URL serves them; views check who asks.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 # A whole request: ten photos of UPLOAD_MAX_BYTES at once, and the form around them.
@@ -210,10 +222,16 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "private", "base_url": None},
-    },
+    # MEDIA_ROOT/private, or with STORAGE_URL an S3-compatible bucket that every web machine
+    # shares (README, "Uploads shared by web machines").
+    "private": private_storage_from_url(
+        env_str("STORAGE_URL", ""),
+        folder=MEDIA_ROOT / "private",
+        access_key=env_str("STORAGE_ACCESS_KEY_ID")
+        or read_secret_file(env_str("STORAGE_ACCESS_KEY_ID_FILE")),
+        secret_key=env_str("STORAGE_SECRET_ACCESS_KEY")
+        or read_secret_file(env_str("STORAGE_SECRET_ACCESS_KEY_FILE")),
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -383,9 +401,35 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Sealed bids: comma-separated Fernet keys; the first seals, all open (key rotation). Empty:
-# a key derived from SECRET_KEY.
-BID_SEALING_KEYS = env_list("BID_SEALING_KEYS")
+# Sealed bids: comma-separated Fernet keys, or BID_SEALING_KEYS_FILE naming a file that holds
+# them; the first seals, all open (rotation: `manage.py sealing_rotate`). Their own secret,
+# never derived from SECRET_KEY: rotating that after a leak must not lose a round of bids.
+# With DEBUG on, a development key generated once into .bid_sealing_key.
+BID_SEALING_KEYS = env_list("BID_SEALING_KEYS") or [
+    key.strip()
+    for key in (read_secret_file(env_str("BID_SEALING_KEYS_FILE")) or "").split(",")
+    if key.strip()
+]
+if not BID_SEALING_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "BID_SEALING_KEYS is not set. With DEBUG off the portal refuses to start without "
+            "the keys that seal bids: set BID_SEALING_KEYS (or BID_SEALING_KEYS_FILE) to the "
+            "keys kept by the key holders (see the README, 'Sealing keys'), or generate the "
+            'first one: python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())".'
+        )
+    BID_SEALING_KEYS = [
+        development_key(BASE_DIR / ".bid_sealing_key", lambda: Fernet.generate_key().decode())
+    ]
+try:
+    for _key in BID_SEALING_KEYS:
+        Fernet(_key)
+except ValueError:
+    raise ImproperlyConfigured(
+        "BID_SEALING_KEYS must be comma-separated Fernet keys (44 characters of URL-safe "
+        "base64 each); one of them is not."
+    ) from None
 
 # History is for reading: a revert would write an old status back past the services.
 SIMPLE_HISTORY_REVERT_DISABLED = True

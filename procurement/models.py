@@ -333,6 +333,9 @@ class Bid(ChoiceLabels, models.Model):
     )
     submitted_at = models.DateTimeField(_("diajukan pada"))
     sealed_content = models.BinaryField(_("isi tersegel"))
+    # Which key sealed it (procurement.sealing.key_id): a key missing from BID_SEALING_KEYS
+    # is found by comparing ids, not by failing to open the bid at its deadline.
+    sealing_key_id = models.CharField(_("ID kunci segel"), max_length=16, editable=False)
     receipt_hash = models.CharField(_("sidik penawaran (SHA-256)"), max_length=64)
     opened_at = models.DateTimeField(_("dibuka pada"), null=True, blank=True)
     price = models.DecimalField(
@@ -365,6 +368,8 @@ class Bid(ChoiceLabels, models.Model):
             models.Index(
                 fields=["id"], include=["price", "tkdn_pct", "vendor"], name="bid_id_figures"
             ),
+            # The key check (/healthz, startup) lists the distinct ids by skipping through it.
+            models.Index(fields=["sealing_key_id"], name="bid_sealing_key"),
         ]
 
     def __str__(self) -> str:

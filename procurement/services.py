@@ -1024,8 +1024,7 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
         version=version,
         submitted_by=by,
         submitted_at=now,
-        sealed_content=sealing.seal(content),
-        receipt_hash=sealing.receipt(content),
+        **sealing.sealed_fields(content),
     )
     _audit_bid_submitted(bid, replaced=replaced, by=by)
     # The vendor's own users get the receipt (its fingerprint, never its content) by mail.

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from p3dn_portal.celery import app as celery_app
 from p3dn_portal.lib.health import redis_ok
-from tests import factories
+from tests import factories, storage
 from tests import otp as otp_helpers
 from tests.otp import sign_in_with_otp
 from tests.services import service_missing
@@ -22,9 +22,34 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def _private_files_in_tmp(settings, tmp_path):
-    """Uploads of each test go to its own folder, never to the checkout's media/."""
+def pytest_generate_tests(metafunc):
+    """Tests marked both_storages run once on the folder and once on an S3 bucket."""
+    if metafunc.definition.get_closest_marker("both_storages"):
+        metafunc.parametrize("private_storage_kind", storage.KINDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API on loopback (moto in server mode), for the whole run."""
+    server = storage.S3Server()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def private_storage_kind(request) -> str:
+    return getattr(request, "param", None) or storage.default_kind()
+
+
+@pytest.fixture
+def private_storage_env(private_storage_kind, settings, tmp_path, request) -> dict[str, str]:
+    """Uploads of each test go to its own folder or its own bucket, never to the checkout's
+    media/. Returns the environment that gives a `manage.py` subprocess the same storage."""
+    server = request.getfixturevalue("s3_server") if private_storage_kind == "s3" else None
+    entry, env = storage.private_storage_entry(
+        private_storage_kind, folder=tmp_path / "media" / "private", server=server
+    )
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -32,11 +57,14 @@ def _private_files_in_tmp(settings, tmp_path):
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": tmp_path / "media"},
         },
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "media" / "private", "base_url": None},
-        },
+        "private": entry,
     }
+    return env
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_tmp(private_storage_env):
+    pass
 
 
 @pytest.fixture(autouse=True)

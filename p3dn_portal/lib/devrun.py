@@ -16,7 +16,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 from p3dn_portal.lib import embedded_pg
+from p3dn_portal.lib.env import development_key
 from p3dn_portal.lib.health import redis_ok
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +32,7 @@ def _manage(*args: str) -> None:
 
 
 def _local_production_settings() -> None:
-    """DEBUG off, but on http://127.0.0.1 with a key kept in a git-ignored file."""
+    """DEBUG off, but on http://127.0.0.1 with keys kept in git-ignored files."""
     key_file = ROOT / ".secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -45,6 +48,11 @@ def _local_production_settings() -> None:
     }
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
+    if not os.environ.get("BID_SEALING_KEYS"):
+        # The same development key as DEBUG=1 and the tests: bids sealed either way open.
+        sealing_key_file = ROOT / ".bid_sealing_key"
+        development_key(sealing_key_file, lambda: Fernet.generate_key().decode())
+        os.environ.setdefault("BID_SEALING_KEYS_FILE", str(sealing_key_file.resolve()))
     _manage("collectstatic", "--noinput", "--verbosity", "0")
 
 

@@ -9,7 +9,7 @@ def test_it_reports_every_service_up(client, redis_service):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "redis": "ok"},
+        "checks": {"database": "ok", "redis": "ok", "bid_sealing_keys": "ok"},
         "down": [],
     }
 

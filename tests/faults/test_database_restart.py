@@ -119,6 +119,7 @@ def portal(private_postgres, private_redis, tmp_path) -> Iterator[Portal]:
         "PYTHONPATH": str(REPO),
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "BID_SEALING_KEYS": ",".join(settings.BID_SEALING_KEYS),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "SESSION_COOKIE_SECURE": "0",
@@ -211,6 +212,7 @@ def test_the_portal_answers_503_while_postgresql_is_down_and_recovers_by_itself(
     health = portal.get("/healthz")
     assert health.status_code == 503
     assert health.json()["checks"]["database"] == "down"
+    assert health.json()["checks"]["bid_sealing_keys"] == "unknown"  # not "down": not known
 
     private_postgres.start()
     back = time.monotonic()
@@ -221,7 +223,7 @@ def test_the_portal_answers_503_while_postgresql_is_down_and_recovers_by_itself(
     assert_nothing_saved(database, saved)
     assert portal.get("/healthz").json() == {
         "status": "ok",
-        "checks": {"database": "ok", "redis": "ok"},
+        "checks": {"database": "ok", "redis": "ok", "bid_sealing_keys": "ok"},
         "down": [],
     }
 

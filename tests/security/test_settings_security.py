@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -17,7 +18,12 @@ from accounts.demo import DEMO_PASSWORD
 from tests.factories import PASSWORD, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PRODUCTION = {"DEBUG": "0", "SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "p3dn.jakarta.go.id"}
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k" * 60,
+    "ALLOWED_HOSTS": "p3dn.jakarta.go.id",
+    "BID_SEALING_KEYS": Fernet.generate_key().decode(),
+}
 NAMES = [
     "DEBUG",
     "SESSION_COOKIE_SECURE",

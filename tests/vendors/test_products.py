@@ -4,7 +4,8 @@ from django.urls import reverse
 from tests.factories import ProductFactory, TKDNCertificateFactory, image_upload, pdf_upload
 from vendors.models import Product
 
-pytestmark = pytest.mark.django_db
+# The same upload and access tests on the folder and on an S3 bucket.
+pytestmark = [pytest.mark.django_db, pytest.mark.both_storages]
 
 PRODUCTS = reverse("vendors:products")
 ADD = reverse("vendors:product-add")

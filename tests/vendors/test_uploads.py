@@ -46,6 +46,9 @@ from vendors.uploads import (
     display_name,
 )
 
+# Tests of storing and serving files run on the folder and on an S3 bucket.
+both_storages = pytest.mark.both_storages
+
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
 POLYGLOT_PDF_HTML = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n" + PDF_BYTES
@@ -307,18 +310,24 @@ def test_stored_names_are_random_and_keep_only_the_checked_extension():
     assert "berkas" not in first
 
 
+@both_storages
 @hypothesis_settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_a_stored_name_is_always_the_folder_and_a_random_hex_name(name):
     assert re.fullmatch(r"tkdn/[0-9a-f]{32}(\.[a-z0-9]{1,5})?", RandomName("tkdn")(None, name))
 
 
-def test_a_cleaned_upload_is_stored_under_a_random_name_in_its_folder(vendor_owner):
+@both_storages
+def test_a_cleaned_upload_is_stored_under_a_random_name_in_its_folder(
+    vendor_owner, private_storage_kind
+):
     product = factories.ProductFactory(vendor=vendor_owner.vendor_membership.vendor)
     upload = clean_image(image_upload("../../../../etc/cron.d/evil.png"))
     photo = ProductPhoto.objects.create(product=product, image=upload)
     assert re.fullmatch(r"produk/[0-9a-f]{32}\.png", photo.image.name)
-    assert photo.image.path.startswith(str(settings.MEDIA_ROOT))
+    assert photo.image.storage.exists(photo.image.name)
+    if private_storage_kind == "folder":
+        assert photo.image.path.startswith(str(settings.MEDIA_ROOT))
 
 
 @hypothesis_settings(max_examples=100, deadline=None)
@@ -335,6 +344,7 @@ def _body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
+@both_storages
 def test_no_url_serves_the_media_folder(db):
     assert conf.STORAGES["private"]["OPTIONS"]["base_url"] is None
     certificate = factories.TKDNCertificateFactory()
@@ -352,6 +362,7 @@ def test_no_url_serves_the_media_folder(db):
     assert serve not in list(views(get_resolver().url_patterns))
 
 
+@both_storages
 def test_a_certificate_is_an_attachment_typed_by_its_bytes(login, vendor_owner):
     vendor = vendor_owner.vendor_membership.vendor
     # Stored under a misleading extension (e.g. before uploads were checked): its bytes decide.
@@ -369,6 +380,7 @@ def test_a_certificate_is_an_attachment_typed_by_its_bytes(login, vendor_owner):
     assert response["Content-Disposition"] == f'attachment; filename="{number}"'
 
 
+@both_storages
 def test_a_stored_file_of_an_unexpected_type_is_only_ever_downloaded(login, vendor_owner):
     vendor = vendor_owner.vendor_membership.vendor
     certificate = factories.TKDNCertificateFactory(
@@ -383,6 +395,7 @@ def test_a_stored_file_of_an_unexpected_type_is_only_ever_downloaded(login, vend
     assert response["Content-Disposition"].endswith('.bin"')
 
 
+@both_storages
 def test_a_missing_file_is_a_404_not_a_server_error(login, vendor_owner):
     certificate = factories.TKDNCertificateFactory(vendor=vendor_owner.vendor_membership.vendor)
     certificate.file.storage.delete(certificate.file.name)
@@ -390,6 +403,7 @@ def test_a_missing_file_is_a_404_not_a_server_error(login, vendor_owner):
     assert login(vendor_owner).get(url).status_code == 404
 
 
+@both_storages
 def test_a_photo_is_an_attachment_with_its_sniffed_type(client, vendor_owner):
     product = factories.ProductFactory(vendor=vendor_owner.vendor_membership.vendor)
     photo = ProductPhoto.objects.create(product=product, image=clean_image(image_upload()))
@@ -400,6 +414,7 @@ def test_a_photo_is_an_attachment_with_its_sniffed_type(client, vendor_owner):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+@both_storages
 def test_a_photo_whose_bytes_are_not_an_image_is_downloaded_not_shown(client, vendor_owner):
     product = factories.ProductFactory(vendor=vendor_owner.vendor_membership.vendor)
     photo = ProductPhoto.objects.create(product=product, image=ContentFile(SVG, name="x.png"))
@@ -409,6 +424,7 @@ def test_a_photo_whose_bytes_are_not_an_image_is_downloaded_not_shown(client, ve
     assert response["Content-Disposition"].startswith("attachment;")
 
 
+@both_storages
 def test_a_pending_certificate_opens_for_correction_without_a_link_into_the_storage(
     login, vendor_owner
 ):
@@ -426,6 +442,7 @@ def test_a_pending_certificate_opens_for_correction_without_a_link_into_the_stor
     assert "Kosongkan untuk tetap memakai berkas" in page
 
 
+@both_storages
 def test_photos_of_an_unverified_vendor_are_for_its_users_and_admins_only(
     client, login, vendor_owner, outsider_vendor, officer, admin_user
 ):
@@ -446,6 +463,7 @@ def test_photos_of_an_unverified_vendor_are_for_its_users_and_admins_only(
         assert _body(response).startswith(b"\x89PNG")
 
 
+@both_storages
 def test_the_admin_serves_a_certificate_as_an_attachment(login, admin_user):
     certificate = factories.HalalCertificateFactory()
     url = reverse("admin:vendors_halalcertificate_file", args=[certificate.pk])
@@ -456,6 +474,7 @@ def test_the_admin_serves_a_certificate_as_an_attachment(login, admin_user):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+@both_storages
 def test_an_objection_attachment_is_an_attachment(login, ppk, announced, admin_user):
     user, vendor, desk, cabinet = _bidder("71.30", "12", "1150000", "2750000")
     other, other_vendor, other_desk, other_cabinet = _bidder("40", "5", "1100000", "2900000")
@@ -502,6 +521,7 @@ def test_an_objection_attachment_is_an_attachment(login, ppk, announced, admin_u
 # Size of the whole request ---------------------------------------------------------------------
 
 
+@both_storages
 def test_a_request_larger_than_the_limit_is_refused_unread(login, vendor_owner, settings):
     settings.REQUEST_MAX_BYTES = 64 * 1024
     photos = [
