@@ -21,3 +21,16 @@ max_requests_jitter = 5000
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 backlog = 2048
+
+
+def when_ready(server) -> None:
+    """Once the master has loaded the app: a missing bid-sealing key is an error in the log at
+    every start (procurement.sealing_keys), days before a deadline. Run here, not when the
+    WSGI module is imported (importing a module must not touch the database); the master's
+    connection is closed before the workers fork so that none inherits it."""
+    from django.db import connections
+
+    from procurement.sealing_keys import log_keys_check
+
+    log_keys_check()
+    connections.close_all()

@@ -5,6 +5,7 @@ still append-only and sealed bids that still open, and never carries a sealing k
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -192,7 +193,7 @@ def test_a_backup_holds_a_manifest_and_never_a_sealing_key(tmp_path, settings):
 def test_restore_refuses_a_database_that_is_not_empty(tmp_path):
     _small_data()
     folder = _backup(tmp_path)
-    with pytest.raises(CommandError) as error:
+    with pytest.raises(CommandError, match="empty database") as error:
         call_command("restore", str(folder), stdout=io.StringIO())
     assert str(error.value).startswith(
         backup.DATABASE_NOT_EMPTY.split("{")[0]
@@ -219,7 +220,7 @@ def test_restore_refuses_a_damaged_backup_before_writing_anything(tmp_path):
     folder = _backup(tmp_path)
     (name,) = json.loads((folder / "manifest.json").read_text())["files"]["sha256"]
     (folder / "files" / name).write_bytes(b"%PDF-1.4 tampered\n%%EOF\n")
-    with pytest.raises(CommandError) as error:
+    with pytest.raises(CommandError, match=re.escape(f"files/{name}")) as error:
         call_command("restore", str(folder), stdout=io.StringIO())
     assert str(error.value) == backup.BACKUP_DAMAGED.format(what=f"files/{name}")
 

@@ -52,7 +52,7 @@ def test_a_storage_url_names_the_bucket_its_prefix_and_endpoint(tmp_path):
     ["http://bucket/x", "s3://", "s3:///prefix", "s3://bucket?endpoint=https://x", "/var/media"],
 )
 def test_a_storage_url_it_does_not_understand_stops_the_start(url, tmp_path):
-    with pytest.raises(ImproperlyConfigured) as error:
+    with pytest.raises(ImproperlyConfigured, match="STORAGE_URL") as error:
         private_storage_from_url(url, folder=tmp_path, access_key=None, secret_key=None)
     assert str(error.value) == STORAGE_URL_INVALID.format(url=url)
 
