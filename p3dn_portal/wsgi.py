@@ -5,4 +5,3 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "p3dn_portal.settings")
 
 application = get_wsgi_application()
-
