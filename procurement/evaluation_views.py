@@ -31,6 +31,7 @@ from procurement.models import (
     RunStatus,
 )
 from procurement.rules import Action
+from procurement.views import _get_opd_package
 
 VERDICT_SAVED = _("Keputusan untuk {vendor} disimpan; peringkat dihitung ulang.")
 CLARIFICATION_SAVED = _("Hasil klarifikasi harga {vendor} disimpan; peringkat dihitung ulang.")
@@ -49,11 +50,6 @@ WINNER_ANNOUNCED = _(
 )
 WINNER_CONFIRM_REQUIRED = _("Centang konfirmasi untuk mengumumkan pemenang.")
 VERDICTS_PAGE_SIZE = 25
-
-
-def _get_opd_package(request: HttpRequest, package_id: int) -> Package:
-    """404 for a package of any other OPD."""
-    return get_object_or_404(Package, pk=package_id, opd_id=request.user.opd_officer.opd_id)
 
 
 def _get_opened_bid(package: Package, bid_id: int) -> Bid:
@@ -346,9 +342,10 @@ def officer_announce_winner(request: HttpRequest, package_id: int) -> HttpRespon
     it is first; then the PPK announces it (audited, bidders told)."""
     package = _get_opd_package(request, package_id)
     officer = request.user.opd_officer
-    run = selectors.current_run(package)
-    first = selectors.run_results(run).filter(rank=1).first() if run is not None else None
-    second = selectors.run_results(run).filter(rank=2).first() if first is not None else None
+    problem = services.winner_announcement_problem(package=package, officer=officer)
+    first = None if problem else services.winner_candidate(package)
+    run = first.run if first else None
+    second = selectors.run_results(run).filter(rank=2).first() if first else None
     form = forms.WinnerConfirmForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
@@ -371,19 +368,6 @@ def officer_announce_winner(request: HttpRequest, package_id: int) -> HttpRespon
                     ),
                 )
                 return redirect("procurement:package-detail", package.pk)
-    problem = None
-    if not rules.may(officer.position, Action.ANNOUNCE_WINNER):
-        problem = services.POSITION_NOT_ALLOWED.format(
-            position=officer.get_position_display(), action=Action.ANNOUNCE_WINNER.label
-        )
-    elif services.state_problem(package, Action.ANNOUNCE_WINNER):
-        problem = services.state_problem(package, Action.ANNOUNCE_WINNER)
-    elif run is None:
-        problem = services.NO_EVALUATION
-    elif not run.final:
-        problem = services.RANKING_PROVISIONAL
-    elif first is None:
-        problem = services.NO_ELIGIBLE_BID
     return render(
         request,
         "procurement/evaluation/announce.html",

@@ -498,19 +498,11 @@ def package_evaluation_start(*, package: Package, by: User) -> Package:
     return evaluation_request(package=package, by=by).package
 
 
-@transaction.atomic
-def package_winner_announce(
-    *, package: Package, by: User, bid: Bid | None = None, reason: str = ""
-) -> Package:
-    """The PPK announces the winner of the current evaluation (rank 1 of the latest
-    successful run); the objection period starts."""
-    _authorize(package=package, by=by, action=Action.ANNOUNCE_WINNER)
-    package = _transition(package=package, action=Action.ANNOUNCE_WINNER, by=by, reason=reason)
-    run = (
-        package.evaluation_runs.filter(status=RunStatus.SUCCEEDED)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+def winner_candidate(package: Package) -> EvaluationResult:
+    """The result ranked first by the current evaluation, when a winner may be announced
+    from it: a final ranking, no newer run under way, none from before a reopening.
+    ValidationError saying why not, otherwise."""
+    run = selectors.current_run(package)
     if run is None:
         raise ValidationError(NO_EVALUATION, code="no_evaluation")
     if package.evaluation_runs.filter(
@@ -521,9 +513,40 @@ def package_winner_announce(
         raise ValidationError(RANKING_BEFORE_REOPENING, code="reopened")
     if not run.final:
         raise ValidationError(RANKING_PROVISIONAL, code="provisional")
-    first = run.results.filter(rank=1).select_related("bid").first()
+    first = selectors.run_results(run).filter(rank=1).first()
     if first is None:
         raise ValidationError(NO_ELIGIBLE_BID, code="no_eligible_bid")
+    return first
+
+
+def winner_announcement_problem(*, package: Package, officer) -> str | None:
+    """Why this officer cannot announce the package's winner now, in the words the
+    announcement would refuse with; None when it can."""
+    if not rules.may(officer.position, Action.ANNOUNCE_WINNER):
+        return str(
+            POSITION_NOT_ALLOWED.format(
+                position=officer.get_position_display(), action=Action.ANNOUNCE_WINNER.label
+            )
+        )
+    problem = state_problem(package, Action.ANNOUNCE_WINNER)
+    if problem:
+        return str(problem)
+    try:
+        winner_candidate(package)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return None
+
+
+@transaction.atomic
+def package_winner_announce(
+    *, package: Package, by: User, bid: Bid | None = None, reason: str = ""
+) -> Package:
+    """The PPK announces the winner of the current evaluation (rank 1 of the latest
+    successful run); the objection period starts."""
+    _authorize(package=package, by=by, action=Action.ANNOUNCE_WINNER)
+    package = _transition(package=package, action=Action.ANNOUNCE_WINNER, by=by, reason=reason)
+    first = winner_candidate(package)
     if bid is not None and bid.pk != first.bid_id:
         raise ValidationError(WINNER_NOT_FIRST, code="winner")
     package.winner = first.bid

@@ -241,7 +241,7 @@ def _registration_context() -> dict:
 def _procurement_context(name: str) -> dict:
     """An officer's package with an opened bid that won, a sanggah answered, and the
     evaluation that ranked the bid first."""
-    from procurement import forms
+    from procurement import forms, services
     from procurement.models import Bid, EvaluationResult, Objection, RunStatus
     from procurement.views import _kp_pct
 
@@ -295,6 +295,9 @@ def _procurement_context(name: str) -> dict:
     )
     return {
         **{
+            "procurement/includes/guarantee.html": {
+                "guarantee": services.guarantee_for(bid.package, bid),
+            },
             "procurement/evaluation/announce.html": {
                 "form": forms.WinnerConfirmForm(),
                 "first": result,
