@@ -12,8 +12,8 @@ from openpyxl.styles import Font
 
 from audit.models import AuditEntry
 from audit.services import change_label
+from p3dn_portal.lib.formatting import JAKARTA
 from p3dn_portal.lib.spreadsheets import text_row, xlsx_bytes
-from p3dn_portal.templatetags.p3dn import JAKARTA
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"

@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 
 from dashboards.selectors import Matching, MatchingRow, Procurement, Realisation, Vendors
 from p3dn_portal.lib import spreadsheets
-from p3dn_portal.templatetags.p3dn import jakarta
+from p3dn_portal.lib.formatting import jakarta
 from procurement.exports import PERCENT_FORMAT, RUPIAH_FORMAT
 
 COUNT, MONEY, PERCENT, TEXT = "count", "money", "percent", "text"

@@ -41,8 +41,8 @@ from matching.models import (
 )
 from matching.rules import EventStatus, Reason
 from matching.selectors import unscheduled_reason_text
+from p3dn_portal.lib.formatting import rupiah
 from p3dn_portal.lib.forms import error_text
-from p3dn_portal.templatetags.p3dn import rupiah
 from procurement.models import OPD
 from vendors.admin import (
     SKIPPED,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from matching import rules
 from matching.models import SEATED_STATES, MeetingStatus
-from p3dn_portal.templatetags.p3dn import percent
+from p3dn_portal.lib.formatting import percent
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 PRODID = "-//Pemprov DKI Jakarta//P3DN Portal temu bisnis//ID"

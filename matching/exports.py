@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from matching.models import Event, Meeting, Participant
 from matching.selectors import BreakdownRow, EventFigures, meeting_awarded
 from p3dn_portal.lib import spreadsheets
-from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta
+from p3dn_portal.lib.formatting import JAKARTA, jakarta
 
 RUPIAH_FORMAT = '"Rp"#,##0'
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"

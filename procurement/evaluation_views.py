@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from p3dn_portal.lib.formatting import jakarta, rupiah
 from p3dn_portal.lib.forms import error_text
 from p3dn_portal.lib.paging import page_context
-from p3dn_portal.templatetags.p3dn import jakarta, rupiah
 from procurement import evaluation, forms, reasons, rules, selectors, services
 from procurement.models import (
     Bid,

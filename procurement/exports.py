@@ -7,7 +7,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from p3dn_portal.lib import spreadsheets
-from p3dn_portal.templatetags.p3dn import JAKARTA, jakarta
+from p3dn_portal.lib.formatting import JAKARTA, jakarta
 from procurement.models import Bid, BidVerdict, EvaluationResult, EvaluationRun, Package
 from procurement.reasons import reasons_display
 from procurement.selectors import ComparisonRow

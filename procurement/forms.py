@@ -21,8 +21,8 @@ from p3dn_portal.lib.fields import (
     PercentField,
     RupiahField,
 )
+from p3dn_portal.lib.formatting import percent, rupiah
 from p3dn_portal.lib.forms import ServiceErrorsMixin
-from p3dn_portal.templatetags.p3dn import percent, rupiah
 from procurement import rules
 from procurement.models import OPD, Package, PackageItem, PackageRequirement, RequirementStage
 from procurement.rules import Category, Method, Status

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext
 
-from p3dn_portal.templatetags.p3dn import percent, rupiah
+from p3dn_portal.lib.formatting import percent, rupiah
 from procurement import evaluation as ev
 from procurement.evaluation import CLARIFICATION_PENDING, REASON_TEXT, VERDICT_PENDING
 from vendors.rules import BusinessScale

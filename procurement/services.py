@@ -21,7 +21,7 @@ from accounts.models import User
 from audit import services as audit
 from audit.models import AuditAction, SystemJob
 from p3dn_portal.celery import publish_or_defer
-from p3dn_portal.templatetags.p3dn import percent, rupiah
+from p3dn_portal.lib.formatting import percent, rupiah
 from procurement import evaluation, rules, sealing, selectors
 from procurement.models import (
     OPD,

@@ -22,10 +22,10 @@ from freshness import topics
 from freshness.cache import cached
 from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
+from p3dn_portal.lib.formatting import jakarta, percent, rupiah
 from p3dn_portal.lib.forms import error_text
 from p3dn_portal.lib.fragments import filter_form_html, render_to_keep
 from p3dn_portal.lib.paging import page_context
-from p3dn_portal.templatetags.p3dn import jakarta, percent, rupiah
 from procurement import evaluation, exports, forms, rules, selectors, services
 from procurement.models import (
     OPD,

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from p3dn_portal.lib.formatting import jakarta, percent, rupiah
 from p3dn_portal.lib.money import round_percent, round_rupiah
-from p3dn_portal.templatetags.p3dn import jakarta, percent, rupiah
 
 
 def test_it_rounds_rupiah_half_up():

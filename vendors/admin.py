@@ -33,8 +33,8 @@ from audit import services as audit
 from audit.models import AuditAction
 from p3dn_portal.lib.admin_widgets import SafeAutocompleteMixin
 from p3dn_portal.lib.files import private_file_response
+from p3dn_portal.lib.formatting import rupiah
 from p3dn_portal.lib.forms import error_text
-from p3dn_portal.templatetags.p3dn import rupiah
 from vendors import services
 from vendors.models import (
     AssistanceStatus,

@@ -17,7 +17,7 @@ from matching.models import (
     Suggestion,
 )
 from matching.rules import EventStatus, Reason
-from p3dn_portal.templatetags.p3dn import jakarta
+from p3dn_portal.lib.formatting import jakarta
 from tests.factories import PackageFactory
 from tests.matching.factories import buyer_create, exhibitor_create, meeting_create
 

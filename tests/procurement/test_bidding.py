@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from p3dn_portal.lib.fields import AMOUNT_INVALID
-from p3dn_portal.templatetags.p3dn import jakarta
+from p3dn_portal.lib.formatting import jakarta
 from procurement import forms, sealing, services, views
 from procurement.models import Bid, BidStatus, Objection, Package
 from procurement.rules import Status

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from p3dn_portal.templatetags.p3dn import rupiah
+from p3dn_portal.lib.formatting import rupiah
 from procurement import evaluation_views, exports, forms, services, views
 from procurement.models import Bid, Package
 from procurement.rules import Status
