@@ -250,8 +250,11 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def start_worker_process(portal_on_private_redis, private_redis, tmp_path, transactional_db):
-    """Start real workers on the test's queue: start_worker_process(**extra_env)."""
+def start_worker_process(
+    portal_on_private_redis, private_redis, tmp_path, transactional_db, private_storage_env
+):
+    """Start real workers on the test's queue and private storage (the test's folder or
+    bucket): start_worker_process(**extra_env)."""
     workers: list[WorkerProcess] = []
 
     def _start(**extra_env: str) -> WorkerProcess:
@@ -259,7 +262,7 @@ def start_worker_process(portal_on_private_redis, private_redis, tmp_path, trans
             redis_url=private_redis.url(0),
             queue=portal_on_private_redis,
             logdir=tmp_path,
-            extra_env=extra_env,
+            extra_env={**private_storage_env, **extra_env},
         )
         workers.append(worker)
         return worker

@@ -23,33 +23,39 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from psycopg.conninfo import make_conninfo
+from urllib3 import encode_multipart_formdata
 
 from accounts.models import User
 from p3dn_portal.middleware import DATABASE_RETRY_AFTER
+from tests.factories import PASSWORD as FACTORY_PASSWORD
+from tests.factories import PDF_BYTES
 from tests.faults.conftest import REPO, START_TIMEOUT, free_port, wait_until
+from tests.storage import stored_files
 
 # Both gunicorn workers keep a connection (CONN_MAX_AGE): enough requests to reach each.
 REQUESTS_PER_CHECK = 8
 
 
 class Response:
-    def __init__(self, status: int, headers: dict[str, str], text: str) -> None:
-        self.status_code, self.headers, self.text = status, headers, text
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status_code, self.headers, self.body = status, headers, body
+        self.text = body.decode(errors="replace")
 
     def json(self) -> dict:
         return json.loads(self.text)
 
 
 class Portal:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, env: dict[str, str]) -> None:
         self.port = port
+        self.env = env
 
     def get(self, path: str) -> Response:
         client = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             client.request("GET", path)
             answer = client.getresponse()
-            return Response(answer.status, dict(answer.getheaders()), answer.read().decode())
+            return Response(answer.status, dict(answer.getheaders()), answer.read())
         finally:
             client.close()
 
@@ -61,11 +67,18 @@ class Visitor:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict | None = None) -> Response:
+    def request(
+        self, method: str, path: str, form: dict | list | None = None, *, multipart: bool = False
+    ) -> Response:
+        """A request with the visitor's cookies; a form is sent url-encoded, or as
+        multipart/form-data (fields as (name, value) pairs, a file as (name, (filename, bytes,
+        type)))."""
         client = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
-        if form is not None:
+        if form is not None and multipart:
+            body, headers["Content-Type"] = encode_multipart_formdata(form)
+        elif form is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             body = urlencode(form)
         try:
@@ -74,12 +87,13 @@ class Visitor:
             for name, value in answer.getheaders():
                 if name.lower() == "set-cookie":
                     self.cookies.update((k, m.value) for k, m in SimpleCookie(value).items())
-            return Response(answer.status, dict(answer.getheaders()), answer.read().decode())
+            return Response(answer.status, dict(answer.getheaders()), answer.read())
         finally:
             client.close()
 
 
 SIGNUP = "/akun/daftar/"
+LOGIN = "/akun/masuk/"
 PASSWORD = "Kopi-tubruk-2026!"
 
 
@@ -111,10 +125,13 @@ def assert_nothing_saved(database_url: str, expected: dict[str, list[str]]) -> N
 
 
 @pytest.fixture
-def portal(private_postgres, private_redis, tmp_path) -> Iterator[Portal]:
+def portal(private_postgres, private_redis, private_storage_env, tmp_path) -> Iterator[Portal]:
+    """gunicorn on the private cluster and Redis, with the test's private storage (its
+    folder or bucket, as the test process sees it)."""
     database_url = private_postgres.url("postgres")
     env = {
         **os.environ,
+        **private_storage_env,
         "DJANGO_SETTINGS_MODULE": "tests.faults.portal_settings",
         "PYTHONPATH": str(REPO),
         "DEBUG": "0",
@@ -148,7 +165,7 @@ def portal(private_postgres, private_redis, tmp_path) -> Iterator[Portal]:
             ],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-    portal = Portal(port)
+    portal = Portal(port, env)
 
     def ready() -> bool:
         if server.poll() is not None:
@@ -174,6 +191,7 @@ def portal(private_postgres, private_redis, tmp_path) -> Iterator[Portal]:
 PAGE = "/open-data/"
 
 
+@pytest.mark.both_storages
 def test_the_portal_answers_503_while_postgresql_is_down_and_recovers_by_itself(
     portal, private_postgres
 ):
@@ -262,3 +280,89 @@ def test_a_half_saved_sign_up_is_seen_by_the_row_check(transactional_db):
     with pytest.raises(AssertionError, match="while PostgreSQL was down left rows"):
         assert_nothing_saved(url, before)
     assert rows(url)["mail"] == before["mail"]
+
+
+def _vendor_with_a_product(portal: Portal) -> tuple[str, int]:
+    """A company owner and one product, made in the portal's database: (e-mail, product id)."""
+    code = (
+        "from tests.factories import VendorMemberFactory, ProductFactory\n"
+        "owner = VendorMemberFactory().user\n"
+        "product = ProductFactory(vendor=owner.vendor_membership.vendor)\n"
+        "print(owner.email, product.pk)\n"
+    )
+    made = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=REPO, env=portal.env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    email, product_id = made.stdout.splitlines()[-1].split()
+    return email, int(product_id)
+
+
+def _token(page: Response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+
+
+CERTIFICATE_ADD = "/penyedia/sertifikat/tkdn/baru/"
+
+
+def certificate_form(visitor: Visitor, number: str, product_id: int) -> list:
+    """The TKDN certificate form as the page gives it, filled in, its scan attached."""
+    page = visitor.request("GET", CERTIFICATE_ADD)
+    assert page.status_code == 200
+    return [
+        ("csrfmiddlewaretoken", _token(page)),
+        ("number", number),
+        ("products", str(product_id)),
+        ("tkdn_pct", "45,50"),
+        ("bmp_pct", "10"),
+        ("issued_on", "2024-07-15"),
+        ("expires_on", "2029-07-14"),
+        ("basis", "lvi"),
+        ("file", ("sertifikat.pdf", PDF_BYTES, "application/pdf")),
+    ]
+
+
+@pytest.mark.both_storages
+def test_an_upload_posted_while_postgresql_is_down_stores_no_file_and_the_others_are_served(
+    portal, private_postgres
+):
+    """On the folder and on a bucket: the certificate scan posted while PostgreSQL is down
+    gets the 503 page and leaves no file behind; those before and after are stored whole and
+    their company downloads them through the portal."""
+    email, product_id = _vendor_with_a_product(portal)
+    vendor = Visitor(portal.port)
+    page = vendor.request("GET", LOGIN)
+    signed_in = vendor.request(
+        "POST",
+        LOGIN,
+        {"csrfmiddlewaretoken": _token(page), "username": email, "password": FACTORY_PASSWORD},
+    )
+    assert signed_in.status_code == 302
+    assert stored_files() == {}
+
+    sent = vendor.request(
+        "POST", CERTIFICATE_ADD, certificate_form(vendor, "1/SJ-IND.8/TKDN/7/2024", product_id), multipart=True
+    )
+    assert sent.status_code == 302, sent.text
+    before = stored_files()
+    assert list(before.values()) == [PDF_BYTES]
+    form = certificate_form(vendor, "2/SJ-IND.8/TKDN/7/2024", product_id)
+
+    private_postgres.stop()
+    refused = vendor.request("POST", CERTIFICATE_ADD, form, multipart=True)
+    assert refused.status_code == 503
+    assert "Layanan sedang tidak tersedia" in refused.text
+    assert stored_files() == before
+
+    private_postgres.start()
+    form = certificate_form(vendor, "2/SJ-IND.8/TKDN/7/2024", product_id)
+    assert vendor.request("POST", CERTIFICATE_ADD, form, multipart=True).status_code == 302
+    after = stored_files()
+    assert len(after) == 2 and set(after.values()) == {PDF_BYTES}
+    with psycopg.connect(private_postgres.url("postgres")) as db:
+        ids = db.execute("SELECT id FROM vendors_tkdncertificate ORDER BY number").fetchall()
+    for (certificate_id,) in ids:
+        download = vendor.request("GET", f"/penyedia/sertifikat/tkdn/{certificate_id}/berkas/")
+        assert download.status_code == 200
+        assert download.body == PDF_BYTES

@@ -1,6 +1,7 @@
-"""Redis (broker, cache, sessions) dies while vendors bid and officers close packages: the
-change is saved and the user sees success; the mail it causes waits in the outbox and goes
-out, once, when Redis is back and the flush job runs on a real worker."""
+"""Redis (broker, cache, sessions) dies while vendors bid or upload certificates and officers
+close packages: the change is saved (the file in the private folder or bucket) and the user
+sees success; the mail it causes waits in the outbox and goes out, once, when Redis is back
+and the flush job runs on a real worker."""
 
 import time
 from datetime import timedelta
@@ -23,16 +24,22 @@ from procurement.tasks import evaluations_requeue
 from procurement.views import PACKAGE_CLOSED
 from tests.factories import (
     PASSWORD,
+    PDF_BYTES,
+    AdminFactory,
     OfficerFactory,
     PackageFactory,
     PackageItemFactory,
     ProductFactory,
     TKDNCertificateFactory,
     VendorMemberFactory,
+    pdf_upload,
 )
-from vendors.models import MemberRole
+from tests.storage import stored_files
+from vendors.models import MemberRole, TKDNCertificate
+from vendors.services import certificate_verify
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each runs with the uploads in a folder and in an S3 bucket (tests/storage.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.both_storages]
 
 # A bid with Redis down costs one refused connection, not a retry loop (measured: about
 # 0.05 s more than with Redis up on the development machine); the bound leaves room for a
@@ -184,3 +191,59 @@ def test_a_package_closed_while_redis_is_down_is_closed_and_its_bidders_are_told
     assert len(mail.outbox) == 8
     assert run.status == RunStatus.SUCCEEDED
     assert run.results.count() == 2
+
+
+def test_a_certificate_uploaded_while_redis_is_down_is_stored_and_its_verification_mailed_after(
+    portal_on_private_redis, private_redis, client
+):
+    queue = portal_on_private_redis
+    owner = VendorMemberFactory(role=MemberRole.OWNER).user
+    product = ProductFactory(vendor=owner.vendor_membership.vendor)
+    admin = AdminFactory()
+
+    private_redis.kill()
+    response = client.post(
+        reverse("accounts:login"), {"username": owner.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    started = time.monotonic()
+    response = client.post(
+        reverse("vendors:certificate-add", args=["tkdn"]),
+        {
+            "number": "1234/SJ-IND.8/TKDN/7/2024",
+            "products": [product.pk],
+            "tkdn_pct": "45,50",
+            "bmp_pct": "10",
+            "issued_on": "2024-07-15",
+            "expires_on": "2029-07-14",
+            "basis": "lvi",
+            "file": pdf_upload(),
+        },
+    )
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 302
+    assert response.url == reverse("vendors:certificates")
+    print(f"\nCertificate upload with Redis down: {elapsed:.3f} s")
+    assert elapsed < REQUEST_WITH_REDIS_DOWN_MAX_SECONDS
+    certificate = TKDNCertificate.objects.get()
+    assert stored_files() == {certificate.file.name: PDF_BYTES}
+    download = client.get(reverse("vendors:certificate-file", args=["tkdn", certificate.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF_BYTES
+    # Dinas PPKUKM verifies it, still without Redis: the vendor's mail waits in the outbox.
+    certificate_verify(certificate=certificate, by=admin)
+    assert OutgoingMail.objects.get(sent_at__isnull=True).to == [owner.email]
+    assert mail.outbox == []
+
+    private_redis.start()
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30
+    ):
+        assert _flush_as_beat_would(queue) == 1
+        assert _flush_as_beat_would(queue) == 0
+
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+    assert certificate.number in mail.outbox[0].body
+    # The file is untouched by the outage and the verification.
+    assert stored_files() == {certificate.file.name: PDF_BYTES}

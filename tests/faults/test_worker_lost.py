@@ -27,7 +27,8 @@ from tests.factories import (
 )
 from tests.faults.conftest import wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Each runs with the uploads in a folder and in an S3 bucket (tests/storage.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.both_storages]
 
 BIDS = [  # TKDN %, unit price: preference and price order differ, so the ranking means something
     ("71.30", "1150000"),
