@@ -341,9 +341,8 @@ def test_an_upload_posted_while_postgresql_is_down_stores_no_file_and_the_others
     assert signed_in.status_code == 302
     assert stored_files() == {}
 
-    sent = vendor.request(
-        "POST", CERTIFICATE_ADD, certificate_form(vendor, "1/SJ-IND.8/TKDN/7/2024", product_id), multipart=True
-    )
+    form = certificate_form(vendor, "1/SJ-IND.8/TKDN/7/2024", product_id)
+    sent = vendor.request("POST", CERTIFICATE_ADD, form, multipart=True)
     assert sent.status_code == 302, sent.text
     before = stored_files()
     assert list(before.values()) == [PDF_BYTES]
