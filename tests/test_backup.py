@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import uuid
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import yaml
 from cryptography.fernet import Fernet
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
@@ -280,3 +282,64 @@ def test_backups_beyond_the_number_to_keep_are_deleted_oldest_first(tmp_path):
         "p3dn-backup-20261202T010000Z",
         "p3dn-backup-20261203T010000Z",
     ]
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_the_compose_backup_service_keeps_the_uploads_read_only_and_the_backups_apart():
+    services = _compose()["services"]
+    backup_service, web = services["backup"], services["web"]
+    env = backup_service["environment"]
+    # The portal's own settings (its database, storage and keys), plus how many to keep.
+    assert web["environment"] == {
+        k: v for k, v in env.items() if k not in ("BACKUP_KEEP", "LOG_LEVEL")
+    }
+    assert env["BACKUP_ROOT"] == "/var/backups/p3dn"
+    volumes = backup_service["volumes"]
+    assert f"media:{env['MEDIA_ROOT']}:ro" in volumes
+    assert "secrets:/run/p3dn:ro" in volumes
+    assert f"backups:{env['BACKUP_ROOT']}" in volumes
+    assert "backups" in _compose()["volumes"]
+    assert backup_service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_the_compose_backup_service_command_writes_a_backup_that_restores(
+    tmp_path, fresh_database, private_storage_env, private_storage_kind, request
+):
+    """The service's shell loop as compose runs it (`$$` is compose's escaped `$`), for one
+    round instead of a day's sleep, on the test database: it writes a backup that restores."""
+    _small_data()
+    command = _compose()["services"]["backup"]["command"].replace("$$", "$")
+    assert "sleep 86400" in command
+    one_round = command.replace("sleep 86400", "break")
+    (shell, flag, script) = shlex.split(one_round)
+    assert (shell, flag) == ("sh", "-c")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "DJANGO_SETTINGS_MODULE": "p3dn_portal.settings",
+        "DEBUG": "1",
+        "BACKUP_ROOT": str(tmp_path / "backups"),
+        "BACKUP_KEEP": "2",
+        "DATABASE_URL": f"postgres://{db['USER']}@/{db['NAME']}",
+        **({"PGHOST": db["HOST"]} if db["HOST"] else {}),
+        **({"PGPORT": str(db["PORT"])} if db["PORT"] else {}),
+        **private_storage_env,
+    }
+    ran = subprocess.run(
+        [shell, flag, script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+
+    assert ran.returncode == 0 and "BACKUP FAILED" not in ran.stderr, ran.stdout + ran.stderr
+    (folder,) = (tmp_path / "backups").iterdir()
+    assert json.loads((folder / "manifest.json").read_text())["files"]["count"] == 1
+    server = request.getfixturevalue("s3_server") if private_storage_kind == "s3" else None
+    restored_storage, restored_files = storage.fresh_storage(
+        private_storage_kind, folder=tmp_path / "restored-media", server=server
+    )
+    restored = _manage("restore", str(folder), env={**fresh_database.env, **restored_storage})
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert list(restored_files().values()) == [PDF]
