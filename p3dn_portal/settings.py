@@ -169,6 +169,13 @@ AUTH_USER_MODEL = "accounts.User"
 # checked. Sessions name EmailBackend (login() records the backend that authenticated), so
 # the user of every request still comes with its membership joined.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.EmailBackend"]
+# Argon2id first (accounts/hashers.py); PBKDF2 hashes saved before it still verify and are
+# rehashed with Argon2 at the next login.
+PASSWORD_HASHERS = [
+    "accounts.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
