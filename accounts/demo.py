@@ -723,4 +723,6 @@ def load() -> dict[str, str]:
         "Pejabat OPD (PPK Dinas Pendidikan)": _email("ppk.disdik"),
         "Penyedia UMKM (CV Batik Betawi Nusantara, terverifikasi)": _email("batik"),
         "Penyedia UMKM (UD Kerupuk Kulit Condet, menunggu verifikasi)": _email("kerupuk"),
+        "Penyedia UMKM (PT Sinar Mebel Cakung, penawaran dan temu bisnis)": _email("mebel"),
+        "Pokja pemilihan (Dinas Pendidikan)": _email("pokja.disdik"),
     }

@@ -18,6 +18,7 @@ from p3dn_portal.lib.env import (
     env_str,
     private_storage_from_url,
     read_secret_file,
+    redis_url_next_database,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -144,9 +145,10 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_S
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
-# The cache (sessions, and figures kept until their data changes) in its own Redis database.
-# Redis being down is a cache miss, never an error page.
-CACHE_URL = env_str("CACHE_URL", "redis://127.0.0.1:6379/1")
+# The cache (sessions, and figures kept until their data changes) in its own Redis database:
+# by default the one after REDIS_URL's (db 0 -> db 1). Redis being down is a cache miss,
+# never an error page.
+CACHE_URL = env_str("CACHE_URL", redis_url_next_database(REDIS_URL))
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
@@ -251,7 +253,7 @@ STORAGES = {
 # Mail: the console in development; SMTP otherwise. Sent by Celery (accounts.tasks).
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    "p3dn_portal.lib.mail.OneLineConsoleEmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -455,5 +457,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Its start-up line ("AXES: BEGIN version ...") in every process says nothing useful.
+        "axes.apps": {"level": "WARNING"},
+    },
 }

@@ -5,7 +5,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -87,6 +87,14 @@ def development_key(path: Path, generate: Callable[[], str]) -> str:
         file=sys.stderr,
     )
     return key
+
+
+def redis_url_next_database(url: str) -> str:
+    """The Redis database after REDIS_URL's (`redis://host:6379/0` -> `.../1`): the cache's
+    default, so that two checkouts with their own REDIS_URL never share a cache."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{number + 1}"))
 
 
 STORAGE_URL_INVALID = (
