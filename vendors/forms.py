@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from p3dn_portal.lib.fields import PercentField, RupiahField
 from vendors import rules, services, uploads, validators
 from vendors.models import (
+    HOME_PROVINCE,
     PROVINCE_CHOICES,
     HalalCertificate,
     HalalScheme,
@@ -139,8 +140,9 @@ class VendorIdentityForm(forms.Form):
 
 class VendorAddressForm(forms.Form):
     address = forms.CharField(label=_("Alamat usaha"), widget=forms.Textarea(attrs={"rows": 3}))
+    # A Jakarta portal: most companies are in DKI Jakarta; the others pick theirs.
     province = forms.ChoiceField(
-        label=_("Provinsi"), choices=[("", "---------"), *PROVINCE_CHOICES]
+        label=_("Provinsi"), choices=[("", "---------"), *PROVINCE_CHOICES], initial=HOME_PROVINCE
     )
     city = forms.CharField(
         label=_("Kota/kabupaten"), max_length=100, help_text=_("Misalnya Kota Jakarta Timur.")

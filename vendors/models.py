@@ -76,6 +76,7 @@ PROVINCES = [
     "Papua Selatan",
 ]
 PROVINCE_CHOICES = [(name, name) for name in PROVINCES]
+HOME_PROVINCE = "DKI Jakarta"
 
 
 class Vendor(ChoiceLabels, models.Model):

@@ -235,3 +235,9 @@ def test_resending_the_verification_link_sends_one_mail_a_minute(
         client.post(reverse("accounts:email-verification-resend"))
         client.post(reverse("accounts:email-verification-resend"))
     assert len(mail.outbox) == sent + 1
+
+
+def test_the_address_step_starts_in_dki_jakarta(client, verified_applicant):
+    _step(client, "identitas", IDENTITY)
+    html = client.get(REGISTER).content.decode()
+    assert '<option value="DKI Jakarta" selected>DKI Jakarta</option>' in html
