@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "opendata",
     "freshness",
     "audit",
+    "seeding",  # demo and bench data: above every app, imported by none
 ]
 
 MIDDLEWARE = [
