@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "freshness",
     "audit",
     "seeding",  # demo and bench data: above every app, imported by none
+    "p3dn_portal",  # operations commands (backup, restore)
 ]
 
 MIDDLEWARE = [
