@@ -114,10 +114,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         """The membership through which the user acts for a company: none for an admin
         account (never a vendor's user: the database refuses it too), for a role the portal
         does not know, or when the company was deactivated."""
-        from vendors.models import MemberRole
-
         member = getattr(self, "vendor_membership", None)
-        if member is None or self.is_admin_account or member.role not in MemberRole.values:
+        if member is None or self.is_admin_account or not member.has_known_role:
             return None
         return member if member.vendor.is_active else None
 

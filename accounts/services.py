@@ -19,9 +19,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
+from accounts import signals
 from accounts.models import Notification, OutgoingMail, User, normalize_email
-from audit import services as audit
-from audit.models import AuditAction
 from p3dn_portal.celery import publish_or_defer
 
 logger = logging.getLogger(__name__)
@@ -41,7 +40,6 @@ ADMIN_GROUP_NAME = "Admin Dinas PPKUKM"
 RESET_LINK_INACTIVE = _(
     "Akun ini nonaktif. Aktifkan dulu akunnya, lalu kirim tautan pembuatan kata sandi."
 )
-RESET_LINK_NOTE = _("Tautan pembuatan kata sandi dikirim ke email pengguna.")
 
 # A message whose task reached a worker is sent within seconds; one still unsent after this
 # is taken by the flush job (its task was lost with the broker, or is stuck behind others).
@@ -246,13 +244,8 @@ def password_reset_link_send(*, user: User, by: User | None) -> OutgoingMail:
         body = render_to_string("emails/password_reset.txt", context)
     mail = mail_queue(subject=subject, body=body, to=[user.email])
     if by is not None:
-        audit.record(
-            actor=by,
-            action=AuditAction.PASSWORD_RESET_LINK_SENT,
-            obj=user,
-            label=user.email,
-            note=str(RESET_LINK_NOTE),
-        )
+        # The audit log records it (audit.receivers), in this transaction.
+        signals.password_reset_link_sent.send(sender=User, user=user, by=by)
     return mail
 
 

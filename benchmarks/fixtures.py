@@ -1,5 +1,5 @@
 """What the benchmark measures, found in the seeded database: the well-known fixtures of
-`seed_scale` (accounts.scale.manifest) and, beside each, a small case of the same page."""
+`seed_scale` (seeding.scale.manifest) and, beside each, a small case of the same page."""
 
 from dataclasses import dataclass
 
@@ -26,10 +26,10 @@ class Fixtures:
 
 
 def load() -> Fixtures:
-    from accounts import scale
     from accounts.models import User
     from procurement.models import OPD, BidStatus, Package, RunStatus
     from procurement.rules import Status
+    from seeding import scale
 
     manifest = scale.manifest()
     hot = Package.objects.get(pk=manifest["hot_package_id"])

@@ -5,7 +5,7 @@ import time
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import task_prerun, worker_ready
+from celery.signals import task_prerun
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "p3dn_portal.settings")
@@ -56,11 +56,3 @@ def broker_pause_reset(**kwargs: object) -> None:
     the requeue jobs, which run once it is back, are not paused), or a test restarted it."""
     global _broker_down_until
     _broker_down_until = 0.0
-
-
-@worker_ready.connect
-def sealing_keys_checked(**kwargs: object) -> None:
-    """The worker opens bids at their deadline: a key it lacks is logged as it starts."""
-    from procurement.sealing_keys import log_keys_check
-
-    log_keys_check()

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "opendata",
     "freshness",
     "audit",
+    "seeding",  # demo and bench data: above every app, imported by none
+    "p3dn_portal",  # operations commands (backup, restore)
 ]
 
 MIDDLEWARE = [

@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import OutgoingMailAdmin
 from p3dn_portal.lib.admin_widgets import SafeAutocompleteMixin
 from procurement.models import OPD, Bid, Objection, Officer, Package, PackageEvent, PackageItem
 from procurement.rules import sealed_bids
@@ -127,6 +129,15 @@ class BidAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def _mail_about_a_sealed_bid() -> Exists:
+    """The outbox's messages about a sealed bid (its receipt, a notice to its bidder): who
+    they go to tells who bid, so the outbox admin hides them as the bid admin hides the bid."""
+    return Exists(Bid.objects.filter(sealed_bids(), pk=OuterRef("bid_id")))
+
+
+OutgoingMailAdmin.hidden.append(_mail_about_a_sealed_bid)
 
 
 @admin.register(Objection)

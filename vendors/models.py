@@ -234,6 +234,12 @@ class VendorMember(ChoiceLabels, models.Model):
     def is_owner(self) -> bool:
         return self.role == MemberRole.OWNER
 
+    @property
+    def has_known_role(self) -> bool:
+        """False for a role the portal does not know (a row written outside it): such a
+        member acts for no company (accounts.models.User.vendor_member)."""
+        return self.role in MemberRole.values
+
 
 class Product(ChoiceLabels, models.Model):
     vendor = models.ForeignKey(

@@ -202,7 +202,7 @@ def test_a_signed_in_admin_page_reads_no_device_from_the_database(login, admin_u
 def test_the_demo_admin_has_the_published_demo_key(db):
     from django.core.management import call_command
 
-    from accounts import demo
+    from seeding import demo
 
     out = io.StringIO()
     call_command("seed_demo", "--force", stdout=out)

@@ -245,3 +245,13 @@ def test_bids_sealed_with_the_key_once_derived_from_secret_key_are_labelled_with
         unknown.pk: "",
     }
     assert sealing_keys.keys_missing() == {sealing.key_id(derived): 1, sealing_keys.NO_KEY_ID: 1}
+
+
+def test_a_worker_checks_the_keys_as_it_starts(old_key, announced, bidder, caplog):
+    from celery.signals import worker_ready
+
+    _submit(announced, bidder)
+    old_key.BID_SEALING_KEYS = [NEW]
+    with caplog.at_level(logging.ERROR, logger="procurement.sealing_keys"):
+        worker_ready.send(sender=None)
+    assert sealing.key_id(OLD) in caplog.text

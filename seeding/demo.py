@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import demo_matching, demo_procurement
 from accounts import services as account_services
 from accounts.models import User
 from procurement.models import OPD, Officer, Position
+from seeding import demo_matching, demo_procurement
 from vendors import rules
 from vendors.models import (
     AssistanceStatus,

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import demo
+from seeding import demo
 
 
 class Command(BaseCommand):

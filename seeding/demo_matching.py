@@ -82,7 +82,7 @@ NEEDS = [
 EXHIBITORS = ["mebel", "batik", "tahu", "alkes", "udang", "tas"]
 
 # (requester, other side, answer): answer "accept", "decline" or "" (still pending). The
-# buyer is an officer's email local part, the exhibitor a vendor key of accounts.demo.
+# buyer is an officer's email local part, the exhibitor a vendor key of seeding.demo.
 REQUESTS = [
     ("ppk.disdik", "mebel", "accept"),
     ("ppk.dinkes", "alkes", "accept"),

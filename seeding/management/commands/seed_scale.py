@@ -1,8 +1,8 @@
-"""Fill an empty database with bench data at production scale (see accounts.scale)."""
+"""Fill an empty database with bench data at production scale (see seeding.scale)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts import scale
+from seeding import scale
 from vendors.models import Vendor
 
 NOT_EMPTY = (

@@ -7,7 +7,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from accounts import scale
 from accounts.backends import EMAIL_BACKEND
 from accounts.models import User
 from matching import services as matching_services
@@ -26,6 +25,7 @@ from procurement.models import (
     RunStatus,
 )
 from procurement.rules import Status
+from seeding import scale
 from vendors.models import (
     HalalCertificate,
     Product,

@@ -2,13 +2,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD, OFFICERS, OPDS, VENDORS
-from accounts.demo_matching import EXHIBITORS, NEEDS, OPEN_EVENT, RUNNING_EVENT
 from accounts.models import Role, User
 from matching import selectors
 from matching.models import Event, Meeting, RunStatus, Suggestion
 from matching.rules import EventStatus
 from procurement.models import OPD, Officer, Position
+from seeding.demo import DEMO_PASSWORD, OFFICERS, OPDS, VENDORS
+from seeding.demo_matching import EXHIBITORS, NEEDS, OPEN_EVENT, RUNNING_EVENT
 from vendors.models import Vendor
 
 pytestmark = pytest.mark.django_db
