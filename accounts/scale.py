@@ -1250,7 +1250,7 @@ class Seeder:
         winner = None
         for ranked in evaluation.rank_bids(figures, terms):
             b, share, lines = by_id[ranked.bid_id]
-            snapshot = procurement_services._certificates_used([
+            snapshot = procurement_services.certificates_used([
                 (b, x["item"], x["product_name"], Decimal(x["tkdn_pct"]), Decimal(x["bmp_pct"]),
                  x["certificate_number"],
                  date.fromisoformat(x["certificate_expires_on"])
