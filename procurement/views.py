@@ -35,7 +35,6 @@ from procurement.models import (
     EvaluationRun,
     Objection,
     Package,
-    PackageItem,
     RunStatus,
 )
 from procurement.reasons import decisive_reasons_display, reasons_display
@@ -209,51 +208,22 @@ def bid_edit(request: HttpRequest, package_id: int) -> HttpResponse:
     )
 
 
-@dataclass(frozen=True)
-class ReceiptLine:
-    item: PackageItem | None
-    product_name: str
-    quantity: Decimal
-    unit_price: Decimal
-    tkdn_pct: Decimal
-    bmp_pct: Decimal
-    certificate_number: str
-    halal_certificate_number: str
-
-    @property
-    def total(self) -> Decimal:
-        return self.quantity * self.unit_price
-
-
 def bid_receipt(request: HttpRequest, bid_id: int) -> HttpResponse:
     """The printable receipt of one version of the vendor's own bid, read from its sealed
     content, with the check that the content still hashes to the receipt."""
     bid = _get_own_bid(request, bid_id)
     content = services.bid_content(bid)
     items = {item.pk: item for item in bid.package.items.all()}
-    lines = [
-        ReceiptLine(
-            item=items.get(line["item"]),
-            product_name=line["product_name"],
-            quantity=Decimal(line["quantity"]),
-            unit_price=Decimal(line["unit_price"]),
-            tkdn_pct=Decimal(line["tkdn_pct"]),
-            bmp_pct=Decimal(line["bmp_pct"]),
-            certificate_number=line["certificate_number"],
-            halal_certificate_number=line["halal_certificate_number"],
-        )
-        for line in content["lines"]
-    ]
     return render(
         request,
         "procurement/vendor/receipt.html",
         {
             "bid": bid,
             "package": bid.package,
-            "lines": lines,
-            "total": Decimal(content["total"]),
-            "tkdn_pct": Decimal(content["tkdn_pct"]),
-            "tkdn_bmp_pct": Decimal(content["tkdn_bmp_pct"]),
+            "lines": [(items.get(line.item), line) for line in content.lines],
+            "total": content.total,
+            "tkdn_pct": content.tkdn_pct,
+            "tkdn_bmp_pct": content.tkdn_bmp_pct,
             "receipt_matches": services.bid_receipt_matches(bid),
             "other_versions": bid.package.bids.filter(vendor_id=bid.vendor_id)
             .exclude(pk=bid.pk)

@@ -27,7 +27,6 @@ from vendors.local_content import effective_local_content
 from vendors.models import Product, Vendor
 from vendors.selectors import products_with_local_content, valid_halal_certificates
 
-CENT = Decimal("0.01")
 NOT_OPEN_YET = _("Penawaran untuk paket ini belum dibuka (dibuka {opens}).")
 DEADLINE_PASSED = _(
     "Batas akhir penawaran ({closes}) sudah lewat menurut jam server. Penawaran tidak dapat "
@@ -148,59 +147,46 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
         .values_list("products", "number")
     )
     content_lines = []
-    figures = []
     for line in sorted(lines, key=lambda l: items[l.item.pk].position):  # noqa: E741
         product = products[line.product.pk]
         local = effective_local_content(product, on=closing_day)
-        # The document's volume, never one the bidder sent (Perlem LKPP 12/2021).
-        quantity = items[line.item.pk].quantity
         content_lines.append(
-            {
-                "item": line.item.pk,
-                "product": product.pk,
-                "product_name": product.name,
-                "kbli": product.kbli,
-                "quantity": str(quantity.quantize(CENT)),
-                "unit_price": str(line.unit_price.quantize(CENT)),
-                "tkdn_pct": str(local.tkdn_pct),
-                "bmp_pct": str(local.bmp_pct),
-                "certificate_number": local.certificate.number if local.certificate else "",
-                "certificate_expires_on": (
-                    local.certificate.expires_on.isoformat() if local.certificate else ""
-                ),
-                "halal_certificate_number": halal_numbers.get(product.pk, ""),
-            }
+            sealing.BidContentLine(
+                item=line.item.pk,
+                product=product.pk,
+                product_name=product.name,
+                kbli=product.kbli,
+                # The document's volume, never one the bidder sent (Perlem LKPP 12/2021).
+                quantity=items[line.item.pk].quantity,
+                unit_price=line.unit_price,
+                tkdn_pct=local.tkdn_pct,
+                bmp_pct=local.bmp_pct,
+                certificate_number=local.certificate.number if local.certificate else "",
+                certificate_expires_on=local.certificate.expires_on if local.certificate else None,
+                halal_certificate_number=halal_numbers.get(product.pk, ""),
+            )
         )
-        figures.append(rules.LineFigures(quantity, line.unit_price, local.tkdn_pct, local.bmp_pct))
-    share = rules.bid_local_content(figures)
     _check_eligibility(
         package=package,
         vendor=vendor,
         products=list(products.values()),
-        tkdn_pct=share.tkdn_pct,
+        tkdn_pct=rules.bid_local_content(line.figures for line in content_lines).tkdn_pct,
         on=closing_day,
     )
     previous = package.bids.filter(vendor=vendor)
     replaced = list(previous.filter(status=BidStatus.ACTIVE).values_list("pk", "version"))
     previous.filter(status=BidStatus.ACTIVE).update(status=BidStatus.SUPERSEDED)
     version = (previous.aggregate(v=Max("version"))["v"] or 0) + 1
-    content = {
-        "package": package.pk,
-        "vendor": vendor.pk,
-        "version": version,
-        "submitted_at": now.isoformat(),
-        "lines": content_lines,
-        "total": str(share.total.quantize(CENT)),
-        "tkdn_pct": str(share.tkdn_pct),
-        "tkdn_bmp_pct": str(share.tkdn_bmp_pct),
-    }
+    content = sealing.BidContent.of_lines(
+        package=package.pk, vendor=vendor.pk, version=version, submitted_at=now, lines=content_lines
+    )
     bid = Bid.objects.create(
         package=package,
         vendor=vendor,
         version=version,
         submitted_by=by,
         submitted_at=now,
-        **sealing.sealed_fields(content),
+        **content.sealed_fields(),
     )
     _audit_bid_submitted(bid, replaced=replaced, by=by)
     # The vendor's own users get the receipt (its fingerprint, never its content) by mail.
@@ -288,14 +274,15 @@ def bid_withdraw(*, bid: Bid, by: User) -> Bid:
     return bid
 
 
-def bid_content(bid: Bid) -> dict:
+def bid_content(bid: Bid) -> sealing.BidContent:
     """The sealed content, for the bidding vendor (before closing) or after opening."""
-    return sealing.unseal(bid.sealed_content)
+    return sealing.BidContent.unsealed(bid.sealed_content)
 
 
 def bid_receipt_matches(bid: Bid) -> bool:
-    """Whether the stored content still hashes to the receipt the vendor was given."""
-    return sealing.receipt(bid_content(bid)) == bid.receipt_hash
+    """Whether the stored content still hashes to the receipt the vendor was given: the
+    hash of the bytes as sealed, whatever their format."""
+    return sealing.receipt(sealing.unseal(bid.sealed_content)) == bid.receipt_hash
 
 
 def _check_open(package: Package, now: datetime) -> None:
@@ -312,28 +299,23 @@ def _check_open(package: Package, now: datetime) -> None:
 def _open(bid: Bid, items: dict[int, PackageItem]) -> None:
     """Decrypt a sealed bid into its lines and totals (at closing only). The bid price HP is
     the total after arithmetic correction: each item at the document's volume."""
-    content = sealing.unseal(bid.sealed_content)
     lines = [
         BidLine(
             bid=bid,
-            item_id=line["item"],
-            product_id=line["product"],
-            product_name=line["product_name"],
-            product_kbli=line.get("kbli", ""),
-            quantity=Decimal(line["quantity"]),
-            unit_price=Decimal(line["unit_price"]),
-            tkdn_pct=Decimal(line["tkdn_pct"]),
-            bmp_pct=Decimal(line["bmp_pct"]),
-            certificate_number=line["certificate_number"],
-            certificate_expires_on=(
-                date.fromisoformat(line["certificate_expires_on"])
-                if line["certificate_expires_on"]
-                else None
-            ),
-            halal_certificate_number=line["halal_certificate_number"],
+            item_id=line.item,
+            product_id=line.product,
+            product_name=line.product_name,
+            product_kbli=line.kbli,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            tkdn_pct=line.tkdn_pct,
+            bmp_pct=line.bmp_pct,
+            certificate_number=line.certificate_number,
+            certificate_expires_on=line.certificate_expires_on,
+            halal_certificate_number=line.halal_certificate_number,
         )
-        for line in content["lines"]
-        if line["item"] in items  # an item not in the document is dropped
+        for line in bid_content(bid).lines
+        if line.item in items  # an item not in the document is dropped
     ]
     BidLine.objects.bulk_create(lines)
     corrected = evaluation.correct_bid(

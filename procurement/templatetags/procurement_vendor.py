@@ -55,9 +55,9 @@ def vendor_panel(package: Package | None, vendor: Vendor | None) -> VendorPanel 
     if bid is not None:
         if bid.opened_at is None:
             content = services.bid_content(bid)
-            panel.total = Decimal(content["total"])
-            panel.tkdn_pct = Decimal(content["tkdn_pct"])
-            panel.tkdn_bmp_pct = Decimal(content["tkdn_bmp_pct"])
+            panel.total = content.total
+            panel.tkdn_pct = content.tkdn_pct
+            panel.tkdn_bmp_pct = content.tkdn_bmp_pct
         else:
             # Opened: the price after arithmetic correction (the document's volumes), beside
             # the total the bid stated when they differ.
@@ -66,7 +66,7 @@ def vendor_panel(package: Package | None, vendor: Vendor | None) -> VendorPanel 
                 bid.tkdn_pct,
                 bid.tkdn_bmp_pct,
             )
-            stated = Decimal(services.bid_content(bid)["total"])
+            stated = services.bid_content(bid).total
             panel.stated_total = stated if stated != bid.price else None
         panel.is_winner = bid.pk == package.winner_id
     if not package.is_sealed:
