@@ -1225,13 +1225,18 @@ class Seeder:
     def results(self, pkg: Pkg, run: int, opened: list[tuple]) -> tuple | None:
         """Rank the opened bids with the rule core, as the evaluation service does; the bids
         meet every snapshot check by construction. Returns the winner's figures."""
-        terms = evaluation.PackageTerms(
-            category=pkg.category, hps=pkg.hps, max_preference_pct=pkg.preference,
-            formula="hea_2021", pdn_required=pkg.pdn,
-        )  # fmt: skip
+        # The run package_story wrote, unsaved: its terms as the evaluation service reads them.
+        terms = EvaluationRun(
+            package=Package(category=pkg.category, hps=pkg.hps, pdn=pkg.pdn),
+            formula="hea_2021", max_preference_pct=pkg.preference,
+        ).terms()  # fmt: skip
         figures = [
-            evaluation.BidFigures(
-                str(b), content.total, content.tkdn_pct, content.tkdn_bmp_pct - content.tkdn_pct, at
+            evaluation.BidFigures.of_shares(
+                b,
+                price=content.total,
+                tkdn_pct=content.tkdn_pct,
+                tkdn_bmp_pct=content.tkdn_bmp_pct,
+                submitted_at=at,
             )
             for b, content, at, _v, _lines in opened
         ]

@@ -47,6 +47,32 @@ class BidFigures:
     passed_evaluation: bool = True  # administrative and technical evaluation
     price_reasonable: bool = True  # False when a low price's clarification was not accepted
 
+    @classmethod
+    def of_shares(
+        cls,
+        bid_id: object,
+        *,
+        price: Decimal,
+        tkdn_pct: Decimal,
+        tkdn_bmp_pct: Decimal,
+        submitted_at: datetime,
+        passed_evaluation: bool = True,
+        price_reasonable: bool = True,
+    ) -> "BidFigures":
+        """A bid as the portal records it: its TKDN and its TKDN + BMP, each weighted by
+        price and rounded on its own (procurement.rules.bid_local_content); the BMP the
+        ladder reads is their difference. The evaluation, the ranking page and the scale
+        seeder all build a bid's figures here."""
+        return cls(
+            bid_id=str(bid_id),
+            price=price,
+            tkdn_pct=tkdn_pct,
+            bmp_pct=tkdn_bmp_pct - tkdn_pct,
+            submitted_at=submitted_at,
+            passed_evaluation=passed_evaluation,
+            price_reasonable=price_reasonable,
+        )
+
 
 @dataclass(frozen=True)
 class RankedBid:
@@ -456,9 +482,9 @@ def all_above_hps(bids: Sequence[BidFigures], terms: PackageTerms) -> bool:
     return bool(passed) and all(b.price > terms.hps for b in passed)
 
 
-def tkdn_needed_to_win(bid: BidFigures, winner: RankedBid, terms: PackageTerms) -> Decimal | None:
+def tkdn_needed_to_win(bid: BidFigures, winner_hea: Decimal, terms: PackageTerms) -> Decimal | None:
     """The lowest TKDN (two places) at which this bid, at its price, would have an HEA below
-    the winner's; None if no TKDN up to 100% would do it."""
+    the winner's (`winner_hea`); None if no TKDN up to 100% would do it."""
     if not preference_applies(terms):
         return None
     for_kp = preference_pct(terms) / HUNDRED
@@ -466,12 +492,12 @@ def tkdn_needed_to_win(bid: BidFigures, winner: RankedBid, terms: PackageTerms) 
         return None
     # HEA(t) < winner HEA  <=>  KP(t) > threshold; KP(t) = t/100 * preference.
     if terms.formula == HEA_2021:
-        threshold = 1 - winner.hea / bid.price
+        threshold = 1 - winner_hea / bid.price
     else:
-        threshold = bid.price / winner.hea - 1
+        threshold = bid.price / winner_hea - 1
     needed = max(threshold / for_kp * HUNDRED, PREFERENCE_TKDN_MIN)
     needed = needed.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
     candidate = BidFigures(bid.bid_id, bid.price, needed, bid.bmp_pct, bid.submitted_at)
-    if evaluated_price(bid.price, coefficient(candidate, terms), terms.formula) >= winner.hea:
+    if evaluated_price(bid.price, coefficient(candidate, terms), terms.formula) >= winner_hea:
         needed += Decimal("0.01")  # strictly below the winner's HEA
     return needed if needed <= HUNDRED else None

@@ -37,7 +37,7 @@ from procurement.models import (
     Package,
     RunStatus,
 )
-from procurement.reasons import decisive_reasons_display, reasons_display
+from procurement.reasons import decisive_reasons_display
 from procurement.rules import Action, Status
 from procurement.templatetags.procurement_vendor import bidding_problem
 from vendors.models import Vendor
@@ -658,53 +658,19 @@ def _kp_pct(kp: Decimal) -> str:
     return f"{formats.number_format(value, places, use_l10n=True)}%"
 
 
-def _terms(package: Package, run: EvaluationRun) -> evaluation.PackageTerms:
-    return evaluation.PackageTerms(
-        category=package.category,
-        hps=package.hps,
-        max_preference_pct=run.max_preference_pct,
-        formula=run.formula,
-        pdn_required=package.pdn,
-    )
-
-
-def _figures(bid: Bid) -> evaluation.BidFigures:
-    return evaluation.BidFigures(
-        bid_id=str(bid.pk),
-        price=bid.price,
-        tkdn_pct=bid.tkdn_pct,
-        bmp_pct=bid.bmp_pct,
-        submitted_at=bid.submitted_at,
-    )
-
-
-def _ranked(result: EvaluationResult | None) -> evaluation.RankedBid | None:
-    if result is None:
-        return None
-    return evaluation.RankedBid(
-        bid_id=str(result.bid_id),
-        eligible=True,
-        tier=result.tier,
-        kp=result.kp,
-        hea=result.hea,
-        rank=1,
-        reasons=tuple(reasons_display(result.reasons)),
-    )
-
-
 def _ranking_rows(
-    package: Package, run: EvaluationRun, results: list, winner: EvaluationResult | None
+    run: EvaluationRun, results: list, winner: EvaluationResult | None
 ) -> list[RankingRow]:
-    """The run's results with, for each eligible bid that lost to `winner`, the TKDN at
-    which its price would have beaten the winner's HEA (None when no TKDN would)."""
-    ranked_winner = _ranked(winner)
-    terms = _terms(package, run)
+    """The run's results with, for each eligible bid that lost to `winner` (the stored
+    result ranked first), the TKDN at which its price would have beaten the winner's HEA
+    (None when no TKDN would)."""
+    terms = run.terms()
     rows = []
     for result in results:
         is_loser = result.eligible and result.rank is not None and result.rank > 1
         needed = None
-        if is_loser and ranked_winner is not None:
-            needed = evaluation.tkdn_needed_to_win(_figures(result.bid), ranked_winner, terms)
+        if is_loser and winner is not None:
+            needed = evaluation.tkdn_needed_to_win(result.bid.figures(), winner.hea, terms)
         rows.append(RankingRow(result, _kp_pct(result.kp), needed, is_loser))
     return rows
 
@@ -727,7 +693,7 @@ def _ranking_section(request: HttpRequest, package: Package, run: EvaluationRun)
         {
             "package": package,
             "run": run,
-            "rows": _ranking_rows(package, run, list(page), winner),
+            "rows": _ranking_rows(run, list(page), winner),
             "winner": winner,
             **page_context(page),
         },
@@ -747,6 +713,8 @@ def _officer_run(package: Package, run_id: str | None) -> tuple[EvaluationRun | 
         topics=(topics.PROCUREMENT, topics.PEOPLE),
         parts=(package.pk,),
     )
+    for run in runs:
+        run.package = package  # the page's own: a run's terms and labels read it, no query
     if run_id:
         run = next((r for r in runs if str(r.pk) == run_id), None)
         if run is None:
@@ -873,7 +841,7 @@ def officer_evaluation_compare(request: HttpRequest, package_id: int) -> HttpRes
     a, b = found[ids[0]], found[ids[1]]
     upper, lower = sorted([a, b], key=_order)
     winner = next((r for r in (a, b) if r.rank == 1), None)
-    rows = {row.result.pk: row for row in _ranking_rows(package, run, [a, b], winner)}
+    rows = {row.result.pk: row for row in _ranking_rows(run, [a, b], winner)}
     return render(
         request,
         "procurement/evaluation/compare.html",
@@ -893,7 +861,6 @@ def officer_evaluation_xlsx(request: HttpRequest, package_id: int) -> HttpRespon
     run, _runs = _officer_run(package, request.GET.get("run"))
     if run is None:
         raise Http404
-    run.package = package
     results = list(selectors.run_results(run))
     response = HttpResponse(exports.evaluation_workbook(run, results), content_type=XLSX)
     filename = f"evaluasi-{slugify(package.rup_code) or package.pk}-{run.pk}.xlsx"

@@ -20,7 +20,6 @@ from procurement import evaluation, rules, sealing
 from procurement.models import Bid, BidLine, BidStatus, Package, PackageItem
 from procurement.rules import Status
 from procurement.services import lifecycle
-from procurement.services.evaluation_runs import _item_terms
 from procurement.services.lifecycle import _when
 from procurement.services.notifications import _notify_vendor_users
 from vendors.local_content import effective_local_content
@@ -319,7 +318,7 @@ def _open(bid: Bid, items: dict[int, PackageItem]) -> None:
     ]
     BidLine.objects.bulk_create(lines)
     corrected = evaluation.correct_bid(
-        [_item_terms(item) for item in items.values()],
+        [item.terms() for item in items.values()],
         [evaluation.LineOffer(str(l.item_id), l.quantity, l.unit_price) for l in lines],  # noqa: E741
     )
     local = rules.bid_local_content(

@@ -26,7 +26,6 @@ from procurement.models import (
     EvaluationResult,
     EvaluationRun,
     Package,
-    PackageItem,
     RunStatus,
 )
 from procurement.rules import Action
@@ -227,15 +226,6 @@ AUTOMATIC_FAILURES = frozenset(
 )
 
 
-def _item_terms(item: PackageItem) -> evaluation.ItemTerms:
-    return evaluation.ItemTerms(
-        item_id=str(item.pk),
-        quantity=item.quantity,
-        hps_unit_price=item.hps_unit_price,
-        name=f"{item.position}. {item.description}",
-    )
-
-
 def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
     """The stages of Perlem LKPP 12/2021 over the package's opened bids: arithmetic
     correction, the checks on the frozen snapshot and the evaluator's verdicts (administration
@@ -266,7 +256,7 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
         )
     )
     package_items = list(package.items.all())
-    items = [_item_terms(item) for item in package_items]
+    items = [item.terms() for item in package_items]
     item_kbli = {item.pk: item.kbli for item in package_items}
     lines: dict[int, list[tuple]] = {bid[0]: [] for bid in bids}
     for row in (
@@ -355,23 +345,16 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
             f.as_dict() for f in (*corrected.flags, *([low] if low else []), *mismatched)
         ]
         figures.append(
-            evaluation.BidFigures(
-                bid_id=str(pk),
+            evaluation.BidFigures.of_shares(
+                pk,
                 price=corrected.total,
                 tkdn_pct=tkdn,
-                bmp_pct=tkdn_bmp - tkdn,
+                tkdn_bmp_pct=tkdn_bmp,
                 submitted_at=submitted_at,
                 passed_evaluation=passed,
                 price_reasonable=reasonable,
             )
         )
-    terms = evaluation.PackageTerms(
-        category=package.category,
-        hps=package.hps,
-        max_preference_pct=run.max_preference_pct,
-        formula=run.formula,
-        pdn_required=package.pdn,
-    )
     run.final = bool(bids) and not pending
     return [
         EvaluationResult(
@@ -395,7 +378,7 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
             corrections=corrections[ranked.bid_id],
             flags=flags[ranked.bid_id],
         )
-        for ranked in evaluation.rank_bids(figures, terms)
+        for ranked in evaluation.rank_bids(figures, run.terms())
     ]
 
 
