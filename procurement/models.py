@@ -596,6 +596,10 @@ class EvaluationResult(models.Model):
     def __str__(self) -> str:
         return f"{self.run_id}: {self.bid_id} #{self.rank}"
 
+    def contender(self) -> evaluation.Contender:
+        """The bid as this run ranked it, for the rule core to say what put it where."""
+        return evaluation.Contender(self.bid.figures(), self.eligible, self.hea)
+
 
 class Clarification(models.TextChoices):
     ACCEPTED = "accepted", _("Harga wajar, penawaran diterima")

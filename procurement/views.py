@@ -793,24 +793,25 @@ def evaluation_status(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 def _why(upper: EvaluationResult, lower: EvaluationResult) -> str:
-    """One sentence: the rule that put `upper` above `lower`."""
+    """One sentence: the rule that put `upper` above `lower` (evaluation.deciding_rule)."""
+    rule = evaluation.deciding_rule(upper.contender(), lower.contender())
     names = {"upper": upper.bid.vendor.name, "lower": lower.bid.vendor.name}
-    if not upper.eligible:
+    if rule == evaluation.RULE_NOT_RANKED:
         return WHY_BOTH_INELIGIBLE.format(
             a=upper.bid.vendor.name,
             a_reasons=" ".join(decisive_reasons_display(upper.reasons)),
             b=lower.bid.vendor.name,
             b_reasons=" ".join(decisive_reasons_display(lower.reasons)),
         )
-    if not lower.eligible:
+    if rule == evaluation.RULE_ELIGIBILITY:
         return WHY_INELIGIBLE.format(
             **names, reasons=" ".join(decisive_reasons_display(lower.reasons))
         )
-    if upper.hea != lower.hea:
+    if rule == evaluation.RULE_LOWER_HEA:
         return WHY_LOWER_HEA.format(
             **names, upper_hea=rupiah(upper.hea), lower_hea=rupiah(lower.hea)
         )
-    if upper.bid.tkdn_pct != lower.bid.tkdn_pct:
+    if rule == evaluation.RULE_HIGHER_TKDN:
         return WHY_HIGHER_TKDN.format(
             **names,
             hea=rupiah(upper.hea),
