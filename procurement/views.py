@@ -39,7 +39,6 @@ from procurement.models import (
 )
 from procurement.reasons import decisive_reasons_display
 from procurement.rules import Action, Status
-from procurement.templatetags.procurement_vendor import bidding_problem
 from vendors.models import Vendor
 from vendors.selectors import products_with_local_content
 
@@ -174,7 +173,7 @@ def bid_edit(request: HttpRequest, package_id: int) -> HttpResponse:
     package = selectors.package_for_user(user=request.user, package_id=package_id)
     vendor = _vendor_of(request)
     if request.method != "POST":
-        problem = bidding_problem(package, vendor, timezone.now())
+        problem = services.bidding_problem(package=package, vendor=vendor, now=timezone.now())
         if problem:
             messages.error(request, problem)
             return redirect("procurement:package-detail", package.pk)

@@ -78,14 +78,15 @@ def _check_vendor(package: Package, vendor: Vendor) -> None:
         )
 
 
-def bidding_problem(*, package: Package, vendor: Vendor, now: datetime) -> ValidationError | None:
-    """Why this vendor cannot bid on the package at `now`, before it fills in a bid; None if
-    it may try (bid_submit decides, by the database clock, when the bid comes in)."""
+def bidding_problem(*, package: Package, vendor: Vendor, now: datetime) -> str | None:
+    """Why this vendor cannot bid on the package at `now`, in the words bid_submit would
+    refuse with, before it fills in a bid (the bid page and the package page say it); None
+    if it may try (bid_submit decides, by the database clock, when the bid comes in)."""
     try:
         _check_open(package, now)
         _check_vendor(package, vendor)
     except ValidationError as error:
-        return error
+        return " ".join(error.messages)
     return None
 
 

@@ -2,7 +2,6 @@
 `{% load procurement_vendor %}`. Never anything about another vendor's bid."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
 from django import template
@@ -16,13 +15,6 @@ from procurement.rules import Status
 from vendors.models import Vendor
 
 register = template.Library()
-
-
-def bidding_problem(package: Package, vendor: Vendor, now: datetime) -> str | None:
-    """Why this vendor cannot bid on the package now, in the services' words (see
-    services.bidding_problem)."""
-    error = services.bidding_problem(package=package, vendor=vendor, now=now)
-    return " ".join(error.messages) if error else None
 
 
 @dataclass
@@ -51,7 +43,7 @@ def vendor_panel(package: Package | None, vendor: Vendor | None) -> VendorPanel 
     panel = VendorPanel(bid=bid)
     panel.accepting = package.status == Status.ANNOUNCED and now < package.closes_at
     if panel.accepting:
-        panel.problem = bidding_problem(package, vendor, now)
+        panel.problem = services.bidding_problem(package=package, vendor=vendor, now=now)
     if bid is not None:
         if bid.opened_at is None:
             content = services.bid_content(bid)
