@@ -712,8 +712,8 @@ def _officer_run(package: Package, run_id: str | None) -> tuple[EvaluationRun | 
         topics=(topics.PROCUREMENT, topics.PEOPLE),
         parts=(package.pk,),
     )
-    for run in runs:
-        run.package = package  # the page's own: a run's terms and labels read it, no query
+    for each in runs:
+        each.package = package  # the page's own: a run's terms and labels read it, no query
     if run_id:
         run = next((r for r in runs if str(r.pk) == run_id), None)
         if run is None:
