@@ -2,10 +2,12 @@
 entry's before and after as a table, and the (filtered) list as a spreadsheet. Nobody adds,
 changes or deletes an entry here (the database refuses it anyway)."""
 
+from collections.abc import Callable
+
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
@@ -13,11 +15,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from audit import exports
-from audit.models import AuditEntry, ObjectType
+from audit.models import AuditEntry
 from audit.services import change_label
 from p3dn_portal.lib.admin_lookups import DeclaredLookupsOnly, bad_request
-from procurement.models import Bid
-from procurement.rules import sealed_bids
 
 DETAIL_ROWS_MAX = 1000
 MORE_IN_EXPORT = _("… dan {count} perubahan lain: lihat unduhan XLSX.")
@@ -27,12 +27,22 @@ EXPORT_FILTER_INVALID = _(
 )
 
 
+# What the log hides, each said by the app whose secret it is (procurement: the rows of a
+# sealed bid, which is its bidder's alone until opened): conditions on AuditEntry, which the
+# apps' admin modules add with hide_entries. The log imports none of them.
+_hidden: list[Callable[[], Q]] = []
+
+
+def hide_entries(condition: Callable[[], Q]) -> None:
+    """Leave out of the log, its pages and its export, the entries `condition()` matches."""
+    _hidden.append(condition)
+
+
 def visible_entries(queryset: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
-    """The log without the rows of sealed bids: a sealed bid, and that it exists, is its
-    bidder's alone until it is opened, and for ever when it never is
-    (procurement.rules.bid_is_sealed, as in the bid admin)."""
-    sealed = Bid.objects.filter(sealed_bids(), pk=OuterRef("object_id"))
-    return queryset.exclude(Q(object_type=ObjectType.BID) & Exists(sealed))
+    """The log without what an app hides from it (see hide_entries)."""
+    for condition in _hidden:
+        queryset = queryset.exclude(condition())
+    return queryset
 
 
 def _shown(value: object) -> str:

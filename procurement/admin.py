@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import OutgoingMailAdmin
+from audit.admin import hide_entries
+from audit.models import ObjectType
 from p3dn_portal.lib.admin_widgets import SafeAutocompleteMixin
 from procurement.models import OPD, Bid, Objection, Officer, Package, PackageEvent, PackageItem
 from procurement.rules import sealed_bids
@@ -138,6 +140,16 @@ def _mail_about_a_sealed_bid() -> Exists:
 
 
 OutgoingMailAdmin.hidden.append(_mail_about_a_sealed_bid)
+
+
+def sealed_bid_entries() -> Q:
+    """The audit log's rows about sealed bids: a sealed bid, and that it exists, is its
+    bidder's alone until it is opened, and for ever when it never is (as in the list above)."""
+    sealed = Bid.objects.filter(sealed_bids(), pk=OuterRef("object_id"))
+    return Q(object_type=ObjectType.BID) & Exists(sealed)
+
+
+hide_entries(sealed_bid_entries)
 
 
 @admin.register(Objection)

@@ -7,10 +7,11 @@ the final evaluated price HEA (Perpres 12/2021 art. 67; the pre-2021 formula sta
 computable), and the ranking. Every rule that changes a bid's fate adds a reason, as a code
 with parameters (worded in the reader's language when shown) and in Indonesian words."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from itertools import pairwise
 
 from django.utils.translation import gettext_noop
 
@@ -46,6 +47,32 @@ class BidFigures:
     submitted_at: datetime
     passed_evaluation: bool = True  # administrative and technical evaluation
     price_reasonable: bool = True  # False when a low price's clarification was not accepted
+
+    @classmethod
+    def of_shares(
+        cls,
+        bid_id: object,
+        *,
+        price: Decimal,
+        tkdn_pct: Decimal,
+        tkdn_bmp_pct: Decimal,
+        submitted_at: datetime,
+        passed_evaluation: bool = True,
+        price_reasonable: bool = True,
+    ) -> "BidFigures":
+        """A bid as the portal records it: its TKDN and its TKDN + BMP, each weighted by
+        price and rounded on its own (procurement.rules.bid_local_content); the BMP the
+        ladder reads is their difference. The evaluation, the ranking page and the scale
+        seeder all build a bid's figures here."""
+        return cls(
+            bid_id=str(bid_id),
+            price=price,
+            tkdn_pct=tkdn_pct,
+            bmp_pct=tkdn_bmp_pct - tkdn_pct,
+            submitted_at=submitted_at,
+            passed_evaluation=passed_evaluation,
+            price_reasonable=price_reasonable,
+        )
 
 
 @dataclass(frozen=True)
@@ -377,6 +404,55 @@ def standing(bid: BidFigures, terms: PackageTerms) -> bool:
     return bid.passed_evaluation and price_problem(bid, terms) is None
 
 
+# The order of the ranking -----------------------------------------------------------------------
+# Which of two bids stands above the other, the rules in the order they apply: an eligible bid
+# above one that is not; then the lower HEA (Perpres 12/2021 art. 67); on equal HEA the higher
+# TKDN; then the earlier submission (at the same instant the lower bid id, so that the order is
+# total). rank_bids sorts by them and deciding_rule names the one that decided; the pages only
+# word it.
+RULE_NOT_RANKED = "not_ranked"  # neither bid is eligible: no rule orders them
+RULE_ELIGIBILITY = "eligibility"
+RULE_LOWER_HEA = "lower_hea"
+RULE_HIGHER_TKDN = "higher_tkdn"
+RULE_EARLIER = "earlier"
+
+
+@dataclass(frozen=True)
+class Contender:
+    """A bid as the ranking compares it: its figures, whether it is eligible, its HEA."""
+
+    bid: BidFigures
+    eligible: bool
+    hea: Decimal
+
+
+# The rules after eligibility, each with what it compares: the smaller value ranks higher.
+_TIE_BREAKS: tuple[tuple[str, Callable[[Contender], object]], ...] = (
+    (RULE_LOWER_HEA, lambda c: c.hea),
+    (RULE_HIGHER_TKDN, lambda c: -c.bid.tkdn_pct),
+    (RULE_EARLIER, lambda c: (c.bid.submitted_at, c.bid.bid_id)),
+)
+
+
+def ranking_key(contender: Contender) -> tuple:
+    """The sort key of an eligible bid: first ranks first."""
+    return tuple(key(contender) for _rule, key in _TIE_BREAKS)
+
+
+def deciding_rule(upper: Contender, lower: Contender) -> str:
+    """The rule that puts `upper` above `lower` (upper as ranked first): RULE_NOT_RANKED when
+    neither is eligible, RULE_ELIGIBILITY when only `upper` is, else the first tie-break on
+    which the two differ."""
+    if not upper.eligible:
+        return RULE_NOT_RANKED
+    if not lower.eligible:
+        return RULE_ELIGIBILITY
+    for rule, key in _TIE_BREAKS:
+        if key(upper) != key(lower):
+            return rule
+    raise ValueError(f"Bid {upper.bid.bid_id} compared with itself.")
+
+
 def rank_bids(bids: Sequence[BidFigures], terms: PackageTerms) -> list[RankedBid]:
     if terms.formula not in FORMULAS:
         raise ValueError(f"Unknown formula {terms.formula!r}; expected one of {FORMULAS}.")
@@ -418,34 +494,32 @@ def rank_bids(bids: Sequence[BidFigures], terms: PackageTerms) -> list[RankedBid
                 )
             )
         hea = evaluated_price(bid.price, kp, terms.formula)
-        rows.append([bid, tier, kp, hea, eligible, reasons])
+        rows.append((Contender(bid, eligible, hea), tier, kp, reasons))
 
-    eligible_rows = sorted(
-        (r for r in rows if r[4]),
-        key=lambda r: (r[3], -r[0].tkdn_pct, r[0].submitted_at, r[0].bid_id),
+    ranked = sorted((r for r in rows if r[0].eligible), key=lambda r: ranking_key(r[0]))
+    for rank_ahead, (ahead, row) in enumerate(pairwise(ranked), start=1):
+        if ahead[0].hea == row[0].hea:  # a tie on HEA: the reason names the rule that broke it
+            rule = deciding_rule(ahead[0], row[0])
+            code = TIE_TKDN if rule == RULE_HIGHER_TKDN else TIE_EARLIER
+            row[3].append(Reason.of(code, rank=rank_ahead))
+    unranked = sorted(
+        (r for r in rows if not r[0].eligible), key=lambda r: (r[0].hea, r[0].bid.bid_id)
     )
-    for position, row in enumerate(eligible_rows, start=1):
-        if position > 1:
-            ahead = eligible_rows[position - 2]
-            if ahead[3] == row[3]:
-                code = TIE_TKDN if ahead[0].tkdn_pct != row[0].tkdn_pct else TIE_EARLIER
-                row[5].append(Reason.of(code, rank=position - 1))
-        row.append(position)
-    ineligible_rows = sorted((r for r in rows if not r[4]), key=lambda r: (r[3], r[0].bid_id))
-    for row in ineligible_rows:
-        row.append(None)
     return [
         RankedBid(
-            bid_id=bid.bid_id,
-            eligible=eligible,
+            bid_id=contender.bid.bid_id,
+            eligible=contender.eligible,
             tier=str(tier),
             kp=kp,
-            hea=hea,
+            hea=contender.hea,
             rank=rank,
             reasons=tuple(reason_text(r) for r in reasons),
             reason_codes=tuple(reasons),
         )
-        for bid, tier, kp, hea, eligible, reasons, rank in [*eligible_rows, *ineligible_rows]
+        for rank, (contender, tier, kp, reasons) in [
+            *enumerate(ranked, start=1),
+            *((None, row) for row in unranked),
+        ]
     ]
 
 
@@ -456,9 +530,9 @@ def all_above_hps(bids: Sequence[BidFigures], terms: PackageTerms) -> bool:
     return bool(passed) and all(b.price > terms.hps for b in passed)
 
 
-def tkdn_needed_to_win(bid: BidFigures, winner: RankedBid, terms: PackageTerms) -> Decimal | None:
+def tkdn_needed_to_win(bid: BidFigures, winner_hea: Decimal, terms: PackageTerms) -> Decimal | None:
     """The lowest TKDN (two places) at which this bid, at its price, would have an HEA below
-    the winner's; None if no TKDN up to 100% would do it."""
+    the winner's (`winner_hea`); None if no TKDN up to 100% would do it."""
     if not preference_applies(terms):
         return None
     for_kp = preference_pct(terms) / HUNDRED
@@ -466,12 +540,12 @@ def tkdn_needed_to_win(bid: BidFigures, winner: RankedBid, terms: PackageTerms) 
         return None
     # HEA(t) < winner HEA  <=>  KP(t) > threshold; KP(t) = t/100 * preference.
     if terms.formula == HEA_2021:
-        threshold = 1 - winner.hea / bid.price
+        threshold = 1 - winner_hea / bid.price
     else:
-        threshold = bid.price / winner.hea - 1
+        threshold = bid.price / winner_hea - 1
     needed = max(threshold / for_kp * HUNDRED, PREFERENCE_TKDN_MIN)
     needed = needed.quantize(Decimal("0.01"), rounding=ROUND_CEILING)
     candidate = BidFigures(bid.bid_id, bid.price, needed, bid.bmp_pct, bid.submitted_at)
-    if evaluated_price(bid.price, coefficient(candidate, terms), terms.formula) >= winner.hea:
+    if evaluated_price(bid.price, coefficient(candidate, terms), terms.formula) >= winner_hea:
         needed += Decimal("0.01")  # strictly below the winner's HEA
     return needed if needed <= HUNDRED else None

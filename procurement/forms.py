@@ -26,6 +26,7 @@ from p3dn_portal.lib.forms import ServiceErrorsMixin
 from procurement import rules
 from procurement.models import OPD, Package, PackageItem, PackageRequirement, RequirementStage
 from procurement.rules import Category, Method, Status
+from procurement.sealing import BidContent
 from procurement.services import PACKAGE_FIELDS, LineInput, RequirementInput
 from vendors.models import Product
 from vendors.uploads import clean_document
@@ -623,7 +624,7 @@ class BidForm(forms.Form):
         *args: object,
         items: Iterable[PackageItem],
         products: Iterable[Product],
-        previous: dict | None = None,
+        previous: BidContent | None = None,
         items_optional: bool = False,
         **kwargs: object,
     ) -> None:
@@ -635,10 +636,10 @@ class BidForm(forms.Form):
         choices = [("", empty)] + [
             (pk, self.product_label(product)) for pk, product in self.products.items()
         ]
-        earlier = {line["item"]: line for line in (previous or {}).get("lines", [])}
+        earlier = {line.item: line for line in previous.lines} if previous else {}
         for item in self.items:
-            line = earlier.get(item.pk, {})
-            product_id = line.get("product")
+            line = earlier.get(item.pk)
+            product_id = line.product if line else None
             self.fields[f"product_{item.pk}"] = forms.TypedChoiceField(
                 label=_("Produk"),
                 choices=choices,
@@ -655,7 +656,7 @@ class BidForm(forms.Form):
             self.fields[f"unit_price_{item.pk}"] = RupiahField(
                 label=_("Harga satuan (Rp)"),
                 required=not items_optional,
-                initial=Decimal(line["unit_price"]) if line else None,
+                initial=line.unit_price if line else None,
                 error_messages={
                     "required": PRICE_REQUIRED_FOR.format(item=item.description),
                     "invalid": AMOUNT_INVALID,

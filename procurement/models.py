@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from p3dn_portal.lib.choices import ChoiceLabels
+from procurement import evaluation
 from procurement.rules import SEALED_STATES, Action, Category, Formula, Method, Status
 from vendors.uploads import RandomName, private_storage
 
@@ -244,6 +245,15 @@ class PackageItem(models.Model):
     def hps_total(self):
         return self.quantity * self.hps_unit_price
 
+    def terms(self) -> evaluation.ItemTerms:
+        """The item as the arithmetic correction reads it, named as the notes name it."""
+        return evaluation.ItemTerms(
+            item_id=str(self.pk),
+            quantity=self.quantity,
+            hps_unit_price=self.hps_unit_price,
+            name=f"{self.position}. {self.description}",
+        )
+
 
 class RequirementStage(models.TextChoices):
     ADMINISTRATIVE = "administrative", _("Administrasi")
@@ -380,6 +390,16 @@ class Bid(ChoiceLabels, models.Model):
         if self.tkdn_pct is None or self.tkdn_bmp_pct is None:
             return None
         return self.tkdn_bmp_pct - self.tkdn_pct
+
+    def figures(self) -> evaluation.BidFigures:
+        """The opened bid as the rule core reads it."""
+        return evaluation.BidFigures.of_shares(
+            self.pk,
+            price=self.price,
+            tkdn_pct=self.tkdn_pct,
+            tkdn_bmp_pct=self.tkdn_bmp_pct,
+            submitted_at=self.submitted_at,
+        )
 
 
 class BidLine(models.Model):
@@ -533,6 +553,17 @@ class EvaluationRun(ChoiceLabels, models.Model):
     def __str__(self) -> str:
         return f"{self.package.rup_code} #{self.pk} ({self.get_status_display()})"
 
+    def terms(self) -> evaluation.PackageTerms:
+        """The package's terms as this run applies them: the preference and the HEA formula
+        are the run's own (recorded when it was requested), the rest the package's."""
+        return evaluation.PackageTerms(
+            category=self.package.category,
+            hps=self.package.hps,
+            max_preference_pct=self.max_preference_pct,
+            formula=self.formula,
+            pdn_required=self.package.pdn,
+        )
+
 
 class EvaluationResult(models.Model):
     run = models.ForeignKey(
@@ -564,6 +595,10 @@ class EvaluationResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}: {self.bid_id} #{self.rank}"
+
+    def contender(self) -> evaluation.Contender:
+        """The bid as this run ranked it, for the rule core to say what put it where."""
+        return evaluation.Contender(self.bid.figures(), self.eligible, self.hea)
 
 
 class Clarification(models.TextChoices):

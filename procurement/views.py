@@ -35,12 +35,10 @@ from procurement.models import (
     EvaluationRun,
     Objection,
     Package,
-    PackageItem,
     RunStatus,
 )
-from procurement.reasons import decisive_reasons_display, reasons_display
+from procurement.reasons import decisive_reasons_display
 from procurement.rules import Action, Status
-from procurement.templatetags.procurement_vendor import bidding_problem
 from vendors.models import Vendor
 from vendors.selectors import products_with_local_content
 
@@ -175,7 +173,7 @@ def bid_edit(request: HttpRequest, package_id: int) -> HttpResponse:
     package = selectors.package_for_user(user=request.user, package_id=package_id)
     vendor = _vendor_of(request)
     if request.method != "POST":
-        problem = bidding_problem(package, vendor, timezone.now())
+        problem = services.bidding_problem(package=package, vendor=vendor, now=timezone.now())
         if problem:
             messages.error(request, problem)
             return redirect("procurement:package-detail", package.pk)
@@ -209,51 +207,22 @@ def bid_edit(request: HttpRequest, package_id: int) -> HttpResponse:
     )
 
 
-@dataclass(frozen=True)
-class ReceiptLine:
-    item: PackageItem | None
-    product_name: str
-    quantity: Decimal
-    unit_price: Decimal
-    tkdn_pct: Decimal
-    bmp_pct: Decimal
-    certificate_number: str
-    halal_certificate_number: str
-
-    @property
-    def total(self) -> Decimal:
-        return self.quantity * self.unit_price
-
-
 def bid_receipt(request: HttpRequest, bid_id: int) -> HttpResponse:
     """The printable receipt of one version of the vendor's own bid, read from its sealed
     content, with the check that the content still hashes to the receipt."""
     bid = _get_own_bid(request, bid_id)
     content = services.bid_content(bid)
     items = {item.pk: item for item in bid.package.items.all()}
-    lines = [
-        ReceiptLine(
-            item=items.get(line["item"]),
-            product_name=line["product_name"],
-            quantity=Decimal(line["quantity"]),
-            unit_price=Decimal(line["unit_price"]),
-            tkdn_pct=Decimal(line["tkdn_pct"]),
-            bmp_pct=Decimal(line["bmp_pct"]),
-            certificate_number=line["certificate_number"],
-            halal_certificate_number=line["halal_certificate_number"],
-        )
-        for line in content["lines"]
-    ]
     return render(
         request,
         "procurement/vendor/receipt.html",
         {
             "bid": bid,
             "package": bid.package,
-            "lines": lines,
-            "total": Decimal(content["total"]),
-            "tkdn_pct": Decimal(content["tkdn_pct"]),
-            "tkdn_bmp_pct": Decimal(content["tkdn_bmp_pct"]),
+            "lines": [(items.get(line.item), line) for line in content.lines],
+            "total": content.total,
+            "tkdn_pct": content.tkdn_pct,
+            "tkdn_bmp_pct": content.tkdn_bmp_pct,
             "receipt_matches": services.bid_receipt_matches(bid),
             "other_versions": bid.package.bids.filter(vendor_id=bid.vendor_id)
             .exclude(pk=bid.pk)
@@ -688,53 +657,19 @@ def _kp_pct(kp: Decimal) -> str:
     return f"{formats.number_format(value, places, use_l10n=True)}%"
 
 
-def _terms(package: Package, run: EvaluationRun) -> evaluation.PackageTerms:
-    return evaluation.PackageTerms(
-        category=package.category,
-        hps=package.hps,
-        max_preference_pct=run.max_preference_pct,
-        formula=run.formula,
-        pdn_required=package.pdn,
-    )
-
-
-def _figures(bid: Bid) -> evaluation.BidFigures:
-    return evaluation.BidFigures(
-        bid_id=str(bid.pk),
-        price=bid.price,
-        tkdn_pct=bid.tkdn_pct,
-        bmp_pct=bid.bmp_pct,
-        submitted_at=bid.submitted_at,
-    )
-
-
-def _ranked(result: EvaluationResult | None) -> evaluation.RankedBid | None:
-    if result is None:
-        return None
-    return evaluation.RankedBid(
-        bid_id=str(result.bid_id),
-        eligible=True,
-        tier=result.tier,
-        kp=result.kp,
-        hea=result.hea,
-        rank=1,
-        reasons=tuple(reasons_display(result.reasons)),
-    )
-
-
 def _ranking_rows(
-    package: Package, run: EvaluationRun, results: list, winner: EvaluationResult | None
+    run: EvaluationRun, results: list, winner: EvaluationResult | None
 ) -> list[RankingRow]:
-    """The run's results with, for each eligible bid that lost to `winner`, the TKDN at
-    which its price would have beaten the winner's HEA (None when no TKDN would)."""
-    ranked_winner = _ranked(winner)
-    terms = _terms(package, run)
+    """The run's results with, for each eligible bid that lost to `winner` (the stored
+    result ranked first), the TKDN at which its price would have beaten the winner's HEA
+    (None when no TKDN would)."""
+    terms = run.terms()
     rows = []
     for result in results:
         is_loser = result.eligible and result.rank is not None and result.rank > 1
         needed = None
-        if is_loser and ranked_winner is not None:
-            needed = evaluation.tkdn_needed_to_win(_figures(result.bid), ranked_winner, terms)
+        if is_loser and winner is not None:
+            needed = evaluation.tkdn_needed_to_win(result.bid.figures(), winner.hea, terms)
         rows.append(RankingRow(result, _kp_pct(result.kp), needed, is_loser))
     return rows
 
@@ -757,7 +692,7 @@ def _ranking_section(request: HttpRequest, package: Package, run: EvaluationRun)
         {
             "package": package,
             "run": run,
-            "rows": _ranking_rows(package, run, list(page), winner),
+            "rows": _ranking_rows(run, list(page), winner),
             "winner": winner,
             **page_context(page),
         },
@@ -777,6 +712,8 @@ def _officer_run(package: Package, run_id: str | None) -> tuple[EvaluationRun | 
         topics=(topics.PROCUREMENT, topics.PEOPLE),
         parts=(package.pk,),
     )
+    for each in runs:
+        each.package = package  # the page's own: a run's terms and labels read it, no query
     if run_id:
         run = next((r for r in runs if str(r.pk) == run_id), None)
         if run is None:
@@ -855,24 +792,25 @@ def evaluation_status(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 def _why(upper: EvaluationResult, lower: EvaluationResult) -> str:
-    """One sentence: the rule that put `upper` above `lower`."""
+    """One sentence: the rule that put `upper` above `lower` (evaluation.deciding_rule)."""
+    rule = evaluation.deciding_rule(upper.contender(), lower.contender())
     names = {"upper": upper.bid.vendor.name, "lower": lower.bid.vendor.name}
-    if not upper.eligible:
+    if rule == evaluation.RULE_NOT_RANKED:
         return WHY_BOTH_INELIGIBLE.format(
             a=upper.bid.vendor.name,
             a_reasons=" ".join(decisive_reasons_display(upper.reasons)),
             b=lower.bid.vendor.name,
             b_reasons=" ".join(decisive_reasons_display(lower.reasons)),
         )
-    if not lower.eligible:
+    if rule == evaluation.RULE_ELIGIBILITY:
         return WHY_INELIGIBLE.format(
             **names, reasons=" ".join(decisive_reasons_display(lower.reasons))
         )
-    if upper.hea != lower.hea:
+    if rule == evaluation.RULE_LOWER_HEA:
         return WHY_LOWER_HEA.format(
             **names, upper_hea=rupiah(upper.hea), lower_hea=rupiah(lower.hea)
         )
-    if upper.bid.tkdn_pct != lower.bid.tkdn_pct:
+    if rule == evaluation.RULE_HIGHER_TKDN:
         return WHY_HIGHER_TKDN.format(
             **names,
             hea=rupiah(upper.hea),
@@ -903,7 +841,7 @@ def officer_evaluation_compare(request: HttpRequest, package_id: int) -> HttpRes
     a, b = found[ids[0]], found[ids[1]]
     upper, lower = sorted([a, b], key=_order)
     winner = next((r for r in (a, b) if r.rank == 1), None)
-    rows = {row.result.pk: row for row in _ranking_rows(package, run, [a, b], winner)}
+    rows = {row.result.pk: row for row in _ranking_rows(run, [a, b], winner)}
     return render(
         request,
         "procurement/evaluation/compare.html",
@@ -923,7 +861,6 @@ def officer_evaluation_xlsx(request: HttpRequest, package_id: int) -> HttpRespon
     run, _runs = _officer_run(package, request.GET.get("run"))
     if run is None:
         raise Http404
-    run.package = package
     results = list(selectors.run_results(run))
     response = HttpResponse(exports.evaluation_workbook(run, results), content_type=XLSX)
     filename = f"evaluasi-{slugify(package.rup_code) or package.pk}-{run.pk}.xlsx"

@@ -1081,7 +1081,9 @@ class Seeder:
             self.bid_row(pkg, v, version, status, at, lines, sealed)
         return True
 
-    def bid_lines(self, pkg: Pkg, v: int, at: datetime, sealed: bool) -> list[dict] | None:
+    def bid_lines(
+        self, pkg: Pkg, v: int, at: datetime, sealed: bool
+    ) -> list[sealing.BidContentLine] | None:
         rng = self.rng
         index = CATALOGUE.index(pkg.line)
         products = [p for p in self.vendor_products[(v, index)] if p in self.product_active]
@@ -1091,62 +1093,47 @@ class Seeder:
             return None
         submitted, closing = at.astimezone(WIB).date(), pkg.closes_at.astimezone(WIB).date()
         factor = rng.uniform(0.82, 1.02)
-        lines, figures = [], []
+        lines = []
         for item_id, quantity, price in pkg.items:
             p = products[item_id % len(products)]
             cert = self.local_content(p, submitted, closing, sealed)
             unit_price = _money(float(price) * factor * rng.uniform(0.97, 1.03)).quantize(CENT)
             tkdn, bmp = (cert.tkdn, cert.bmp) if cert else (Decimal("0"), Decimal("0"))
-            lines.append({
-                "item": item_id, "product": p, "product_name": self.product_name[p],
-                "kbli": pkg.line.kbli,
-                "quantity": str(quantity.quantize(CENT)), "unit_price": str(unit_price),
-                "tkdn_pct": str(tkdn), "bmp_pct": str(bmp),
-                "certificate_number": cert.number if cert else "",
-                "certificate_expires_on": cert.expires.isoformat() if cert else "",
-                "halal_certificate_number": self.product_halal.get(p, ""),
-            })  # fmt: skip
-            figures.append(procurement_rules.LineFigures(quantity, unit_price, tkdn, bmp))
-        share = procurement_rules.bid_local_content(figures)
+            lines.append(sealing.BidContentLine(
+                item=item_id, product=p, product_name=self.product_name[p], kbli=pkg.line.kbli,
+                quantity=quantity.quantize(CENT), unit_price=unit_price, tkdn_pct=tkdn,
+                bmp_pct=bmp, certificate_number=cert.number if cert else "",
+                certificate_expires_on=cert.expires if cert else None,
+                halal_certificate_number=self.product_halal.get(p, ""),
+            ))  # fmt: skip
+        share = procurement_rules.bid_local_content(line.figures for line in lines)
         if pkg.min_tkdn is not None and share.tkdn_pct < pkg.min_tkdn:
             return None
         return lines
 
     def bid_row(self, pkg, v, version, status, at, lines, sealed) -> None:
         b = len(self.bid_rows) + 1
-        share = procurement_rules.bid_local_content(
-            procurement_rules.LineFigures(
-                Decimal(x["quantity"]), Decimal(x["unit_price"]), Decimal(x["tkdn_pct"]),
-                Decimal(x["bmp_pct"]),
-            )
-            for x in lines
-        )  # fmt: skip
-        content = {
-            "package": pkg.id, "vendor": v, "version": version, "submitted_at": at.isoformat(),
-            "lines": lines, "total": str(share.total.quantize(CENT)),
-            "tkdn_pct": str(share.tkdn_pct), "tkdn_bmp_pct": str(share.tkdn_bmp_pct),
-        }  # fmt: skip
+        content = sealing.BidContent.of_lines(
+            package=pkg.id, vendor=v, version=version, submitted_at=at, lines=lines
+        )
         opened = status == BidStatus.ACTIVE and not sealed
         opened_at = pkg.closes_at + timedelta(seconds=30) if opened else None
-        stored = sealing.sealed_fields(content)
+        stored = content.sealed_fields()
         self.bid_rows.append((
             b, pkg.id, v, version, status, self.vendor_owner[v], at, stored["sealed_content"],
             stored["sealing_key_id"], stored["receipt_hash"], opened_at,
-            share.total if opened else None,
-            share.tkdn_pct if opened else None, share.tkdn_bmp_pct if opened else None,
+            content.total if opened else None,
+            content.tkdn_pct if opened else None, content.tkdn_bmp_pct if opened else None,
         ))  # fmt: skip
         if not opened:
             return
         for x in lines:
-            expires = x["certificate_expires_on"]
             self.line_rows.append((
-                len(self.line_rows) + 1, b, x["item"], x["product"], x["product_name"],
-                Decimal(x["quantity"]), Decimal(x["unit_price"]), Decimal(x["tkdn_pct"]),
-                Decimal(x["bmp_pct"]), x["certificate_number"],
-                date.fromisoformat(expires) if expires else None, x["halal_certificate_number"],
-                x["kbli"],
+                len(self.line_rows) + 1, b, x.item, x.product, x.product_name, x.quantity,
+                x.unit_price, x.tkdn_pct, x.bmp_pct, x.certificate_number,
+                x.certificate_expires_on, x.halal_certificate_number, x.kbli,
             ))  # fmt: skip
-        self.opened.setdefault(pkg.id, []).append((b, share, at, v, lines))
+        self.opened.setdefault(pkg.id, []).append((b, content, at, v, lines))
 
     # The lifecycle: evaluation, winner, contract, and the audit trail ---------------------
 
@@ -1238,24 +1225,28 @@ class Seeder:
     def results(self, pkg: Pkg, run: int, opened: list[tuple]) -> tuple | None:
         """Rank the opened bids with the rule core, as the evaluation service does; the bids
         meet every snapshot check by construction. Returns the winner's figures."""
-        terms = evaluation.PackageTerms(
-            category=pkg.category, hps=pkg.hps, max_preference_pct=pkg.preference,
-            formula="hea_2021", pdn_required=pkg.pdn,
-        )  # fmt: skip
+        # The run package_story wrote, unsaved: its terms as the evaluation service reads them.
+        terms = EvaluationRun(
+            package=Package(category=pkg.category, hps=pkg.hps, pdn=pkg.pdn),
+            formula="hea_2021", max_preference_pct=pkg.preference,
+        ).terms()  # fmt: skip
         figures = [
-            evaluation.BidFigures(str(b), share.total, share.tkdn_pct, share.bmp_pct, at)
-            for b, share, at, _v, _lines in opened
+            evaluation.BidFigures.of_shares(
+                b,
+                price=content.total,
+                tkdn_pct=content.tkdn_pct,
+                tkdn_bmp_pct=content.tkdn_bmp_pct,
+                submitted_at=at,
+            )
+            for b, content, at, _v, _lines in opened
         ]
-        by_id = {str(b): (b, share, lines) for b, share, _at, _v, lines in opened}
+        by_id = {str(b): (b, content, lines) for b, content, _at, _v, lines in opened}
         winner = None
         for ranked in evaluation.rank_bids(figures, terms):
-            b, share, lines = by_id[ranked.bid_id]
-            snapshot = procurement_services._certificates_used([
-                (b, x["item"], x["product_name"], Decimal(x["tkdn_pct"]), Decimal(x["bmp_pct"]),
-                 x["certificate_number"],
-                 date.fromisoformat(x["certificate_expires_on"])
-                 if x["certificate_expires_on"] else None,
-                 x["halal_certificate_number"], pkg.halal)
+            b, content, lines = by_id[ranked.bid_id]
+            snapshot = procurement_services.certificates_used([
+                (b, x.item, x.product_name, x.tkdn_pct, x.bmp_pct, x.certificate_number,
+                 x.certificate_expires_on, x.halal_certificate_number, pkg.halal)
                 for x in lines
             ])  # fmt: skip
             self.result_rows.append((
@@ -1265,7 +1256,7 @@ class Seeder:
                 "[]", "[]",
             ))  # fmt: skip
             if ranked.rank == 1:
-                winner = (b, share)
+                winner = (b, content)
         return winner
 
     def write_procurement(self) -> None:

@@ -2,7 +2,6 @@
 `{% load procurement_vendor %}`. Never anything about another vendor's bid."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
 from django import template
@@ -16,13 +15,6 @@ from procurement.rules import Status
 from vendors.models import Vendor
 
 register = template.Library()
-
-
-def bidding_problem(package: Package, vendor: Vendor, now: datetime) -> str | None:
-    """Why this vendor cannot bid on the package now, in the services' words (see
-    services.bidding_problem)."""
-    error = services.bidding_problem(package=package, vendor=vendor, now=now)
-    return " ".join(error.messages) if error else None
 
 
 @dataclass
@@ -51,13 +43,13 @@ def vendor_panel(package: Package | None, vendor: Vendor | None) -> VendorPanel 
     panel = VendorPanel(bid=bid)
     panel.accepting = package.status == Status.ANNOUNCED and now < package.closes_at
     if panel.accepting:
-        panel.problem = bidding_problem(package, vendor, now)
+        panel.problem = services.bidding_problem(package=package, vendor=vendor, now=now)
     if bid is not None:
         if bid.opened_at is None:
             content = services.bid_content(bid)
-            panel.total = Decimal(content["total"])
-            panel.tkdn_pct = Decimal(content["tkdn_pct"])
-            panel.tkdn_bmp_pct = Decimal(content["tkdn_bmp_pct"])
+            panel.total = content.total
+            panel.tkdn_pct = content.tkdn_pct
+            panel.tkdn_bmp_pct = content.tkdn_bmp_pct
         else:
             # Opened: the price after arithmetic correction (the document's volumes), beside
             # the total the bid stated when they differ.
@@ -66,7 +58,7 @@ def vendor_panel(package: Package | None, vendor: Vendor | None) -> VendorPanel 
                 bid.tkdn_pct,
                 bid.tkdn_bmp_pct,
             )
-            stated = Decimal(services.bid_content(bid)["total"])
+            stated = services.bid_content(bid).total
             panel.stated_total = stated if stated != bid.price else None
         panel.is_winner = bid.pk == package.winner_id
     if not package.is_sealed:

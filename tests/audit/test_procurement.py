@@ -220,7 +220,7 @@ def test_no_sealed_price_appears_in_the_log_before_opening(announced, bidder, se
     _submit(announced, bidder, desk_price="1149999", cabinet_price="2749999")
     secrets = set()
     for bid in Bid.objects.filter(package=announced):
-        content = services.bid_content(bid)
+        content = services.bid_content(bid).to_dict()
         secrets |= {content["total"], content["tkdn_pct"], content["tkdn_bmp_pct"]}
         secrets |= {line["unit_price"] for line in content["lines"]}
         secrets |= {line["unit_price"].removesuffix(".00") for line in content["lines"]}

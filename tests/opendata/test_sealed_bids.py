@@ -3,7 +3,6 @@ bidder's name appears in the export, the download or the package endpoint."""
 
 import io
 import json
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -19,9 +18,9 @@ def _secrets(bid: Bid) -> list[str]:
     """What a sealed bid must not reveal, as it would be written: the total and each line
     price (the bid's own columns are empty until opening, so take them from the content),
     and the bidder's name and NIB."""
-    lines = bid_content(bid)["lines"]
-    prices = [Decimal(line["unit_price"]) for line in lines]
-    total = sum(Decimal(line["unit_price"]) * Decimal(line["quantity"]) for line in lines)
+    lines = bid_content(bid).lines
+    prices = [line.unit_price for line in lines]
+    total = sum(line.unit_price * line.quantity for line in lines)
     return [bid.vendor.name, bid.vendor.nib, str(int(total)), *(str(int(p)) for p in prices)]
 
 

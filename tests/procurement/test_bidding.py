@@ -151,7 +151,7 @@ def test_submitting_the_form_seals_a_bid_and_shows_its_receipt(login, announced,
         BidStatus.ACTIVE,
         user,
     )
-    content = services.bid_content(bid)
+    content = services.bid_content(bid).to_dict()
     assert sealing.receipt(content) == bid.receipt_hash
     assert Decimal(content["total"]) == Decimal("1287500000")
     assert [line["unit_price"] for line in content["lines"]] == ["1150000.00", "2750000.00"]

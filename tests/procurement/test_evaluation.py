@@ -164,9 +164,9 @@ def test_the_tkdn_a_losing_bid_needed_to_win():
     # -> 42.11% gives KP 0.105275 and HEA 849,988,750 < 850,000,000.
     bids = [bid("A", "1000000000", "60", "10"), bid("C", "950000000", "30", "5")]
     winner = rank_bids(bids, GOODS_2B)[0]
-    assert tkdn_needed_to_win(bids[1], winner, GOODS_2B) == D("42.11")
+    assert tkdn_needed_to_win(bids[1], winner.hea, GOODS_2B) == D("42.11")
     # A bid 30% above the winner's HEA cannot win even at 100% TKDN (KP at most 0.25).
-    assert tkdn_needed_to_win(bid("Z", "1200000000", "10"), winner, GOODS_2B) is None
+    assert tkdn_needed_to_win(bid("Z", "1200000000", "10"), winner.hea, GOODS_2B) is None
 
 
 # Properties ---------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def test_a_crafted_volume_in_the_post_never_enters_the_sealed_bid(login, announc
     data[f"quantity_{first.pk}"] = "1"
     data[f"quantity_{second.pk}"] = "0,5"
     login(user).post(_edit(announced), data)
-    content = services.bid_content(Bid.objects.get())
+    content = services.bid_content(Bid.objects.get()).to_dict()
     assert [line["quantity"] for line in content["lines"]] == ["1000.00", "50.00"]
     assert content["total"] == "1287500000.00"
 
@@ -130,7 +130,7 @@ def test_a_package_may_let_items_be_left_out_as_included_in_the_other_prices(
     )
     assert response.status_code == 302
     bid = Bid.objects.get()
-    assert len(services.bid_content(bid)["lines"]) == 1
+    assert len(services.bid_content(bid).lines) == 1
     _close(announced)
     bid.refresh_from_db()
     assert bid.price == D("1150000000")  # the cabinets count as included: amount 0
@@ -209,7 +209,7 @@ def test_a_product_of_another_kbli_is_a_warning_to_confirm_and_a_flag_for_the_ev
     response = client.post(_edit(announced), {**data, "kbli_confirmed": "on"})
     assert response.status_code == 302
     bid = Bid.objects.get()
-    assert [line["kbli"] for line in services.bid_content(bid)["lines"]] == ["31001", "16292"]
+    assert [line.kbli for line in services.bid_content(bid).lines] == ["31001", "16292"]
     _close(announced)
     assert BidLine.objects.get(bid=bid, product=basket).product_kbli == "16292"
     flags = _results(announced)[vendor.pk].flags

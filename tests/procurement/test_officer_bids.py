@@ -129,10 +129,10 @@ def opened(announced, bidder, second_bidder):
 @pytest.fixture
 def clock(time_machine, monkeypatch):
     """One clock for Python and the services: deadlines are read from the database clock
-    (services.database_now), which time travel cannot move, so here it follows the
+    (services.lifecycle.database_now), which time travel cannot move, so here it follows the
     travelled one."""
     time_machine.move_to(timezone.now(), tick=False)
-    monkeypatch.setattr(services, "database_now", timezone.now)
+    monkeypatch.setattr(services.lifecycle, "database_now", timezone.now)
     return time_machine
 
 

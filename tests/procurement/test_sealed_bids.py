@@ -35,7 +35,7 @@ def test_a_bid_is_stored_as_ciphertext_until_closing(announced, bidder):
     for secret in ("1150000", "2750000", "1287500000", desk.name):
         assert secret not in row_text
         assert secret.encode() not in bytes(bid.sealed_content)
-    assert services.bid_content(bid)["total"] == "1287500000.00"
+    assert services.bid_content(bid).to_dict()["total"] == "1287500000.00"
 
 
 def test_the_receipt_is_the_hash_of_the_sealed_content(announced, bidder):
@@ -232,7 +232,7 @@ def test_a_certificate_expiring_before_the_deadline_counts_as_zero(announced, bi
     bid = services.bid_submit(
         package=announced, vendor=vendor, by=user, lines=lines_for(announced, desk, cabinet)
     )
-    assert services.bid_content(bid)["tkdn_pct"] == "0.00"
+    assert services.bid_content(bid).to_dict()["tkdn_pct"] == "0.00"
 
 
 def test_other_users_of_the_company_may_bid_but_no_one_else(announced, bidder):

@@ -57,7 +57,7 @@ def test_a_new_key_put_first_seals_new_bids_and_the_old_one_still_opens_old_bids
         sealing.key_id(OLD),
         sealing.key_id(NEW),
     )
-    assert services.bid_content(old_bid)["total"] == "1287500000.00"
+    assert services.bid_content(old_bid).to_dict()["total"] == "1287500000.00"
     assert services.bid_receipt_matches(new_bid)
     assert sealing_keys.keys_missing() == {}
 

@@ -99,7 +99,7 @@ def test_the_bids_open_with_the_real_sealing_key(seeded):
     for bid in Bid.objects.order_by("?")[:50]:
         assert procurement_services.bid_receipt_matches(bid)
     sealed = Bid.objects.filter(package__status=Status.ANNOUNCED).first()
-    assert procurement_services.bid_content(sealed)["package"] == sealed.package_id
+    assert procurement_services.bid_content(sealed).package == sealed.package_id
 
 
 @pytest.mark.parametrize(
