@@ -8,7 +8,6 @@ read-only to all but superusers. The outbox holds bid receipts and the addresses
 superusers only, and never a message about a sealed bid."""
 
 from collections.abc import Callable
-from typing import ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -169,6 +168,17 @@ class UserAdmin(DjangoUserAdmin):
         return TemplateResponse(request, self.reset_link_template, context)
 
 
+# The messages the outbox admin leaves out, each a condition given by the app that knows
+# why: procurement hides those about a sealed bid (procurement/admin.py), as the audit log
+# hides its entries (audit.admin.hide_entries). Accounts imports no domain app.
+_hidden_mail: list[Callable[[], Exists | Q]] = []
+
+
+def hide_mail(condition: Callable[[], Exists | Q]) -> None:
+    """Leave out of the outbox admin the messages `condition()` matches."""
+    _hidden_mail.append(condition)
+
+
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(admin.ModelAdmin):
     """The outbox, to read: what was sent when, what waits, and why a message failed.
@@ -180,13 +190,10 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     search_fields = ("subject", "to")
     date_hierarchy = "created_at"
     exclude = ("bid",)
-    # The messages to hide, each a condition given by the app that knows why: procurement
-    # hides those about a sealed bid (procurement/admin.py). Accounts imports no domain app.
-    hidden: ClassVar[list[Callable[[], Exists | Q]]] = []
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[OutgoingMail]:
         queryset = super().get_queryset(request)
-        for condition in self.hidden:
+        for condition in _hidden_mail:
             queryset = queryset.exclude(condition())
         return queryset
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import OutgoingMailAdmin
+from accounts.admin import hide_mail
 from audit.admin import hide_entries
 from audit.models import ObjectType
 from p3dn_portal.lib.admin_widgets import SafeAutocompleteMixin
@@ -139,7 +139,7 @@ def _mail_about_a_sealed_bid() -> Exists:
     return Exists(Bid.objects.filter(sealed_bids(), pk=OuterRef("bid_id")))
 
 
-OutgoingMailAdmin.hidden.append(_mail_about_a_sealed_bid)
+hide_mail(_mail_about_a_sealed_bid)
 
 
 def sealed_bid_entries() -> Q:

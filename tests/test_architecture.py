@@ -102,7 +102,7 @@ def test_the_import_reader_sees_lazy_relative_and_package_imports(tmp_path, monk
 
 def test_accounts_imports_no_domain_app():
     """accounts is the identity every app depends on: it asks the apps above it through
-    hooks and signals (OutgoingMailAdmin.hidden, accounts.signals), never imports them.
+    hooks and signals (accounts.admin.hide_mail, accounts.signals), never imports them.
     Its migrations included."""
     assert _into(_reached(_source_files("accounts")), DOMAIN_APPS) == []
 
