@@ -20,6 +20,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from freshness import topics
 from freshness.cache import cached
+from matching import selectors as matching_selectors
 from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.formatting import jakarta, percent, rupiah
@@ -410,11 +411,11 @@ def officer_package_edit(request: HttpRequest, package_id: int | None = None) ->
     # A new package may grow from a held business-matching meeting of this OPD.
     meeting = None
     if package is None:
-        meeting = matching_services.meeting_for_package(
+        meeting = matching_selectors.meeting_for_package(
             officer=officer,
             meeting_id=request.GET.get("pertemuan") or request.POST.get("pertemuan"),
         )
-    prefill = matching_services.package_initial_from_meeting(meeting) if meeting else {}
+    prefill = matching_selectors.package_initial_from_meeting(meeting) if meeting else {}
     form = forms.PackageForm(data, opd=officer.opd, package=package, prefill=prefill)
     items = forms.item_formset(
         data, items=list(package.items.all()) if package else None, add_row=add_row

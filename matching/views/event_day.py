@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from accounts.decorators import role_required
 from accounts.models import Role
 from matching import agenda as agendas
-from matching import rules, services
+from matching import rules, selectors, services
 from matching.forms_event_day import (
     PARTICIPANT_UNKNOWN,
     CheckInForm,
@@ -93,7 +93,7 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def _agenda_rows(participant: Participant, *, today: date) -> list[agendas.AgendaRow]:
-    meetings = services.agenda_meetings(participant=participant).select_related("outcome")
+    meetings = selectors.agenda_meetings(participant=participant).select_related("outcome")
     if participant.is_buyer:
         # A buyer reads the exhibitor's products with the TKDN valid today.
         meetings = meetings.prefetch_related(
