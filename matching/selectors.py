@@ -100,20 +100,13 @@ def can_record_outcome(*, meeting: Meeting, user: User) -> bool:
     return user.is_staff or acts_for(meeting.buyer, user)
 
 
-def meeting_for_package(*, officer: Officer, meeting_id: object) -> Meeting | None:
-    """A held meeting of the officer's OPD that a new package may grow from (one whose
-    follow-up is not already a package), else None."""
-    try:
-        meeting_id = int(meeting_id)
-    except (TypeError, ValueError):
-        return None
+def meetings_for_package(*, officer: Officer) -> QuerySet[Meeting]:
+    """Held meetings of the officer's OPD that a new package may grow from (those whose
+    follow-up is not already a package)."""
     return (
-        Meeting.objects.filter(
-            pk=meeting_id, status=MeetingStatus.HELD, buyer__officer__opd=officer.opd_id
-        )
+        Meeting.objects.filter(status=MeetingStatus.HELD, buyer__officer__opd=officer.opd_id)
         .exclude(outcome__package__isnull=False)
         .select_related("need", "exhibitor__vendor", "event")
-        .first()
     )
 
 
