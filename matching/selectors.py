@@ -35,7 +35,7 @@ from matching.models import (
 )
 from procurement.models import Bid, BidStatus, Officer
 from procurement.rules import Status as PackageStatus
-from vendors.models import Product, Vendor
+from vendors.models import CertificateStatus, Product, Vendor
 from vendors.selectors import products_with_local_content
 
 # --- Who is who, and what a participant sees -------------------------------------------------
@@ -88,7 +88,7 @@ def exhibitable_products(*, vendor: Vendor) -> QuerySet[Product]:
         .filter(
             vendor=vendor,
             is_active=True,
-            tkdn_certificates__status="verified",
+            tkdn_certificates__status=CertificateStatus.VERIFIED,
             tkdn_certificates__expires_on__gte=today,
         )
         .distinct()

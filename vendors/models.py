@@ -288,12 +288,24 @@ class Product(ChoiceLabels, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @cached_property
-    def local_content(self):  # -> vendors.local_content.LocalContent
-        """Effective TKDN/BMP/tier today (uses the `valid_tkdn` prefetch when present)."""
-        from vendors.local_content import effective_local_content
+    def local_content_on(self, day: date) -> rules.LocalContent:
+        """Effective TKDN/BMP/tier on that day: the newest verified certificate unexpired then
+        counts. Uses the `valid_tkdn` list that selectors.products_with_local_content
+        prefetches (newest first) when present."""
+        certificates = getattr(self, "valid_tkdn", None)
+        if certificates is None:
+            valid = self.tkdn_certificates.filter(
+                status=CertificateStatus.VERIFIED, expires_on__gte=day
+            )
+            newest = valid.order_by("-issued_on", "-pk").first()
+        else:
+            newest = certificates[0] if certificates else None
+        return rules.local_content_of(newest)
 
-        return effective_local_content(self, on=timezone.localdate())
+    @cached_property
+    def local_content(self) -> rules.LocalContent:
+        """Effective TKDN/BMP/tier today."""
+        return self.local_content_on(timezone.localdate())
 
 
 class ProductPhoto(ChoiceLabels, models.Model):
