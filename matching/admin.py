@@ -41,6 +41,7 @@ from matching.models import (
 )
 from matching.rules import EventStatus, Reason
 from matching.selectors import unscheduled_reason_text
+from p3dn_portal.lib.admin_refusals import RefusalMessageMixin, SaveRefused
 from p3dn_portal.lib.formatting import rupiah
 from p3dn_portal.lib.forms import error_text
 from procurement.models import OPD
@@ -111,7 +112,7 @@ def manage_links(event: Event) -> str:
 SLOTS_EDITABLE = (EventStatus.DRAFT, EventStatus.REGISTRATION)
 
 
-class _SlotsRefused(Exception):
+class _SlotsRefused(SaveRefused):
     """services.event_slots_rebuild refused: raised out of the admin's transaction so that
     the days and breaks are not saved without their slots."""
 
@@ -166,7 +167,7 @@ def _move_action(target: EventStatus) -> Callable:
 
 
 @admin.register(Event)
-class EventAdmin(HistoryAdmin):
+class EventAdmin(RefusalMessageMixin, HistoryAdmin):
     list_display = (
         "name",
         "status",
@@ -292,20 +293,6 @@ class EventAdmin(HistoryAdmin):
         except ValidationError as error:
             raise _SlotsRefused(error_text(error)) from error
         self.message_user(request, SLOTS_REBUILT.format(count=count), messages.INFO)
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict | None = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _SlotsRefused as refused:
-            # The admin's transaction was rolled back: nothing of this save was kept.
-            self.message_user(request, str(refused), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def move(self, request: HttpRequest, queryset: QuerySet, target: EventStatus) -> None:
         _report(
