@@ -191,6 +191,24 @@ class Vendor(ChoiceLabels, models.Model):
         return not self.npwp or rules.npwp_check_digit_ok(self.npwp)
 
 
+# The company's data, as its owner (vendors.services.vendor_update) and a Dinas admin (the
+# vendor admin) edit it; the scale follows from it, the verification fields change only
+# through the verification services.
+COMPANY_FIELDS = (
+    "name",
+    "legal_form",
+    "nib",
+    "npwp",
+    "kbli_codes",
+    "address",
+    "city",
+    "province",
+    "phone",
+    "capital",
+    "annual_sales",
+)
+
+
 class MemberRole(models.TextChoices):
     OWNER = "owner", _("Pemilik")
     STAFF = "staff", _("Staf")
