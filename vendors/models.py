@@ -397,17 +397,35 @@ class Certificate(ChoiceLabels, models.Model):
         return self.expires_on is None or self.expires_on >= day
 
 
-class TKDNCertificate(Certificate):
-    vendor = models.ForeignKey(
-        Vendor,
-        on_delete=models.CASCADE,
-        related_name="tkdn_certificates",
-        verbose_name=_("penyedia"),
-    )
-    number = models.CharField(_("nomor sertifikat"), max_length=60, unique=True)
-    products = models.ManyToManyField(
-        Product, related_name="tkdn_certificates", verbose_name=_("produk yang dicakup")
-    )
+def certificate_base(kind: str, *, number_length: int) -> type[Certificate]:
+    """The abstract base of one kind of certificate: `Certificate` with the vendor that holds
+    it and the products it covers, both reached from the other side by the kind's name
+    (`vendor.tkdn_certificates`, `product.halal_certificates`), its unique number (as long as
+    the issuer makes it), and its history with the products it covered. The dates and the
+    file follow in each kind, after its own figures: the order its fields are listed in."""
+
+    class KindCertificate(Certificate):
+        vendor = models.ForeignKey(
+            Vendor,
+            on_delete=models.CASCADE,
+            related_name=f"{kind}_certificates",
+            verbose_name=_("penyedia"),
+        )
+        number = models.CharField(_("nomor sertifikat"), max_length=number_length, unique=True)
+        products = models.ManyToManyField(
+            Product, related_name=f"{kind}_certificates", verbose_name=_("produk yang dicakup")
+        )
+        history = HistoricalRecords(
+            excluded_fields=["created_at"], m2m_fields=["products"], inherit=True
+        )
+
+        class Meta:
+            abstract = True
+
+    return KindCertificate
+
+
+class TKDNCertificate(certificate_base("tkdn", number_length=60)):
     tkdn_pct = models.DecimalField(_("TKDN (%)"), max_digits=5, decimal_places=2)
     bmp_pct = models.DecimalField(_("BMP (%)"), max_digits=5, decimal_places=2, default=0)
     issued_on = models.DateField(_("tanggal terbit"))
@@ -416,7 +434,6 @@ class TKDNCertificate(Certificate):
     file = models.FileField(
         _("berkas sertifikat"), upload_to=RandomName("tkdn"), storage=private_storage
     )
-    history = HistoricalRecords(excluded_fields=["created_at"], m2m_fields=[products])
 
     class Meta:
         verbose_name = _("sertifikat TKDN")
@@ -455,18 +472,8 @@ class TKDNCertificate(Certificate):
         return rules.tkdn_tier(self.tkdn_pct, self.bmp_pct)
 
 
-class HalalCertificate(Certificate):
-    vendor = models.ForeignKey(
-        Vendor,
-        on_delete=models.CASCADE,
-        related_name="halal_certificates",
-        verbose_name=_("penyedia"),
-    )
-    number = models.CharField(_("nomor sertifikat"), max_length=20, unique=True)
+class HalalCertificate(certificate_base("halal", number_length=20)):
     scheme = models.CharField(_("skema"), max_length=15, choices=HalalScheme.choices)
-    products = models.ManyToManyField(
-        Product, related_name="halal_certificates", verbose_name=_("produk yang dicakup")
-    )
     issued_on = models.DateField(_("tanggal terbit"))
     expires_on = models.DateField(
         _("berlaku sampai"),
@@ -477,7 +484,6 @@ class HalalCertificate(Certificate):
     file = models.FileField(
         _("berkas sertifikat"), upload_to=RandomName("halal"), storage=private_storage
     )
-    history = HistoricalRecords(excluded_fields=["created_at"], m2m_fields=[products])
 
     class Meta:
         verbose_name = _("sertifikat halal")
