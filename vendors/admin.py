@@ -38,7 +38,6 @@ from p3dn_portal.lib.formatting import rupiah
 from p3dn_portal.lib.forms import error_text
 from vendors import services
 from vendors.models import (
-    COMPANY_FIELDS,
     AssistanceStatus,
     CertificateStatus,
     HalalAssistance,
@@ -447,7 +446,7 @@ class VendorAdminForm(forms.ModelForm):
     class Meta:
         model = Vendor
         # Identity and company data only: the verification fields change through services.
-        fields = COMPANY_FIELDS
+        fields = Vendor.COMPANY_FIELDS
 
     def clean_nib(self) -> str | None:
         nib = normalize_nib(self.cleaned_data.get("nib") or "")

@@ -78,6 +78,19 @@ PROVINCES = [
 PROVINCE_CHOICES = [(name, name) for name in PROVINCES]
 
 
+def verifier_field() -> models.ForeignKey:
+    """The Dinas admin who verified or rejected a vendor or a certificate (the decision
+    stays on record if that account goes)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diverifikasi oleh"),
+    )
+
+
 class Vendor(ChoiceLabels, models.Model):
     """A business (usually UMKM) that sells to the province."""
 
@@ -116,16 +129,26 @@ class Vendor(ChoiceLabels, models.Model):
     )
     rejection_reason = models.TextField(_("alasan penolakan"), blank=True)
     verified_at = models.DateTimeField(_("diverifikasi pada"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("diverifikasi oleh"),
-    )
+    verified_by = verifier_field()
     created_at = models.DateTimeField(_("terdaftar pada"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
+
+    # The company's data, as its owner (services.vendor_update) and a Dinas admin (the vendor
+    # admin) edit it; the scale follows from it, the verification fields change only through
+    # the verification services.
+    COMPANY_FIELDS = (
+        "name",
+        "legal_form",
+        "nib",
+        "npwp",
+        "kbli_codes",
+        "address",
+        "city",
+        "province",
+        "phone",
+        "capital",
+        "annual_sales",
+    )
 
     class Meta:
         verbose_name = _("penyedia")
@@ -189,24 +212,6 @@ class Vendor(ChoiceLabels, models.Model):
     @property
     def npwp_check_digit_ok(self) -> bool:
         return not self.npwp or rules.npwp_check_digit_ok(self.npwp)
-
-
-# The company's data, as its owner (vendors.services.vendor_update) and a Dinas admin (the
-# vendor admin) edit it; the scale follows from it, the verification fields change only
-# through the verification services.
-COMPANY_FIELDS = (
-    "name",
-    "legal_form",
-    "nib",
-    "npwp",
-    "kbli_codes",
-    "address",
-    "city",
-    "province",
-    "phone",
-    "capital",
-    "annual_sales",
-)
 
 
 class MemberRole(models.TextChoices):
@@ -371,14 +376,7 @@ class Certificate(ChoiceLabels, models.Model):
     )
     rejection_reason = models.TextField(_("alasan penolakan"), blank=True)
     verified_at = models.DateTimeField(_("diverifikasi pada"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("diverifikasi oleh"),
-    )
+    verified_by = verifier_field()
     expiry_reminder_sent_at = models.DateTimeField(
         _("pengingat kedaluwarsa dikirim"), null=True, blank=True
     )

@@ -20,7 +20,6 @@ from accounts.models import User, normalize_email
 from audit import services as audit
 from audit.models import AuditAction, SystemJob
 from vendors.models import (
-    COMPANY_FIELDS,
     AssistanceStatus,
     CertificateStatus,
     HalalAssistance,
@@ -237,7 +236,7 @@ def vendor_register(
 IDENTITY_FIELDS = ("name", "legal_form", "nib", "npwp", "capital", "annual_sales")
 # What the owner may change: the company data, and whether a legacy NPWP whose check digit
 # does not match is the right one nonetheless.
-EDITABLE_FIELDS = (*COMPANY_FIELDS, "npwp_check_digit_confirmed")
+EDITABLE_FIELDS = (*Vendor.COMPANY_FIELDS, "npwp_check_digit_confirmed")
 
 
 @transaction.atomic
