@@ -7,7 +7,6 @@ added by the add form and removed by an action. Statuses are read-only in every 
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -506,13 +505,9 @@ class ParticipantAdmin(HistoryAdmin):
 # Meetings -----------------------------------------------------------------------------------
 
 
-class _MeetingRefused(Exception):
+class _MeetingRefused(SaveRefused):
     """services.meeting_admin_add refused the pair: nothing is saved, the form is shown again
     with the choice kept."""
-
-    def __init__(self, message: str, data: dict) -> None:
-        super().__init__(message)
-        self.data = data
 
 
 def _accepted(kind: str) -> QuerySet[Participant]:
@@ -570,7 +565,7 @@ class ReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(HistoryAdmin):
+class MeetingAdmin(RefusalMessageMixin, HistoryAdmin):
     list_display = (
         "pk",
         "buyer_name",
@@ -702,20 +697,6 @@ class MeetingAdmin(HistoryAdmin):
     def response_add(self, request: HttpRequest, obj: Meeting, post_url_continue=None):
         self.message_user(request, MEETING_ADDED.format(meeting=obj), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:matching_meeting_change", args=[obj.pk]))
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict | None = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _MeetingRefused as refused:
-            self.message_user(request, str(refused), messages.ERROR)
-            add_url = reverse("admin:matching_meeting_add")
-            return HttpResponseRedirect(f"{add_url}?{urlencode(refused.data)}")
 
     def _report_meetings(self, request: HttpRequest, queryset: QuerySet, act, done: str) -> None:
         """Apply a service to each selected meeting and report what was done or refused

@@ -4,15 +4,23 @@ told why, on the same page.
 
 The admin saves in one transaction around `changeform_view`; a refusal raised as
 `SaveRefused` leaves that transaction (rolling back what was already written: an event's
-days without their slots, an assistance marked issued without its certificate), and
-`RefusalMessageMixin` turns it into an error message and a fresh GET of the page."""
+days without their slots, an assistance marked issued without its certificate, a meeting
+added by hand), and `RefusalMessageMixin` turns it into an error message and a fresh GET of
+the page."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 
 class SaveRefused(Exception):
-    """A service refused what the admin's form accepted; the message says why."""
+    """A service refused what the admin's form accepted; the message says why. `initial`:
+    what an add form starts again with (its query string), so the admin's choice is kept."""
+
+    def __init__(self, message: str, initial: dict | None = None) -> None:
+        super().__init__(message)
+        self.initial = initial
 
 
 class RefusalMessageMixin:
@@ -30,4 +38,6 @@ class RefusalMessageMixin:
         except SaveRefused as refused:
             # The admin's transaction was rolled back: nothing of this save was kept.
             self.message_user(request, str(refused), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            if refused.initial is None:
+                return HttpResponseRedirect(request.get_full_path())
+            return HttpResponseRedirect(f"{request.path}?{urlencode(refused.initial)}")
