@@ -7,7 +7,6 @@ added by the add form and removed by an action. Statuses are read-only in every 
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -41,6 +40,7 @@ from matching.models import (
 )
 from matching.rules import EventStatus, Reason
 from matching.selectors import unscheduled_reason_text
+from p3dn_portal.lib.admin_refusals import RefusalMessageMixin, SaveRefused
 from p3dn_portal.lib.formatting import rupiah
 from p3dn_portal.lib.forms import error_text
 from procurement.models import OPD
@@ -111,7 +111,7 @@ def manage_links(event: Event) -> str:
 SLOTS_EDITABLE = (EventStatus.DRAFT, EventStatus.REGISTRATION)
 
 
-class _SlotsRefused(Exception):
+class _SlotsRefused(SaveRefused):
     """services.event_slots_rebuild refused: raised out of the admin's transaction so that
     the days and breaks are not saved without their slots."""
 
@@ -166,7 +166,7 @@ def _move_action(target: EventStatus) -> Callable:
 
 
 @admin.register(Event)
-class EventAdmin(HistoryAdmin):
+class EventAdmin(RefusalMessageMixin, HistoryAdmin):
     list_display = (
         "name",
         "status",
@@ -292,20 +292,6 @@ class EventAdmin(HistoryAdmin):
         except ValidationError as error:
             raise _SlotsRefused(error_text(error)) from error
         self.message_user(request, SLOTS_REBUILT.format(count=count), messages.INFO)
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict | None = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _SlotsRefused as refused:
-            # The admin's transaction was rolled back: nothing of this save was kept.
-            self.message_user(request, str(refused), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def move(self, request: HttpRequest, queryset: QuerySet, target: EventStatus) -> None:
         _report(
@@ -519,13 +505,9 @@ class ParticipantAdmin(HistoryAdmin):
 # Meetings -----------------------------------------------------------------------------------
 
 
-class _MeetingRefused(Exception):
+class _MeetingRefused(SaveRefused):
     """services.meeting_admin_add refused the pair: nothing is saved, the form is shown again
     with the choice kept."""
-
-    def __init__(self, message: str, data: dict) -> None:
-        super().__init__(message)
-        self.data = data
 
 
 def _accepted(kind: str) -> QuerySet[Participant]:
@@ -583,7 +565,7 @@ class ReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(HistoryAdmin):
+class MeetingAdmin(RefusalMessageMixin, HistoryAdmin):
     list_display = (
         "pk",
         "buyer_name",
@@ -715,20 +697,6 @@ class MeetingAdmin(HistoryAdmin):
     def response_add(self, request: HttpRequest, obj: Meeting, post_url_continue=None):
         self.message_user(request, MEETING_ADDED.format(meeting=obj), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:matching_meeting_change", args=[obj.pk]))
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict | None = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _MeetingRefused as refused:
-            self.message_user(request, str(refused), messages.ERROR)
-            add_url = reverse("admin:matching_meeting_add")
-            return HttpResponseRedirect(f"{add_url}?{urlencode(refused.data)}")
 
     def _report_meetings(self, request: HttpRequest, queryset: QuerySet, act, done: str) -> None:
         """Apply a service to each selected meeting and report what was done or refused

@@ -1,6 +1,6 @@
 """The event day on paper and in calendars: a participant's agenda, its iCalendar file, and
 the hall's sheet of slots by table. Pure helpers over meetings already loaded (with the
-relations services.agenda_meetings selects and the prefetches the views add): no queries,
+relations selectors.agenda_meetings selects and the prefetches the views add): no queries,
 no I/O."""
 
 from collections.abc import Iterable, Sequence

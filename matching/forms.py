@@ -16,6 +16,8 @@ from vendors.validators import validate_kbli
 
 STATUS_INVALID = _("Pilih status acara dari daftar.")
 YEAR_INVALID = _("Tulis tahun sebagai 4 angka, misalnya 2025.")
+# A year field says the same whatever is wrong with what was typed.
+YEAR_ERRORS = {"invalid": YEAR_INVALID, "min_value": YEAR_INVALID, "max_value": YEAR_INVALID}
 KBLI_FILTER_INVALID = _(
     "Tulis KBLI sebagai 2 sampai 5 angka, misalnya 10 (golongan pokok) atau 10792."
 )
@@ -47,11 +49,7 @@ class EventFilterForm(forms.Form):
         required=False,
         min_value=2000,
         max_value=2100,
-        error_messages={
-            "invalid": YEAR_INVALID,
-            "min_value": YEAR_INVALID,
-            "max_value": YEAR_INVALID,
-        },
+        error_messages=YEAR_ERRORS,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "2025"}),
     )
 
@@ -131,11 +129,7 @@ class NeedForm(ServiceErrorsMixin, forms.ModelForm):
         label=_("Tahun anggaran"),
         min_value=2000,
         max_value=2100,
-        error_messages={
-            "invalid": YEAR_INVALID,
-            "min_value": YEAR_INVALID,
-            "max_value": YEAR_INVALID,
-        },
+        error_messages=YEAR_ERRORS,
     )
     package = forms.ModelChoiceField(
         label=_("Paket pengadaan"),

@@ -1,5 +1,6 @@
-"""Business matching reads: the figures of an event for Dinas PPKUKM (dashboard and XLSX
-read the same numbers), and the querysets the admin pages list."""
+"""Business matching reads: who takes part for a user, their agendas and exhibitable
+products, the held meeting a package may grow from; the figures of an event for Dinas
+PPKUKM (dashboard and XLSX read the same numbers), and the querysets the admin pages list."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,9 +17,11 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from matching import scheduling
 from matching.models import (
     Event,
@@ -30,8 +33,104 @@ from matching.models import (
     RunStatus,
     ScheduleRun,
 )
-from procurement.models import Bid, BidStatus
+from procurement.models import Bid, BidStatus, Officer
 from procurement.rules import Status as PackageStatus
+from vendors.models import CertificateStatus, Product, Vendor
+from vendors.selectors import products_with_local_content
+
+# --- Who is who, and what a participant sees -------------------------------------------------
+
+
+def participant_for_user(*, event: Event, user: User) -> Participant | None:
+    """The user's own participation in the event: as its OPD officer or its vendor's member."""
+    if not user.is_authenticated:
+        return None
+    if officer := user.opd_officer:
+        return event.participants.filter(officer=officer).first()
+    if member := user.vendor_member:
+        return event.participants.filter(vendor=member.vendor_id).first()
+    return None
+
+
+def acts_for(participant: Participant, user: User) -> bool:
+    """Whether the user speaks for the participant: its officer, or a member of its vendor."""
+    if participant.is_buyer:
+        officer = user.opd_officer
+        return officer is not None and officer.pk == participant.officer_id
+    member = user.vendor_member
+    return member is not None and member.vendor_id == participant.vendor_id
+
+
+def agenda_meetings(*, participant: Participant) -> QuerySet[Meeting]:
+    side = "buyer" if participant.is_buyer else "exhibitor"
+    return (
+        Meeting.objects.filter(
+            **{side: participant},
+            status__in=(MeetingStatus.ACCEPTED, MeetingStatus.HELD, MeetingStatus.NO_SHOW),
+            slot__isnull=False,
+        )
+        .select_related(
+            "slot",
+            "need",
+            "buyer__officer__user",
+            "buyer__officer__opd",
+            "exhibitor__vendor",
+        )
+        .order_by("slot__starts_at", "table")
+    )
+
+
+def exhibitable_products(*, vendor: Vendor) -> QuerySet[Product]:
+    """The vendor's active products with a verified TKDN certificate valid today."""
+    today = timezone.localdate()
+    return (
+        products_with_local_content(on=today)
+        .filter(
+            vendor=vendor,
+            is_active=True,
+            tkdn_certificates__status=CertificateStatus.VERIFIED,
+            tkdn_certificates__expires_on__gte=today,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def can_record_outcome(*, meeting: Meeting, user: User) -> bool:
+    return user.is_staff or acts_for(meeting.buyer, user)
+
+
+def meetings_for_package(*, officer: Officer) -> QuerySet[Meeting]:
+    """Held meetings of the officer's OPD that a new package may grow from (those whose
+    follow-up is not already a package)."""
+    return (
+        Meeting.objects.filter(status=MeetingStatus.HELD, buyer__officer__opd=officer.opd_id)
+        .exclude(outcome__package__isnull=False)
+        .select_related("need", "exhibitor__vendor", "event")
+    )
+
+
+def package_initial_from_meeting(meeting: Meeting) -> dict:
+    """What a package created after a meeting starts with: the need it answered."""
+    need = meeting.need
+    title = need.description.splitlines()[0][:250] if need else ""
+    description = _("Tindak lanjut temu bisnis {event} dengan {vendor}.").format(
+        event=meeting.event.name, vendor=meeting.exhibitor.vendor.name
+    )
+    initial = {"title": title, "description": description}
+    if need:
+        initial["fiscal_year"] = need.fiscal_year
+        if need.estimated_budget:
+            initial["pagu"] = need.estimated_budget
+    return initial
+
+
+def participant_counts(*, event: Event) -> dict[str, int]:
+    return {
+        f"{row['kind']}_{row['status']}": row["n"]
+        for row in event.participants.values("kind", "status").annotate(n=Count("pk"))
+    }
+
 
 # --- Why a meeting has no slot -----------------------------------------------------------------
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("<int:event_id>/agenda/", event_day.agenda, name="agenda"),
     path("<int:event_id>/agenda.ics", event_day.agenda_ics, name="agenda-ics"),
     path("pertemuan/<int:meeting_id>/hasil/", event_day.outcome, name="outcome"),
+    path("pertemuan/<int:meeting_id>/paket/", event_day.meeting_package, name="meeting-package"),
     path("<int:event_id>/kelola/hadir/", event_day.checkin_desk, name="checkin-desk"),
     path("<int:event_id>/kelola/meja/", event_day.table_sheet, name="table-sheet"),
     path(

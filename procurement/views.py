@@ -20,7 +20,6 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from freshness import topics
 from freshness.cache import cached
-from matching import services as matching_services
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.formatting import jakarta, percent, rupiah
 from p3dn_portal.lib.forms import error_text
@@ -367,23 +366,31 @@ def officer_packages(request: HttpRequest) -> HttpResponse:
 @role_required(Role.OFFICER)
 def officer_package_edit(request: HttpRequest, package_id: int | None = None) -> HttpResponse:
     """Create a draft package or edit one, with its line items."""
-    officer = request.user.opd_officer
     package = _get_opd_package(request, package_id) if package_id else None
-    services.authorize_position(officer=officer, action=Action.EDIT)
+    services.authorize_position(officer=request.user.opd_officer, action=Action.EDIT)
     problem = services.state_problem(package, Action.EDIT) if package else None
     if problem:
         messages.error(request, problem)
         return redirect("procurement:package-detail", package.pk)
+    return package_form_page(request, package=package)
+
+
+def package_form_page(
+    request: HttpRequest,
+    *,
+    package: Package | None = None,
+    prefill: dict | None = None,
+    saved: Callable[[Package], object] | None = None,
+    context: dict | None = None,
+) -> HttpResponse:
+    """The package form with its line items, shown and saved as a draft: the page of
+    `officer_package_edit`, and the one other apps open to start a package from their own
+    data (business matching, from a held meeting): `prefill` starts the form, `saved` is
+    handed the new package before the officer is sent to it, `context` goes to the
+    template. Whoever calls it has checked that the officer's position may edit."""
+    officer = request.user.opd_officer
     data = request.POST if request.method == "POST" else None
     add_row = data is not None and "tambah_baris" in data
-    # A new package may grow from a held business-matching meeting of this OPD.
-    meeting = None
-    if package is None:
-        meeting = matching_services.meeting_for_package(
-            officer=officer,
-            meeting_id=request.GET.get("pertemuan") or request.POST.get("pertemuan"),
-        )
-    prefill = matching_services.package_initial_from_meeting(meeting) if meeting else {}
     form = forms.PackageForm(data, opd=officer.opd, package=package, prefill=prefill)
     items = forms.item_formset(
         data, items=list(package.items.all()) if package else None, add_row=add_row
@@ -407,16 +414,14 @@ def officer_package_edit(request: HttpRequest, package_id: int | None = None) ->
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            if meeting is not None:
-                matching_services.outcome_link_package(
-                    meeting=meeting, package=package, by=request.user
-                )
+            if saved is not None:
+                saved(package)
             messages.success(request, PACKAGE_SAVED.format(title=package.title))
             return redirect("procurement:package-detail", package.pk)
     return render(
         request,
         "procurement/officer/package_form.html",
-        {"package": package, "form": form, "items": items, "meeting": meeting},
+        {"package": package, "form": form, "items": items, **(context or {})},
     )
 
 

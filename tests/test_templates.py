@@ -365,7 +365,7 @@ def _dashboards_context() -> dict:
 
 def _matching_page_context(name: str, *, event, buyer, exhibitor) -> dict:
     """What the participant pages with a form, the event page and the status badges get."""
-    from matching import forms, services
+    from matching import forms, selectors
     from matching.models import ParticipantKind, ParticipantStatus
 
     pages = {
@@ -384,7 +384,7 @@ def _matching_page_context(name: str, *, event, buyer, exhibitor) -> dict:
         },
         "matching/participant/exhibitor_apply.html": lambda: {
             "form": forms.ExhibitorApplyForm(
-                products=services.exhibitable_products(vendor=exhibitor.vendor),
+                products=selectors.exhibitable_products(vendor=exhibitor.vendor),
                 initial={"note": "Kami membawa contoh produk."},
             ),
         },

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from audit import services as audit
 from audit.models import AuditAction
+from p3dn_portal.lib.admin_refusals import RefusalMessageMixin, SaveRefused
 from p3dn_portal.lib.admin_widgets import SafeAutocompleteMixin
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.formatting import rupiah
@@ -445,19 +446,7 @@ class VendorAdminForm(forms.ModelForm):
     class Meta:
         model = Vendor
         # Identity and company data only: the verification fields change through services.
-        fields = (
-            "name",
-            "legal_form",
-            "nib",
-            "npwp",
-            "kbli_codes",
-            "address",
-            "city",
-            "province",
-            "phone",
-            "capital",
-            "annual_sales",
-        )
+        fields = Vendor.COMPANY_FIELDS
 
     def clean_nib(self) -> str | None:
         nib = normalize_nib(self.cleaned_data.get("nib") or "")
@@ -826,7 +815,7 @@ def _can_record_issue(assistance: HalalAssistance | None) -> bool:
     )
 
 
-class _IssueRefused(Exception):
+class _IssueRefused(SaveRefused):
     """The service refused a certificate the form accepted (another admin recorded the same
     number meanwhile): raised out of the admin's transaction so that nothing is saved."""
 
@@ -935,7 +924,7 @@ class HalalAssistanceAdminForm(forms.ModelForm):
 
 
 @admin.register(HalalAssistance)
-class HalalAssistanceAdmin(SafeAutocompleteMixin, HistoryAdmin):
+class HalalAssistanceAdmin(RefusalMessageMixin, SafeAutocompleteMixin, HistoryAdmin):
     form = HalalAssistanceAdminForm
     list_display = (
         "vendor",
@@ -1019,20 +1008,6 @@ class HalalAssistanceAdmin(SafeAutocompleteMixin, HistoryAdmin):
             raise _IssueRefused(error_text(error)) from error
         form.instance.refresh_from_db()
         self.message_user(request, ISSUE_DONE.format(number=certificate.number), messages.SUCCESS)
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict | None = None,
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _IssueRefused as refused:
-            # The whole save was rolled back with the admin's transaction; say why.
-            self.message_user(request, str(refused), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         counts = HalalAssistance.objects.aggregate(

@@ -79,6 +79,19 @@ PROVINCE_CHOICES = [(name, name) for name in PROVINCES]
 HOME_PROVINCE = "DKI Jakarta"
 
 
+def verifier_field() -> models.ForeignKey:
+    """The Dinas admin who verified or rejected a vendor or a certificate (the decision
+    stays on record if that account goes)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diverifikasi oleh"),
+    )
+
+
 class Vendor(ChoiceLabels, models.Model):
     """A business (usually UMKM) that sells to the province."""
 
@@ -117,16 +130,26 @@ class Vendor(ChoiceLabels, models.Model):
     )
     rejection_reason = models.TextField(_("alasan penolakan"), blank=True)
     verified_at = models.DateTimeField(_("diverifikasi pada"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("diverifikasi oleh"),
-    )
+    verified_by = verifier_field()
     created_at = models.DateTimeField(_("terdaftar pada"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
+
+    # The company's data, as its owner (services.vendor_update) and a Dinas admin (the vendor
+    # admin) edit it; the scale follows from it, the verification fields change only through
+    # the verification services.
+    COMPANY_FIELDS = (
+        "name",
+        "legal_form",
+        "nib",
+        "npwp",
+        "kbli_codes",
+        "address",
+        "city",
+        "province",
+        "phone",
+        "capital",
+        "annual_sales",
+    )
 
     class Meta:
         verbose_name = _("penyedia")
@@ -295,12 +318,24 @@ class Product(ChoiceLabels, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @cached_property
-    def local_content(self):  # -> vendors.local_content.LocalContent
-        """Effective TKDN/BMP/tier today (uses the `valid_tkdn` prefetch when present)."""
-        from vendors.local_content import effective_local_content
+    def local_content_on(self, day: date) -> rules.LocalContent:
+        """Effective TKDN/BMP/tier on that day: the newest verified certificate unexpired then
+        counts. Uses the `valid_tkdn` list that selectors.products_with_local_content
+        prefetches (newest first) when present."""
+        certificates = getattr(self, "valid_tkdn", None)
+        if certificates is None:
+            valid = self.tkdn_certificates.filter(
+                status=CertificateStatus.VERIFIED, expires_on__gte=day
+            )
+            newest = valid.order_by("-issued_on", "-pk").first()
+        else:
+            newest = certificates[0] if certificates else None
+        return rules.local_content_of(newest)
 
-        return effective_local_content(self, on=timezone.localdate())
+    @cached_property
+    def local_content(self) -> rules.LocalContent:
+        """Effective TKDN/BMP/tier today."""
+        return self.local_content_on(timezone.localdate())
 
 
 class ProductPhoto(ChoiceLabels, models.Model):
@@ -348,14 +383,7 @@ class Certificate(ChoiceLabels, models.Model):
     )
     rejection_reason = models.TextField(_("alasan penolakan"), blank=True)
     verified_at = models.DateTimeField(_("diverifikasi pada"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("diverifikasi oleh"),
-    )
+    verified_by = verifier_field()
     expiry_reminder_sent_at = models.DateTimeField(
         _("pengingat kedaluwarsa dikirim"), null=True, blank=True
     )
@@ -374,17 +402,35 @@ class Certificate(ChoiceLabels, models.Model):
         return self.expires_on is None or self.expires_on >= day
 
 
-class TKDNCertificate(Certificate):
-    vendor = models.ForeignKey(
-        Vendor,
-        on_delete=models.CASCADE,
-        related_name="tkdn_certificates",
-        verbose_name=_("penyedia"),
-    )
-    number = models.CharField(_("nomor sertifikat"), max_length=60, unique=True)
-    products = models.ManyToManyField(
-        Product, related_name="tkdn_certificates", verbose_name=_("produk yang dicakup")
-    )
+def certificate_base(kind: str, *, number_length: int) -> type[Certificate]:
+    """The abstract base of one kind of certificate: `Certificate` with the vendor that holds
+    it and the products it covers, both reached from the other side by the kind's name
+    (`vendor.tkdn_certificates`, `product.halal_certificates`), its unique number (as long as
+    the issuer makes it), and its history with the products it covered. The dates and the
+    file follow in each kind, after its own figures: the order its fields are listed in."""
+
+    class KindCertificate(Certificate):
+        vendor = models.ForeignKey(
+            Vendor,
+            on_delete=models.CASCADE,
+            related_name=f"{kind}_certificates",
+            verbose_name=_("penyedia"),
+        )
+        number = models.CharField(_("nomor sertifikat"), max_length=number_length, unique=True)
+        products = models.ManyToManyField(
+            Product, related_name=f"{kind}_certificates", verbose_name=_("produk yang dicakup")
+        )
+        history = HistoricalRecords(
+            excluded_fields=["created_at"], m2m_fields=["products"], inherit=True
+        )
+
+        class Meta:
+            abstract = True
+
+    return KindCertificate
+
+
+class TKDNCertificate(certificate_base("tkdn", number_length=60)):
     tkdn_pct = models.DecimalField(_("TKDN (%)"), max_digits=5, decimal_places=2)
     bmp_pct = models.DecimalField(_("BMP (%)"), max_digits=5, decimal_places=2, default=0)
     issued_on = models.DateField(_("tanggal terbit"))
@@ -393,7 +439,6 @@ class TKDNCertificate(Certificate):
     file = models.FileField(
         _("berkas sertifikat"), upload_to=RandomName("tkdn"), storage=private_storage
     )
-    history = HistoricalRecords(excluded_fields=["created_at"], m2m_fields=[products])
 
     class Meta:
         verbose_name = _("sertifikat TKDN")
@@ -432,18 +477,8 @@ class TKDNCertificate(Certificate):
         return rules.tkdn_tier(self.tkdn_pct, self.bmp_pct)
 
 
-class HalalCertificate(Certificate):
-    vendor = models.ForeignKey(
-        Vendor,
-        on_delete=models.CASCADE,
-        related_name="halal_certificates",
-        verbose_name=_("penyedia"),
-    )
-    number = models.CharField(_("nomor sertifikat"), max_length=20, unique=True)
+class HalalCertificate(certificate_base("halal", number_length=20)):
     scheme = models.CharField(_("skema"), max_length=15, choices=HalalScheme.choices)
-    products = models.ManyToManyField(
-        Product, related_name="halal_certificates", verbose_name=_("produk yang dicakup")
-    )
     issued_on = models.DateField(_("tanggal terbit"))
     expires_on = models.DateField(
         _("berlaku sampai"),
@@ -454,7 +489,6 @@ class HalalCertificate(Certificate):
     file = models.FileField(
         _("berkas sertifikat"), upload_to=RandomName("halal"), storage=private_storage
     )
-    history = HistoricalRecords(excluded_fields=["created_at"], m2m_fields=[products])
 
     class Meta:
         verbose_name = _("sertifikat halal")

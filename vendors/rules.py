@@ -3,6 +3,7 @@
 UMKM scale: PP 7/2021 art. 35. TKDN tiers: Perpres 16/2018 art. 66 as amended.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
@@ -86,6 +87,28 @@ def tkdn_tier(tkdn_pct: Decimal | None, bmp_pct: Decimal | None = None) -> Tier:
     if tkdn + bmp >= TKDN_BMP_MIN_FOR_T1:
         return Tier.T1
     return Tier.T2
+
+
+@dataclass(frozen=True)
+class LocalContent:
+    """A product's effective local content: what its newest verified, unexpired TKDN
+    certificate says; without one it counts as 0 TKDN (tier T4)."""
+
+    tkdn_pct: Decimal
+    bmp_pct: Decimal
+    tier: Tier
+    certificate: object | None  # the TKDNCertificate it comes from
+
+
+NO_LOCAL_CONTENT = LocalContent(Decimal("0"), Decimal("0"), Tier.T4, None)
+
+
+def local_content_of(certificate: object | None) -> LocalContent:
+    """The local content a certificate (with `tkdn_pct` and `bmp_pct`) gives, or none."""
+    if certificate is None:
+        return NO_LOCAL_CONTENT
+    tkdn_pct, bmp_pct = certificate.tkdn_pct, certificate.bmp_pct
+    return LocalContent(tkdn_pct, bmp_pct, tkdn_tier(tkdn_pct, bmp_pct), certificate)
 
 
 def luhn_check_digit(digits: str) -> int:

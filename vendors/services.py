@@ -3,6 +3,7 @@ changes the rows in one transaction, records why in the history, and queues the 
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -129,6 +130,28 @@ def _audit_verification(
     )
 
 
+Verifiable = TypeVar("Verifiable", Vendor, TKDNCertificate, HalalCertificate)
+
+
+def _reject(obj: Verifiable, *, by: User, reason: str, action: AuditAction) -> Verifiable:
+    """Turn down a vendor or a certificate waiting for verification, with the reason its
+    vendor reads to put it right; recorded in the history and the audit log."""
+    if not reason.strip():
+        raise ValidationError(REASON_REQUIRED, code="reason_required")
+    statuses = VendorStatus if isinstance(obj, Vendor) else CertificateStatus
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)  # two admins, one decision
+    if obj.status != statuses.PENDING:
+        raise ValidationError(NOT_PENDING, code="not_pending")
+    before = audit.snapshot(obj, VERIFICATION_FIELDS)
+    obj.status = statuses.REJECTED
+    obj.rejection_reason = reason.strip()
+    obj.verified_by = by
+    obj._change_reason = f"Ditolak: {reason.strip()}"
+    obj.save()
+    _audit_verification(obj, before=before, action=action, by=by)
+    return obj
+
+
 def _require_owner(*, vendor: Vendor, by: User) -> None:
     member = by.vendor_member
     if member is None or member.vendor_id != vendor.pk or member.role != MemberRole.OWNER:
@@ -211,17 +234,9 @@ def vendor_register(
 # Checked by the admin at verification: locked afterwards (the size decides the scale, and
 # the scale decides which packages are reserved for the company).
 IDENTITY_FIELDS = ("name", "legal_form", "nib", "npwp", "capital", "annual_sales")
-EDITABLE_FIELDS = (
-    *IDENTITY_FIELDS,
-    "npwp_check_digit_confirmed",
-    "kbli_codes",
-    "address",
-    "city",
-    "province",
-    "phone",
-    "capital",
-    "annual_sales",
-)
+# What the owner may change: the company data, and whether a legacy NPWP whose check digit
+# does not match is the right one nonetheless.
+EDITABLE_FIELDS = (*Vendor.COMPANY_FIELDS, "npwp_check_digit_confirmed")
 
 
 @transaction.atomic
@@ -298,18 +313,7 @@ def vendor_verify(*, vendor: Vendor, by: User) -> Vendor:
 
 @transaction.atomic
 def vendor_reject(*, vendor: Vendor, by: User, reason: str) -> Vendor:
-    if not reason.strip():
-        raise ValidationError(REASON_REQUIRED, code="reason_required")
-    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
-    if vendor.status != VendorStatus.PENDING:
-        raise ValidationError(NOT_PENDING, code="not_pending")
-    before = audit.snapshot(vendor, VERIFICATION_FIELDS)
-    vendor.status = VendorStatus.REJECTED
-    vendor.rejection_reason = reason.strip()
-    vendor.verified_by = by
-    vendor._change_reason = f"Ditolak: {reason.strip()}"
-    vendor.save()
-    _audit_verification(vendor, before=before, action=AuditAction.VENDOR_REJECTED, by=by)
+    vendor = _reject(vendor, by=by, reason=reason, action=AuditAction.VENDOR_REJECTED)
     _notify_vendor(vendor, "vendors/vendor_rejected")
     return vendor
 
@@ -534,18 +538,9 @@ def certificate_verify(*, certificate: TKDNCertificate | HalalCertificate, by: U
 
 @transaction.atomic
 def certificate_reject(*, certificate: TKDNCertificate | HalalCertificate, by: User, reason: str):
-    if not reason.strip():
-        raise ValidationError(REASON_REQUIRED, code="reason_required")
-    certificate = type(certificate).objects.select_for_update().get(pk=certificate.pk)
-    if certificate.status != CertificateStatus.PENDING:
-        raise ValidationError(NOT_PENDING, code="not_pending")
-    before = audit.snapshot(certificate, VERIFICATION_FIELDS)
-    certificate.status = CertificateStatus.REJECTED
-    certificate.rejection_reason = reason.strip()
-    certificate.verified_by = by
-    certificate._change_reason = f"Ditolak: {reason.strip()}"
-    certificate.save()
-    _audit_verification(certificate, before=before, action=AuditAction.CERTIFICATE_REJECTED, by=by)
+    certificate = _reject(
+        certificate, by=by, reason=reason, action=AuditAction.CERTIFICATE_REJECTED
+    )
     _notify_vendor(certificate.vendor, "vendors/certificate_rejected", certificate=certificate)
     return certificate
 

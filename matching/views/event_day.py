@@ -1,5 +1,6 @@
 """The event day: each participant's agenda (on screen, on paper, in a calendar), the
-outcome of a meeting, and the admin's check-in desk and table sheet for the hall."""
+outcome of a meeting and the procurement package it may lead to, and the admin's check-in
+desk and table sheet for the hall."""
 
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode, urlsplit
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_safe
 from accounts.decorators import role_required
 from accounts.models import Role
 from matching import agenda as agendas
-from matching import rules, services
+from matching import rules, selectors, services
 from matching.forms_event_day import (
     PARTICIPANT_UNKNOWN,
     CheckInForm,
@@ -43,7 +44,10 @@ from matching.models import (
 )
 from matching.rules import EventStatus
 from p3dn_portal.lib.forms import add_service_error
+from procurement import services as procurement_services
 from procurement.models import Package
+from procurement.rules import Action
+from procurement.views import package_form_page
 from vendors.selectors import products_with_local_content
 
 AGENDA_NOT_PUBLISHED = _(
@@ -93,7 +97,7 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 
 
 def _agenda_rows(participant: Participant, *, today: date) -> list[agendas.AgendaRow]:
-    meetings = services.agenda_meetings(participant=participant).select_related("outcome")
+    meetings = selectors.agenda_meetings(participant=participant).select_related("outcome")
     if participant.is_buyer:
         # A buyer reads the exhibitor's products with the TKDN valid today.
         meetings = meetings.prefetch_related(
@@ -260,6 +264,29 @@ def outcome(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "outcome_problem": problem,
             "back_url": back_url,
         },
+    )
+
+
+def _get_meeting_for_package(request: HttpRequest, meeting_id: int) -> Meeting:
+    """A held meeting of the officer's OPD not yet followed by a package; 404 for any other
+    (another OPD's, one not held, one whose package exists)."""
+    meetings = selectors.meetings_for_package(officer=request.user.opd_officer)
+    return get_object_or_404(meetings, pk=meeting_id)
+
+
+@role_required(Role.OFFICER)
+def meeting_package(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """A draft procurement package grown from a held meeting: procurement's package form,
+    started from the need discussed; once saved, the package is the meeting's follow-up."""
+    procurement_services.authorize_position(officer=request.user.opd_officer, action=Action.EDIT)
+    meeting = _get_meeting_for_package(request, meeting_id)
+    return package_form_page(
+        request,
+        prefill=selectors.package_initial_from_meeting(meeting),
+        saved=lambda package: services.outcome_link_package(
+            meeting=meeting, package=package, by=request.user
+        ),
+        context={"meeting": meeting},
     )
 
 

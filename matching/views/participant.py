@@ -31,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.decorators import WRONG_ROLE, role_required
 from accounts.models import Role, User
-from matching import forms, rules, services
+from matching import forms, rules, selectors, services
 from matching.models import (
     ACTIVE_MEETING_STATES,
     Event,
@@ -339,7 +339,7 @@ def exhibitor_apply(request: HttpRequest, event_id: int) -> HttpResponse:
     ):
         messages.info(request, ALREADY_DECIDED.format(status=current.get_status_display()))
         return redirect("matching:participation", event.pk)
-    products = services.exhibitable_products(vendor=vendor)
+    products = selectors.exhibitable_products(vendor=vendor)
     initial = None
     if current is not None:
         initial = {"products": list(current.products.all()), "note": current.note}

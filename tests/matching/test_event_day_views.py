@@ -873,7 +873,7 @@ def test_a_held_meeting_offers_the_buyer_a_package_from_it(db, login):
     meeting = meeting_create(
         buyer, exhibitor_create(event), slot=event.slots.first(), table=1, status="held"
     )
-    link = f"{reverse('procurement:officer-package-add')}?pertemuan={meeting.pk}"
+    link = reverse("matching:meeting-package", args=[meeting.pk])
     with time_machine.travel(meeting.slot.starts_at + timedelta(minutes=40)):
         page = login(buyer.officer.user).get(_outcome_url(meeting))
     assert link in page.content.decode()

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from matching import services
+from matching import selectors, services
 from matching.models import (
     CheckIn,
     Event,
@@ -148,7 +148,7 @@ class TestExhibitors:
             issued_on=timezone.localdate() - timedelta(days=2000),
             expires_on=timezone.localdate() - timedelta(days=1),
         )
-        assert not services.exhibitable_products(vendor=vendor).exists()
+        assert not selectors.exhibitable_products(vendor=vendor).exists()
 
     def test_an_unverified_vendor_cannot_apply(self, event, vendor_owner):
         vendor = vendor_owner.vendor_membership.vendor

@@ -231,11 +231,7 @@ EXPECTATIONS: dict[str, list[Case]] = {
         page(OPD_A_OR_VENDOR_A | {ADMIN}, objection_id="objection")
     ],
     "procurement:officer-packages": [page(OFFICERS)],
-    "procurement:officer-package-add": [
-        page(OFFICERS),
-        # A package grown from a held meeting: OPD B's form must not start from OPD A's.
-        page(OFFICERS, query="held_meeting_query"),
-    ],
+    "procurement:officer-package-add": [page(OFFICERS)],
     "procurement:officer-package-edit": [page({OFFICER}, package_id="draft_package")],
     "procurement:officer-package-announce": [action({OFFICER}, package_id="draft_package")],
     "procurement:officer-package-close": [action({OFFICER}, package_id="announced_package")],
@@ -352,6 +348,8 @@ EXPECTATIONS: dict[str, list[Case]] = {
         page(NOBODY, event_id="draft_event"),
     ],
     "matching:outcome": [page({OFFICER, ADMIN}, meeting_id="meeting")],
+    # A package grown from a held meeting: OPD A's officer only; OPD B finds nothing.
+    "matching:meeting-package": [page({OFFICER}, meeting_id="held_meeting")],
     "matching:checkin-desk": [page({ADMIN}, event_id="event")],
     "matching:table-sheet": [page({ADMIN}, event_id="event")],
     "matching:participant-agenda": [page({ADMIN}, event_id="event", participant_id="exhibitor_a")],

@@ -129,9 +129,9 @@ ROUTES: dict[str, Route] = {
     "procurement:package-detail": Route(OFFICER, ids={P: "evaluated_package"}),
     "procurement:objection-attachment": Route(OFFICER, ids={"objection_id": "objection"}),
     "procurement:officer-packages": Route(OFFICER, query=("status", "urut", "page")),
-    "procurement:officer-package-add": Route(OFFICER, query=("pertemuan",), fields=("tambah",)),
+    "procurement:officer-package-add": Route(OFFICER, fields=("tambah",)),
     "procurement:officer-package-edit": Route(
-        OFFICER, ids={P: "draft_package"}, query=("pertemuan",), fields=("tambah",)
+        OFFICER, ids={P: "draft_package"}, fields=("tambah",)
     ),
     "procurement:officer-package-announce": Route(
         OFFICER, ids={P: "draft_package"}, form_page="procurement:package-detail"
@@ -257,6 +257,9 @@ ROUTES: dict[str, Route] = {
             *("held", "interest", "estimated_value", "products", "notes", "follow_up"),
             *("catalogue_order_ref", "package"),
         ),
+    ),
+    "matching:meeting-package": Route(
+        OFFICER, ids={"meeting_id": "held_meeting"}, fields=("tambah",)
     ),
     "matching:checkin-desk": Route(ADMIN, ids={E: "event"}),
     "matching:table-sheet": Route(ADMIN, ids={E: "event"}),

@@ -318,7 +318,7 @@ def build_world() -> World:
         buyer_a=buyer_a.pk,
         need_a=buyer_a.needs.get().pk,
         meeting=meeting.pk,
-        held_meeting_query=f"pertemuan={held.pk}",
+        held_meeting=held.pk,
         schedule_run=schedule_run.pk,
         vendor_content_type=ContentType.objects.get_for_model(vendor_a).pk,
     )

@@ -1,6 +1,7 @@
 """UMKM scale (PP 7/2021 art. 35), TKDN tiers and the NPWP check digit, without a database."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -11,6 +12,7 @@ from vendors.rules import (
     business_scale,
     format_npwp,
     is_umk,
+    local_content_of,
     npwp_check_digit_ok,
     scale_basis,
     tkdn_tier,
@@ -100,6 +102,27 @@ def test_umk_means_micro_and_small(scale, umk):
 )
 def test_tkdn_tiers(tkdn, bmp, tier):
     assert tkdn_tier(tkdn, bmp) == tier
+
+
+def test_without_a_certificate_the_local_content_is_nil_and_t4():
+    content = local_content_of(None)
+    assert (content.tkdn_pct, content.bmp_pct, content.tier, content.certificate) == (
+        Decimal("0"),
+        Decimal("0"),
+        Tier.T4,
+        None,
+    )
+
+
+def test_the_local_content_is_the_certificates_with_its_tier():
+    certificate = SimpleNamespace(tkdn_pct=Decimal("30"), bmp_pct=Decimal("12"))
+    content = local_content_of(certificate)
+    assert (content.tkdn_pct, content.bmp_pct, content.tier) == (
+        Decimal("30"),
+        Decimal("12"),
+        Tier.T1,
+    )
+    assert content.certificate is certificate
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,6 @@ from tests.factories import (
     VendorMemberFactory,
 )
 from vendors import services
-from vendors.local_content import effective_local_content
 from vendors.models import CertificateStatus, VendorStatus
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +195,7 @@ def test_vendors_are_warned_30_days_before_expiry_once(
 def test_the_effective_local_content_is_the_newest_valid_certificate(vendor_owner):
     vendor = vendor_owner.vendor_membership.vendor
     product = ProductFactory(vendor=vendor)
-    assert effective_local_content(product, on=TODAY).tier == "T4"
+    assert product.local_content_on(TODAY).tier == "T4"
     TKDNCertificateFactory(
         vendor=vendor,
         products=[product],
@@ -215,7 +214,7 @@ def test_the_effective_local_content_is_the_newest_valid_certificate(vendor_owne
         status=CertificateStatus.PENDING,
         verified_at=None,
     )
-    content = effective_local_content(product, on=TODAY)
+    content = product.local_content_on(TODAY)
     assert (str(content.tkdn_pct), content.tier) == ("30.00", "T2")
     newer = TKDNCertificateFactory(
         vendor=vendor,
@@ -225,9 +224,9 @@ def test_the_effective_local_content_is_the_newest_valid_certificate(vendor_owne
         issued_on=TODAY - timedelta(days=5),
         expires_on=TODAY + timedelta(days=1000),
     )
-    content = effective_local_content(product, on=TODAY)
+    content = product.local_content_on(TODAY)
     assert (content.certificate, content.tier) == (newer, "T1")
-    assert effective_local_content(product, on=TODAY + timedelta(days=2000)).tier == "T4"
+    assert product.local_content_on(TODAY + timedelta(days=2000)).tier == "T4"
 
 
 def test_a_certificate_past_its_expiry_cannot_be_verified(vendor_owner, admin_user):

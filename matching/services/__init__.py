@@ -1,0 +1,135 @@
+"""Business matching: what changes an event, its participants and meetings. Views and
+tasks call these as `services.<name>`, whichever module below holds it; rules live in
+matching.rules and matching.scheduling, reads in matching.selectors.
+
+- events: an event's slots and life cycle, the agendas mailed on publication;
+- participants: exhibitors and buyers joining and leaving, needs and their suggestions;
+- meetings: requests and answers between participants, an admin's changes to meetings;
+- scheduling: scheduler runs, from the request to the written placements;
+- event_day: check-in, no-shows, outcomes and the package a meeting leads to."""
+
+# The demo seeding reads the products an exhibitor may show from here; reads live in
+# matching.selectors.
+from matching.selectors import exhibitable_products
+from matching.services.event_day import (
+    CHECKIN_NOT_RUNNING,
+    MEETING_NO_SHOW,
+    MEETING_NOT_SEATED,
+    MEETING_NOT_STARTED,
+    NOT_ATTENDANCE_TIME,
+    NOT_EVENT_DAY,
+    check_in,
+    no_shows_mark,
+    outcome_link_package,
+    outcome_record,
+)
+from matching.services.events import (
+    NO_SLOTS,
+    SLOTS_LOCKED,
+    WRONG_TRANSITION,
+    agendas_send,
+    event_move,
+    event_slots_rebuild,
+)
+from matching.services.meetings import (
+    EVENT_CLOSED,
+    LOCK_NOT_SEATED,
+    NO_REQUESTS_NOW,
+    NOT_ACCEPTED,
+    NOT_PENDING,
+    NOT_YOUR_TURN,
+    PAIR_EXISTS,
+    REOPEN_EVENT_STATE,
+    REOPEN_NOT_NO_SHOW,
+    REOPEN_PAIR_TAKEN,
+    TOO_MANY_MEETINGS,
+    meeting_admin_add,
+    meeting_lock,
+    meeting_remove,
+    meeting_reopen,
+    meeting_request,
+    meeting_respond,
+    meeting_withdraw,
+    meetings_expire,
+)
+from matching.services.participants import (
+    AVAILABILITY_LOCKED,
+    CAPACITY_FULL,
+    NO_CERTIFIED_PRODUCT,
+    NOT_IN_REGISTRATION,
+    PACKAGE_OTHER_OPD,
+    VENDOR_NOT_VERIFIED,
+    buyer_register,
+    exhibitor_apply,
+    exhibitors_decide,
+    need_delete,
+    need_save,
+    participant_withdraw,
+    suggestions_compute,
+    suggestions_request,
+    unavailability_set,
+)
+from matching.services.scheduling import (
+    NOT_SCHEDULABLE,
+    schedule_execute,
+    schedule_request,
+    schedule_runs_requeue,
+)
+
+__all__ = [
+    "AVAILABILITY_LOCKED",
+    "CAPACITY_FULL",
+    "CHECKIN_NOT_RUNNING",
+    "EVENT_CLOSED",
+    "LOCK_NOT_SEATED",
+    "MEETING_NOT_SEATED",
+    "MEETING_NOT_STARTED",
+    "MEETING_NO_SHOW",
+    "NOT_ACCEPTED",
+    "NOT_ATTENDANCE_TIME",
+    "NOT_EVENT_DAY",
+    "NOT_IN_REGISTRATION",
+    "NOT_PENDING",
+    "NOT_SCHEDULABLE",
+    "NOT_YOUR_TURN",
+    "NO_CERTIFIED_PRODUCT",
+    "NO_REQUESTS_NOW",
+    "NO_SLOTS",
+    "PACKAGE_OTHER_OPD",
+    "PAIR_EXISTS",
+    "REOPEN_EVENT_STATE",
+    "REOPEN_NOT_NO_SHOW",
+    "REOPEN_PAIR_TAKEN",
+    "SLOTS_LOCKED",
+    "TOO_MANY_MEETINGS",
+    "VENDOR_NOT_VERIFIED",
+    "WRONG_TRANSITION",
+    "agendas_send",
+    "buyer_register",
+    "check_in",
+    "event_move",
+    "event_slots_rebuild",
+    "exhibitable_products",
+    "exhibitor_apply",
+    "exhibitors_decide",
+    "meeting_admin_add",
+    "meeting_lock",
+    "meeting_remove",
+    "meeting_reopen",
+    "meeting_request",
+    "meeting_respond",
+    "meeting_withdraw",
+    "meetings_expire",
+    "need_delete",
+    "need_save",
+    "no_shows_mark",
+    "outcome_link_package",
+    "outcome_record",
+    "participant_withdraw",
+    "schedule_execute",
+    "schedule_request",
+    "schedule_runs_requeue",
+    "suggestions_compute",
+    "suggestions_request",
+    "unavailability_set",
+]
