@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from matching import services
+from matching import selectors, services
 from matching.models import (
     Event,
     EventBreak,
@@ -164,7 +164,7 @@ def _event(
 def _exhibit(event: Event, key: str) -> Participant:
     owner = _user(key)
     vendor = owner.vendor_membership.vendor
-    products = list(services.exhibitable_products(vendor=vendor))
+    products = list(selectors.exhibitable_products(vendor=vendor))
     return services.exhibitor_apply(
         event=event,
         vendor=vendor,

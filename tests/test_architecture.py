@@ -7,8 +7,6 @@ import ast
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "p3dn_portal"
 # The apps above accounts: each holds a domain (or, for seeding, data for all of them).
@@ -107,7 +105,6 @@ def test_accounts_imports_no_domain_app():
     assert _into(_reached(_source_files("accounts")), DOMAIN_APPS) == []
 
 
-@pytest.mark.xfail(strict=True, reason="procurement→matching is removed on branch issue-17m")
 def test_procurement_imports_nothing_from_matching():
     assert _into(_reached(_source_files("procurement")), ("matching",)) == []
 

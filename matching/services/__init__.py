@@ -10,7 +10,6 @@ matching.rules and matching.scheduling, reads in matching.selectors.
 
 # The demo seeding reads the products an exhibitor may show from here; reads live in
 # matching.selectors.
-from matching.selectors import exhibitable_products
 from matching.services.event_day import (
     CHECKIN_NOT_RUNNING,
     MEETING_NO_SHOW,
@@ -109,7 +108,6 @@ __all__ = [
     "check_in",
     "event_move",
     "event_slots_rebuild",
-    "exhibitable_products",
     "exhibitor_apply",
     "exhibitors_decide",
     "meeting_admin_add",

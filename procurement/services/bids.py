@@ -22,7 +22,6 @@ from procurement.rules import Status
 from procurement.services import lifecycle
 from procurement.services.lifecycle import _when
 from procurement.services.notifications import _notify_vendor_users
-from vendors.local_content import effective_local_content
 from vendors.models import Product, Vendor
 from vendors.selectors import products_with_local_content, valid_halal_certificates
 
@@ -149,7 +148,7 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
     content_lines = []
     for line in sorted(lines, key=lambda l: items[l.item.pk].position):  # noqa: E741
         product = products[line.product.pk]
-        local = effective_local_content(product, on=closing_day)
+        local = product.local_content_on(closing_day)
         content_lines.append(
             sealing.BidContentLine(
                 item=line.item.pk,
