@@ -29,6 +29,10 @@ LIBRARIES = (
     "whitenoise",
 )
 
+# Frames that only pass the call on (their time is their callees').
+WRAPPERS = ("django/template/base.py", "django/template/loader_tags.py", "defaulttags.py",
+            "django/template/backends", "django/template/loader.py")  # fmt: skip
+
 _layers: list[str] = []
 _inside: defaultdict[int, float] = defaultdict(float)
 _hooks: defaultdict[int, float] = defaultdict(float)
@@ -82,14 +86,15 @@ def layer_costs(client: Client, url: str, requests: int) -> list[tuple[str, floa
         probe.cookies = client.cookies
         for _ in range(requests):
             probe.get(url)
-    inside = [_inside[n] for n in range(len(_layers))] + [0.0]
-    hooks = sum(_hooks.values())
-    costs = [
-        (_layers[n], (inside[n] - inside[n + 1] + _hooks[n]) * 1000 / requests)
-        for n in range(len(_layers))
+    # Every layer's hooks run inside the innermost layer, after the layers' own work.
+    inside = [_inside[n] for n in range(len(_layers))]
+    view = inside[-1] - sum(_hooks.values())
+    own = [inside[n] - inside[n + 1] + _hooks[n] for n in range(len(_layers) - 1)]
+    own.append(_hooks[len(_layers) - 1])
+    per_request = [
+        (layer, seconds * 1000 / requests) for layer, seconds in zip(_layers, own, strict=True)
     ]
-    costs[-1] = (costs[-1][0], costs[-1][1] - (inside[-2] - hooks) * 1000 / requests)
-    return [*costs, ("the view (and its templates)", (inside[-2] - hooks) * 1000 / requests)]
+    return [*per_request, ("the view (and its templates)", view * 1000 / requests)]
 
 
 def hot_functions(client: Client, url: str, requests: int, top: int = 25):
@@ -106,6 +111,8 @@ def hot_functions(client: Client, url: str, requests: int, top: int = 25):
         ours = file.startswith(str(ROOT)) and "/.venv/" not in file
         if not ours and not any(f"/{library}/" in file for library in LIBRARIES):
             continue
+        if any(wrapper in file for wrapper in WRAPPERS) or "middleware" in file:
+            continue  # the template engine's and the middleware's own frames: see above
         where = file.split("site-packages/")[-1].removeprefix(str(ROOT) + "/")
         rows.append((f"{where}:{line} {function}", calls / requests, cumulative * 1000 / requests))
     rows.sort(key=lambda row: -row[2])

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 LUA = Path(__file__).with_name("wrk_report.lua")
 FIGURES = re.compile(r"FIGURES (.*)")
+TIMEOUT_S = 10  # a request not answered by then counts as an error
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ def drive(
         "--duration",
         f"{seconds}s",
         "--timeout",
-        "10s",
+        f"{TIMEOUT_S}s",
         "--script",
         str(LUA),
         url,
