@@ -6,6 +6,15 @@ from django.urls import reverse
 from django_otp.admin import OTPAdminSite
 
 from p3dn_portal.lib.admin_lookups import DeclaredLookupsOnly
+from p3dn_portal.lib.paging import CountUpTo
+
+
+class CountsBounded:
+    """A changelist counts its rows up to CountUpTo.limit, and never the whole table beside
+    (show_full_result_count): at a million rows each count costs more than the page."""
+
+    paginator = CountUpTo
+    show_full_result_count = False
 
 
 class PortalAdminSite(OTPAdminSite):
@@ -20,11 +29,16 @@ class PortalAdminSite(OTPAdminSite):
 
     def register(self, model_or_iterable, admin_class=None, **options) -> None:
         """Every ModelAdmin, the portal's and third-party apps' alike, takes only its own
-        declared list filters from a URL (lib.admin_lookups)."""
+        declared list filters from a URL (lib.admin_lookups) and counts its rows bounded."""
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, DeclaredLookupsOnly):
+        mixins = tuple(
+            mixin
+            for mixin in (DeclaredLookupsOnly, CountsBounded)
+            if not issubclass(admin_class, mixin)
+        )
+        if mixins:
             names = {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__}
-            admin_class = type(admin_class.__name__, (DeclaredLookupsOnly, admin_class), names)
+            admin_class = type(admin_class.__name__, (*mixins, admin_class), names)
         super().register(model_or_iterable, admin_class, **options)
 
     @login_not_required

@@ -21,6 +21,8 @@ class Fixtures:
     event_id: int
     small_opd_id: int  # the OPD with the fewest packages
     open_rup_code: str  # one package open for bids: a search that finds one
+    bench_vendor_id: int  # a product of every catalogue line
+    small_vendor_id: int  # a verified vendor with one product
     common_word: str = COMMON_WORD
     rare_word: str = RARE_WORD
 
@@ -30,6 +32,7 @@ def load() -> Fixtures:
     from procurement.models import OPD, BidStatus, Package, RunStatus
     from procurement.rules import Status
     from seeding import scale
+    from vendors.models import Vendor, VendorStatus
 
     manifest = scale.manifest()
     hot = Package.objects.get(pk=manifest["hot_package_id"])
@@ -48,6 +51,14 @@ def load() -> Fixtures:
         .order_by("pk")
         .first()
     )
+    verified = Vendor.objects.filter(status=VendorStatus.VERIFIED).order_by("pk")
+    bench_vendor = verified.get(name=scale.BENCH_VENDOR_NAME)
+    small_vendor = (
+        verified.filter(pk__in=verified.exclude(pk=bench_vendor.pk).values("pk")[:50])
+        .annotate(n=Count("products"))
+        .order_by("n", "pk")
+        .first()
+    )
     smallest_opd = OPD.objects.annotate(n=Count("packages")).order_by("n", "pk").first()
     return Fixtures(
         admin_id=User.objects.get(email=manifest["admin_email"]).pk,
@@ -59,4 +70,6 @@ def load() -> Fixtures:
         event_id=manifest["event_id"],
         small_opd_id=smallest_opd.pk,
         open_rup_code=open_package.rup_code,
+        bench_vendor_id=bench_vendor.pk,
+        small_vendor_id=small_vendor.pk,
     )

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 LUA = Path(__file__).with_name("wrk_report.lua")
 FIGURES = re.compile(r"FIGURES (.*)")
+TIMEOUT_S = 10  # a request not answered by then counts as an error
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, workers: int, port: int):
-    """Serve the portal as in production (p3dn_portal/gunicorn.conf.py) on 127.0.0.1."""
+def gunicorn(env: dict[str, str], *, workers: int, port: int, bare: bool = False):
+    """Serve the portal as in production (p3dn_portal/gunicorn.conf.py) on 127.0.0.1; with
+    `bare`, the bare Django view (benchmarks.bare) with the same kind and number of workers."""
+    if bare:
+        app, config, health = "benchmarks.bare:application", ["--preload"], "/"
+    else:
+        config = ["--config", str(ROOT / "p3dn_portal" / "gunicorn.conf.py")]
+        app, health = "p3dn_portal.wsgi:application", "/healthz"
     command = [
         str(BIN / "gunicorn"),
-        "p3dn_portal.wsgi:application",
-        "--config",
-        str(ROOT / "p3dn_portal" / "gunicorn.conf.py"),
+        app,
+        *config,
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -56,7 +62,7 @@ def gunicorn(env: dict[str, str], *, workers: int, port: int):
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
+        _wait_until_up(f"http://127.0.0.1:{port}{health}", server)
         yield server
     finally:
         server.terminate()
@@ -83,9 +89,21 @@ def wrk_path() -> str:
     return path
 
 
-def drive(url: str, *, headers: dict[str, str], seconds: int, clients: int) -> Load:
-    """wrk with `clients` connections on 2 threads for `seconds`."""
-    env = dict(os.environ, WRK_HEADERS="|".join(f"{k}: {v}" for k, v in headers.items()))
+def drive(
+    url: str,
+    *,
+    headers: dict[str, str],
+    seconds: int,
+    clients: int,
+    paths: Path | None = None,
+) -> Load:
+    """wrk with `clients` connections on 2 threads for `seconds`: on `url`, or on a path of
+    the file `paths` (one a line) picked at random for each request, on url's server."""
+    env = dict(
+        os.environ,
+        WRK_HEADERS="|".join(f"{k}: {v}" for k, v in headers.items()),
+        WRK_PATHS=str(paths or ""),
+    )
     command = [
         wrk_path(),
         "--threads",
@@ -95,7 +113,7 @@ def drive(url: str, *, headers: dict[str, str], seconds: int, clients: int) -> L
         "--duration",
         f"{seconds}s",
         "--timeout",
-        "10s",
+        f"{TIMEOUT_S}s",
         "--script",
         str(LUA),
         url,

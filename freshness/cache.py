@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -49,6 +50,41 @@ def versions() -> dict[str, int]:
     if memo is not None:
         memo.update(current)
     return current
+
+
+# Every topic's version, and the versions of the keys of one topic that an SQL expression
+# (of type text[]) names, in one query; a last row says whether the expression was NULL.
+KEYS_SQL = """
+SELECT 'topic', d.topic, d.version FROM freshness_dataversion d
+UNION ALL
+SELECT 'key', k.key, coalesce(v.version, 0)
+FROM unnest(({keys})::text[]) AS k(key)
+LEFT JOIN freshness_keyversion v ON v.topic = %(key_topic)s AND v.key = k.key
+UNION ALL
+SELECT 'none', '', 0 WHERE ({keys}) IS NULL
+"""
+
+
+def key_versions(topic: str, keys_sql: str, params: dict[str, object]) -> dict[str, int] | None:
+    """The versions of the keys of `topic` that `keys_sql` (an SQL expression of type text[],
+    with `params`) names, a key never written at 0; None when the expression is NULL (no set
+    of keys can tell when the value changes: it depends on the whole topic). Every topic's
+    version comes in the same query and is kept for the rest of the request, as versions()
+    would have read it."""
+    current, keys, whole = dict.fromkeys(TOPICS, 0), {}, False
+    with connection.cursor() as cursor:
+        cursor.execute(KEYS_SQL.format(keys=keys_sql), {**params, "key_topic": topic})
+        for kind, name, version in cursor.fetchall():
+            if kind == "topic":
+                current[name] = version
+            elif kind == "key":
+                keys[name] = version
+            else:
+                whole = True
+    memo = _request_versions.get()
+    if memo is not None:
+        memo.update(current)
+    return None if whole else keys
 
 
 def key(name: str, topics: Iterable[str], parts: Iterable[object], current: Mapping[str, int]):

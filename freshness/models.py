@@ -26,3 +26,34 @@ class PendingBump(models.Model):
 
     def __str__(self) -> str:
         return str(self.txid)
+
+
+class KeyVersion(models.Model):
+    """The version of one key within a topic (a word of the product catalogue): a value that
+    depends on a few keys only is computed again when one of them moves on, not on every
+    write to the topic. Drawn from the same sequence as the topics' versions, at commit;
+    never deleted (a key back at 0 could bring an old value back)."""
+
+    pk = models.CompositePrimaryKey("topic", "key")
+    topic = models.CharField(_("topik"), max_length=20)
+    key = models.TextField(_("kunci"))
+    version = models.BigIntegerField(_("versi"))
+
+    class Meta:
+        verbose_name = _("versi kunci")
+        verbose_name_plural = _("versi kunci")
+
+    def __str__(self) -> str:
+        return f"{self.topic}:{self.key} v{self.version}"
+
+
+class PendingKey(models.Model):
+    """The keys a writing transaction touched, moved on at its commit (with PendingBump)."""
+
+    pk = models.CompositePrimaryKey("txid", "topic", "key")
+    txid = models.BigIntegerField()
+    topic = models.CharField(max_length=20)
+    key = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.txid} {self.topic}:{self.key}"

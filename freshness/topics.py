@@ -6,6 +6,15 @@ CATALOGUE = "catalogue"  # vendors, their products and certificates
 PROCUREMENT = "procurement"  # OPDs, packages, their items and bids
 MATCHING = "matching"  # business-matching events, participants, meetings, outcomes
 PEOPLE = "people"  # users: names shown beside what they did
+# The directory's searches: the vendors (their names, cities, scales and statuses), and a
+# statement writing more products than WORDS_AT_MOST at once (vendors migration 0006).
+DIRECTORY = "directory"
+
+# Keys within a topic (freshness.models.KeyVersion): each word (lexeme) of the catalogue moves
+# on when a product whose text or whose vendor's name holds it is written, so a search is
+# computed again only when a product it may find changed.
+WORDS = "word"
+WORDS_AT_MOST = 1000
 
 TABLES = {
     CATALOGUE: (
@@ -33,4 +42,5 @@ TABLES = {
         "matching_outcome",
     ),
     PEOPLE: ("accounts_user",),
+    DIRECTORY: ("vendors_vendor",),
 }

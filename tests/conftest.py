@@ -96,6 +96,15 @@ def _data_versions_move_at_each_statement(request):
 
 
 @pytest.fixture(autouse=True)
+def _directory_listing_not_refreshed_yet():
+    """The directory refreshes its listing once a day per process (vendors.directory): each
+    test starts as a process that has not read it yet."""
+    from vendors import directory
+
+    directory._refreshed.clear()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process():
     """Tasks queued by the code under test run in-process; the real-worker tests turn this
     off and go through Redis."""

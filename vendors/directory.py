@@ -5,8 +5,13 @@ Effective TKDN and BMP follow the same rule as vendors.local_content: the newest
 unexpired certificate counts, none counts as 0. The directory list reads them, and the halal
 flag, from columns of vendors_product that triggers keep up to date on every certificate change
 (migration 0003), so filters and sorts are plain indexed columns and a page is the first rows of
-an index; refresh_local_content() brings in, before each read, the rows whose certificate has
-expired by date since. The vendor page, a few rows, computes them from the certificates."""
+an index; refresh_local_content() brings in, once a day in each process, the rows whose
+certificate has expired by date since. The vendor page, a few rows, computes them from the
+certificates.
+
+A search ranks a bounded set of candidates: the first CANDIDATES matches the full-text index
+finds (all of them when there are fewer), so its cost does not grow with the number of
+matches of a common word; beyond that many the page says "more than" and offers those."""
 
 import re
 from collections.abc import Iterable
@@ -16,16 +21,19 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import connection, models
-from django.db.models import Case, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, Func, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.expressions import Col, Expression
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from freshness import topics
+from freshness.cache import key_versions
 from vendors import rules
 from vendors.models import Product, Vendor, VendorStatus
 from vendors.rules import BusinessScale
@@ -35,6 +43,9 @@ PAGE_SIZE = 20
 # Matches are counted up to this many; beyond it the page says "more than 1,000" and offers
 # the first 1,000 only (narrow the search to see the rest).
 COUNT_LIMIT = 1000
+# A search ranks at most this many matches (one more tells that there are more): the first
+# the index finds.
+CANDIDATES = COUNT_LIMIT
 TIERS = rules.Tier.choices  # the legend under every product table
 SEARCH_CONFIG = "indonesian"
 QUERY_MAX_LENGTH = 200
@@ -225,10 +236,23 @@ def refresh_local_content(*, on: date) -> int:
         return cursor.fetchone()[0]
 
 
+# The days this process has refreshed the listing for. After one refresh for a day no row is
+# left behind for it: the triggers list what they write as on the database's today.
+_refreshed: set[date] = set()
+
+
+def listing_current(*, on: date) -> None:
+    """refresh_local_content(on=on) the first time this process reads the listing as on `on`:
+    no maintenance on every request."""
+    if on not in _refreshed:
+        refresh_local_content(on=on)
+        _refreshed.add(on)
+
+
 def listed_products(*, on: date) -> QuerySet[Product]:
     """Active products of verified vendors, each with `tkdn_pct` and `bmp_pct` (of its
     effective certificate, 0 without one) and `has_valid_halal` annotated from the listed
-    columns, and `halal_until` to filter on. Call refresh_local_content(on=on) first."""
+    columns, and `halal_until` to filter on. Call listing_current(on=on) first."""
     return (
         Product.objects.filter(is_active=True, vendor__status=VendorStatus.VERIFIED)
         .annotate(
@@ -275,10 +299,19 @@ class AnyOf(Func):
     output_field = models.BooleanField()
 
 
-def search_products(*, filters: DirectoryFilters, on: date) -> QuerySet[Product]:
-    """The directory's list: filtered, then ranked by relevance when searching (the chosen
-    sort breaks ties) or in the chosen order otherwise."""
-    refresh_local_content(on=on)
+class VendorNameVector(Func):
+    """The full-text vector of a vendor's name, as the index vendor_name_search has it."""
+
+    template = f"to_tsvector('{SEARCH_CONFIG}'::regconfig, (%(expressions)s)::text)"
+    output_field = SearchVectorField()
+
+
+def search_query(q: str) -> SearchQuery:
+    return SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def _filtered(*, filters: DirectoryFilters, on: date) -> QuerySet[Product]:
+    listing_current(on=on)
     products = listed_products(on=on).select_related("vendor")
     if filters.kbli:
         products = products.filter(kbli=filters.kbli)
@@ -292,17 +325,103 @@ def search_products(*, filters: DirectoryFilters, on: date) -> QuerySet[Product]
         products = products.filter(tkdn_pct__gte=filters.min_tkdn)
     if filters.halal_only:
         products = products.filter(halal_until__gte=on)
-    order = SORT_ORDER[filters.sort]
+    return products
+
+
+def matching(*, filters: DirectoryFilters, on: date) -> QuerySet[Product]:
+    """The products a search finds, unordered, with their `rank`: at most CANDIDATES + 1 of
+    each kind, first those whose text holds the query's words (the GIN index
+    `product_search` on the stored search_vector), then those of the vendors whose name does
+    (vendor_name_search: the first CANDIDATES + 1 such vendors, whose ids the planner feeds
+    to the vendor_id index). Each part stops at its limit, so its cost does not grow with the
+    number of matches of a common word."""
+    query = search_query(filters.q)
+    filtered = (
+        _filtered(filters=filters, on=on)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by()
+        .values("pk", "rank", "tkdn_pct", "name", "unit_price")
+    )
+    named = (
+        listed_vendors()
+        .annotate(name_vector=VendorNameVector("name"))
+        .filter(name_vector=query)
+        .order_by()
+        .values("pk")[: CANDIDATES + 1]
+    )
+    by_text = filtered.filter(search_vector=query)[: CANDIDATES + 1]
+    # Not also found by their text: the two parts do not overlap, and their sum is the count.
+    by_vendor = filtered.filter(AnyOf(F("vendor_id"), ArraySubquery(named))).exclude(
+        search_vector=query
+    )[: CANDIDATES + 1]
+    return by_text.union(by_vendor, all=True)
+
+
+# The candidates (matching()'s first CANDIDATES + 1 rows), best first: by relevance, then as
+# the chosen sort orders them. The sort is of a thousand rows at most, in memory.
+RANKED_SQL = """
+SELECT c.pk FROM ({candidates} LIMIT {limit}) AS c
+ORDER BY c.rank DESC, {order}
+"""
+RANKED_ORDER = {
+    Sort.TKDN: "c.tkdn_pct DESC, c.name, c.pk",
+    Sort.NAME: "c.name, c.pk",
+    Sort.PRICE: "c.unit_price, c.name, c.pk",
+    Sort.PRICE_DESC: "c.unit_price DESC, c.name, c.pk",
+}
+
+
+def ranked(*, filters: DirectoryFilters, on: date) -> list[int]:
+    """The ids of the products a search finds, best first: the first CANDIDATES + 1 matches
+    the indexes find (one more than CANDIDATES says there are more), ranked by relevance,
+    the chosen sort breaking ties."""
+    sql, params = matching(filters=filters, on=on).query.sql_with_params()
+    order = RANKED_ORDER[filters.sort]
+    with connection.cursor() as cursor:
+        cursor.execute(RANKED_SQL.format(candidates=sql, limit=CANDIDATES + 1, order=order), params)
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def in_order(ids: list[int], *, on: date) -> QuerySet[Product]:
+    """The listed products `ids`, in that order."""
+    position = Func(Value(ids, output_field=ArrayField(models.BigIntegerField())), F("pk"),
+                    function="array_position")  # fmt: skip
+    return listed_products(on=on).select_related("vendor").filter(pk__in=ids).order_by(position)
+
+
+def search_products(*, filters: DirectoryFilters, on: date) -> QuerySet[Product]:
+    """The directory's list: filtered, then ranked by relevance when searching (the chosen
+    sort breaks ties) or in the chosen order otherwise."""
     if filters.q:
-        query = SearchQuery(filters.q, config=SEARCH_CONFIG, search_type="websearch")
-        # The stored search_vector column, so the GIN index `product_search` serves the match,
-        # OR-ed with the products of the vendors named like the query (trigram index
-        # vendor_name_trgm), whose ids the planner feeds to the vendor_id index.
-        named = listed_vendors().filter(name__icontains=filters.q).order_by().values("pk")
-        match = Q(search_vector=query) | Q(AnyOf(F("vendor_id"), ArraySubquery(named)))
-        products = products.filter(match).annotate(rank=SearchRank(F("search_vector"), query))
-        order = (F("rank").desc(), *order)
-    return products.order_by(*order)
+        return in_order(ranked(filters=filters, on=on), on=on)
+    return _filtered(filters=filters, on=on).order_by(*SORT_ORDER[filters.sort])
+
+
+def results_page(*, filters: DirectoryFilters, on: date, number: str | None) -> Page:
+    """One page of the list with its tiers: of a search, the page of its ranked ids is read
+    (two queries, whatever the number of matches); otherwise the first rows of an index,
+    counted up to the limit."""
+    if not filters.q:
+        return products_page(search_products(filters=filters, on=on), number)
+    ids = ranked(filters=filters, on=on)
+    page = BoundedPaginator(ids, PAGE_SIZE, limit=CANDIDATES, found=len(ids)).get_page(number)
+    page.object_list = with_tiers(in_order(list(page.object_list), on=on))
+    return page
+
+
+def word_versions(q: str) -> dict[str, int] | None:
+    """The versions of the words of a search (freshness.topics.WORDS), with every topic's, in
+    one query; None for a search that excludes words ("batik -tulis" finds products without
+    "tulis": the words cannot tell which products it finds)."""
+    return key_versions(topics.WORDS, WORDS_SQL, {"q": q})
+
+
+# The lexemes of the query's words (the same parser and dictionaries as websearch_to_tsquery),
+# or NULL when the query negates one.
+WORDS_SQL = f"""
+CASE WHEN websearch_to_tsquery('{SEARCH_CONFIG}', %(q)s)::text LIKE '%%!%%' THEN NULL
+ELSE tsvector_to_array(to_tsvector('{SEARCH_CONFIG}', %(q)s)) END
+"""
 
 
 def with_tiers(products: Iterable[Product]) -> list[Product]:
@@ -316,11 +435,20 @@ def with_tiers(products: Iterable[Product]) -> list[Product]:
 class BoundedPaginator(Paginator):
     """Counts the matches up to `limit` only (a count of all the tens of thousands of matches
     of a broad search would cost more than the page): `count` is exact up to the limit, and
-    `has_more` says there are more, of which only the first `limit` are paged."""
+    `has_more` says there are more, of which only the first `limit` are paged. `found`, when
+    the matches were already counted (a search's ranked ids), spares the count query."""
 
-    def __init__(self, object_list: QuerySet, per_page: int, limit: int | None = None) -> None:
+    def __init__(
+        self,
+        object_list: QuerySet | list,
+        per_page: int,
+        limit: int | None = None,
+        found: int | None = None,
+    ) -> None:
         super().__init__(object_list, per_page)
         self.limit = COUNT_LIMIT if limit is None else limit
+        if found is not None:
+            self._bounded_count = found
 
     @cached_property
     def _bounded_count(self) -> int:

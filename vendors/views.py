@@ -453,31 +453,40 @@ def _may_see_vendor_files(request: HttpRequest, vendor_id: int) -> bool:
 def directory_index(request: HttpRequest) -> HttpResponse:
     """Active products of verified vendors, searched, filtered and paginated: what OPD officers
     browse before a business-matching event. The city choices and the results are computed
-    once per state of the catalogue (and per day: certificates expire by date)."""
+    once per state of the data they show (and per day: certificates expire by date): the
+    vendors, and the words of the search (a product edit computes again the searches that
+    may find it, not every page); the whole catalogue for a list without a search."""
     today = timezone.localdate()
-    cities = cached("directory-cities", directory.listed_cities, topics=(topics.CATALOGUE,))
+    # The words of the query as typed (a superset of the cleaned one's), read first: the same
+    # query reads the topics' versions for the rest of the request.
+    q = request.GET.get("q", "")
+    words = directory.word_versions(q) if q.strip() else None
+    cities = cached("directory-cities", directory.listed_cities, topics=(topics.DIRECTORY,))
     form = directory.DirectoryFilterForm(request.GET, cities=cities)
     filters = form.filters()
     for problem in form.problems():
         messages.warning(request, problem)
 
     def render_results() -> str:
-        products = directory.search_products(filters=filters, on=today)
-        page = directory.products_page(products, request.GET.get("page"))
+        page = directory.results_page(filters=filters, on=today, number=request.GET.get("page"))
         context = {
             "filters": filters,
             **page_context(page),
         }
         return render_to_string("vendors/directory/results.html", context, request)
 
+    if filters.q and words is not None:
+        depends = {"topics": (topics.DIRECTORY,), "parts": sorted(words.items())}
+    else:
+        depends = {"topics": (topics.CATALOGUE,), "parts": ()}
     results = cached(
         "directory-results",
         render_results,
-        topics=(topics.CATALOGUE,),
-        parts=(filters, today, sorted(request.GET.lists())),
+        topics=depends["topics"],
+        parts=(filters, today, sorted(request.GET.lists()), depends["parts"]),
     )
     filter_form = filter_form_html(
-        "vendors/directory/filter_form.html", form, topics=(topics.CATALOGUE,)
+        "vendors/directory/filter_form.html", form, topics=(topics.DIRECTORY,)
     )
     return render(
         request,

@@ -14,7 +14,7 @@ TRIGGERS = {"insert", "update", "delete", "truncate"}
 
 def test_the_migrations_track_the_tables_the_topics_name():
     tracked: dict[str, set[str]] = {}
-    for name in ("0002_triggers", "0003_more_tables"):
+    for name in ("0002_triggers", "0003_more_tables", "0004_key_versions"):
         migration = importlib.import_module(f"freshness.migrations.{name}")
         for topic, tables in migration.TABLES.items():
             tracked.setdefault(topic, set()).update(tables)
@@ -55,9 +55,11 @@ def test_a_transaction_writing_two_topics_moves_both_once():
         factories.OPDFactory()
         factories.VendorFactory()
     after = versions()
-    assert _bumped(before) == {topics.PROCUREMENT, topics.CATALOGUE}
-    # Once each: the versions were drawn one after the other, at the commit.
-    assert abs(after[topics.PROCUREMENT] - after[topics.CATALOGUE]) == 1
+    # A vendor is in the catalogue and in the directory.
+    assert _bumped(before) == {topics.PROCUREMENT, topics.CATALOGUE, topics.DIRECTORY}
+    # Once each: the versions were drawn one after the other, at the commit, in name order.
+    drawn = [after[topics.CATALOGUE], after[topics.DIRECTORY], after[topics.PROCUREMENT]]
+    assert drawn == list(range(drawn[0], drawn[0] + 3))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.backends import EMAIL_BACKEND
 from accounts.models import User
@@ -61,6 +62,15 @@ def test_it_fills_every_table_at_a_hundredth_of_full_size(seeded):
     assert Vendor.objects.filter(status=VendorStatus.VERIFIED).count() > 0.8 * SMALL.vendors
     assert Package.objects.filter(status=Status.ANNOUNCED).count() >= 0.04 * SMALL.packages
     assert Package.objects.filter(status=Status.CONTRACTED).count() > SMALL.packages // 2
+
+
+def test_the_directory_lists_the_local_content_of_the_products_loaded(seeded):
+    """Loaded with the triggers off (as a superuser), the listing is filled after."""
+    from vendors import directory
+
+    listed = directory.listed_products(on=timezone.localdate())
+    assert listed.filter(tkdn_pct__gte=25).count() > 0.05 * SMALL.products
+    assert listed.filter(has_valid_halal=True).exists()
 
 
 def test_it_makes_the_well_known_fixtures(seeded):
