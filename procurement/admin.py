@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import hide_mail
 from audit.admin import hide_entries
 from audit.models import ObjectType
+from p3dn_portal.lib.admin_readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from p3dn_portal.lib.admin_widgets import SafeAutocompleteMixin
 from procurement.models import OPD, Bid, Objection, Officer, Package, PackageEvent, PackageItem
 from procurement.rules import sealed_bids
@@ -60,28 +61,18 @@ class OfficerAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     autocomplete_fields = ("user", "opd")
 
 
-class PackageItemInline(admin.TabularInline):
+class PackageItemInline(ReadOnlyInline):
     model = PackageItem
-    extra = 0
-    can_delete = False
     readonly_fields = ("position", "description", "kbli", "quantity", "unit", "hps_unit_price")
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-
-class PackageEventInline(admin.TabularInline):
+class PackageEventInline(ReadOnlyInline):
     model = PackageEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ("at", "action", "from_status", "to_status", "by", "reason")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Package)
-class PackageAdmin(admin.ModelAdmin):
+class PackageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """For reading and watching: officers move packages through their lifecycle in the
     portal, where every step is checked and recorded."""
 
@@ -99,18 +90,9 @@ class PackageAdmin(admin.ModelAdmin):
     date_hierarchy = "closes_at"
     inlines = (PackageItemInline, PackageEventInline)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Bid)
-class BidAdmin(admin.ModelAdmin):
+class BidAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Opened bids only: a sealed bid (procurement.rules.bid_is_sealed) is not listed, not
     even to admins, and neither is one that was never opened."""
 
@@ -122,15 +104,6 @@ class BidAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(sealed_bids())
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _mail_about_a_sealed_bid() -> Exists:

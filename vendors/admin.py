@@ -31,6 +31,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from audit import services as audit
 from audit.models import AuditAction
+from p3dn_portal.lib.admin_readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from p3dn_portal.lib.admin_refusals import RefusalMessageMixin, SaveRefused
 from p3dn_portal.lib.admin_widgets import SafeAutocompleteMixin
 from p3dn_portal.lib.files import private_file_response
@@ -505,22 +506,11 @@ class VendorMemberInline(SafeAutocompleteMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("user")
 
 
-class ReadOnlyCertificateInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
+class ReadOnlyCertificateInline(ReadOnlyAdminMixin, ReadOnlyInline):
     show_change_link = True
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> tuple[str, ...]:
         return tuple(self.fields)
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("berkas"))
     def file_link(self, obj: TKDNCertificate | HalalCertificate) -> str:
