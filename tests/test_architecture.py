@@ -129,3 +129,46 @@ def test_only_templates_use_the_template_tags():
         and any(m == TEMPLATE_TAGS or m.startswith(f"{TEMPLATE_TAGS}.") for m in _imports(p))
     )
     assert importers == []
+
+
+APPS = ("accounts", "audit", "vendors", "procurement", "matching", "dashboards", "opendata")
+APPS += ("freshness", "seeding", PROJECT)
+# The README's table (Architecture): which apps each app's modules may import directly.
+MAY_IMPORT = {
+    "freshness": set(),
+    "accounts": {PROJECT},
+    "audit": {"accounts", PROJECT},
+    "vendors": {"accounts", "audit", "freshness", PROJECT},
+    "procurement": {"accounts", "audit", "freshness", "vendors", PROJECT},
+    "matching": {"accounts", "audit", "vendors", "procurement", PROJECT},
+    "dashboards": {"accounts", "freshness", "vendors", "procurement", "matching", PROJECT},
+    "opendata": {"procurement"},
+}
+
+
+def _direct_imports(app: str) -> set[str]:
+    files = [p for p in _source_files(app) if "migrations" not in p.parts]
+    return {
+        module.split(".")[0]
+        for path in files
+        for module in _imports(path)
+        if module.split(".")[0] in APPS and module.split(".")[0] != app
+    }
+
+
+def test_every_app_imports_only_the_apps_below_it():
+    wrong = {
+        app: sorted(_direct_imports(app) - allowed)
+        for app, allowed in MAY_IMPORT.items()
+        if _direct_imports(app) - allowed
+    }
+    assert wrong == {}
+
+
+def test_the_readme_table_says_what_the_code_does():
+    readme = (ROOT / "README.md").read_text()
+    for app, allowed in MAY_IMPORT.items():
+        (row,) = [line for line in readme.splitlines() if line.strip().startswith(f"| `{app}` |")]
+        said = row.split("|")[2].split("never")[0]
+        named = {name for name in APPS if f"`{name}`" in said or f"`{name}." in said}
+        assert named == allowed, (app, named, allowed)
