@@ -588,6 +588,10 @@ class MeetingAdmin(RefusalMessageMixin, HistoryAdmin):
         "note",
     )
     search_help_text = _("Cari nama pejabat, OPD, nama penyedia, atau pesan.")
+    # The newest first, through the primary key: the model's order (slot, table) sorts every
+    # meeting of every event joined with its participants for each page.
+    ordering = ("-pk",)
+    list_per_page = 50  # rendering a row costs more than reading it
     list_select_related = (
         "event",
         "slot",

@@ -9,6 +9,7 @@ from accounts.admin import hide_mail
 from audit.admin import hide_entries
 from audit.models import ObjectType
 from p3dn_portal.lib.admin_readonly import ReadOnlyAdminMixin, ReadOnlyInline
+from p3dn_portal.lib.admin_search import IndexedSearch
 from p3dn_portal.lib.admin_widgets import SafeAutocompleteMixin
 from procurement.models import OPD, Bid, Objection, Officer, Package, PackageEvent, PackageItem
 from procurement.rules import sealed_bids
@@ -72,7 +73,7 @@ class PackageEventInline(ReadOnlyInline):
 
 
 @admin.register(Package)
-class PackageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PackageAdmin(ReadOnlyAdminMixin, IndexedSearch, admin.ModelAdmin):
     """For reading and watching: officers move packages through their lifecycle in the
     portal, where every step is checked and recorded."""
 
@@ -86,19 +87,28 @@ class PackageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "reserved_for_small_business",
     )
     search_fields = ("rup_code", "title", "opd__name")
+    identifier_lookups = ((r"\d+", ("rup_code__startswith",)),)
+    text_fields = ("title",)
+    related_text_fields = ("opd__name",)
+    ordering = ("-pk",)  # the newest first, through the primary key
+    list_per_page = 50  # rendering a row costs more than reading it
     list_select_related = ("opd",)
     date_hierarchy = "closes_at"
     inlines = (PackageItemInline, PackageEventInline)
 
 
 @admin.register(Bid)
-class BidAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BidAdmin(ReadOnlyAdminMixin, IndexedSearch, admin.ModelAdmin):
     """Opened bids only: a sealed bid (procurement.rules.bid_is_sealed) is not listed, not
     even to admins, and neither is one that was never opened."""
 
     list_display = ("package", "vendor", "version", "status", "price", "tkdn_pct", "submitted_at")
     list_filter = ("status",)
     search_fields = ("package__rup_code", "vendor__name")
+    identifier_lookups = ((r"\d+", ("package__rup_code__startswith",)),)
+    related_text_fields = ("vendor__name",)
+    ordering = ("-pk",)  # the newest first, through the primary key
+    list_per_page = 50  # rendering a row costs more than reading it
     list_select_related = ("package", "vendor")
     exclude = ("sealed_content",)
 
