@@ -17,10 +17,14 @@ from audit.display import value_text
 from audit.models import AuditEntry
 from audit.services import change_label
 from p3dn_portal.lib.formatting import JAKARTA
-from p3dn_portal.lib.spreadsheets import text_row, xlsx_bytes
+from p3dn_portal.lib.spreadsheets import (
+    DATETIME_SECONDS_CELL,
+    date_cell_format,
+    text_row,
+    xlsx_bytes,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def _local(moment) -> object:
@@ -80,9 +84,10 @@ def audit_workbook(entries: QuerySet[AuditEntry]) -> bytes:
             _("Sesudah (tersimpan)"),
         ],
     )
+    time_format = date_cell_format(DATETIME_SECONDS_CELL)
     for entry in entries.iterator(chunk_size=500):
         at = WriteOnlyCell(sheet, _local(entry.at))
-        at.number_format = TIME_FORMAT
+        at.number_format = time_format
         sheet.append(
             text_row(
                 sheet,
