@@ -4,15 +4,13 @@ string of its own."""
 
 import re
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import formats, translation
 
 from p3dn_portal.lib.formatting import day, jakarta, jakarta_seconds
+from tests.sources import matches
 
-ROOT = Path(settings.BASE_DIR)
 # `|date:"..."` / `|time:"..."` with anything but a named format (DATE_FORMAT, ...).
 AD_HOC_TEMPLATE_FORMAT = re.compile(r"""\|(date|time):\s*["'](?![A-Z_]+_FORMAT["'])[^"']*["']""")
 # A date written for people with strftime codes, day first or with a month name (ISO dates
@@ -21,18 +19,6 @@ AD_HOC_TEMPLATE_FORMAT = re.compile(r"""\|(date|time):\s*["'](?![A-Z_]+_FORMAT["
 AD_HOC_PYTHON_FORMAT = re.compile(
     r"%d[-/. ]%m|%[bB]\b|date_format\([^)]*,\s*[\"'](?![A-Z_]+_FORMAT|l[\"'])"
 )
-APPS = [
-    "accounts",
-    "audit",
-    "dashboards",
-    "matching",
-    "opendata",
-    "procurement",
-    "vendors",
-    "freshness",
-    "p3dn_portal",
-    "seeding",
-]
 
 
 @pytest.mark.parametrize(
@@ -61,23 +47,12 @@ def test_moments_and_days_read_in_the_same_format():
 
 
 def test_no_template_has_a_date_format_of_its_own():
-    found = [
-        f"{path.relative_to(ROOT)}: {match.group(0)}"
-        for path in (ROOT / "templates").rglob("*")
-        if path.suffix in {".html", ".txt"}
-        for match in AD_HOC_TEMPLATE_FORMAT.finditer(path.read_text())
-    ]
+    found = matches(AD_HOC_TEMPLATE_FORMAT, python=False)
     assert found == [], "use a named format (DATE_FORMAT, DATETIME_FORMAT) or |jakarta, |day"
 
 
 def test_no_python_code_formats_a_date_for_people_on_its_own():
-    found = [
-        f"{path.relative_to(ROOT)}: {match.group(0)}"
-        for app in APPS
-        for path in (ROOT / app).rglob("*.py")
-        if "migrations" not in path.parts
-        for match in AD_HOC_PYTHON_FORMAT.finditer(path.read_text())
-    ]
+    found = matches(AD_HOC_PYTHON_FORMAT, python=True)
     assert found == [], "use formats.date_format(value, 'DATE_FORMAT') or formatting.jakarta"
 
 

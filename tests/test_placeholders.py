@@ -3,18 +3,15 @@
 so ("contoh: 10792"), or the field stays empty under its label."""
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
 from matching.forms import CounterpartFilterForm, EventFilterForm, NeedForm
+from tests.sources import matches
 from vendors.directory import DirectoryFilterForm
 
-ROOT = Path(settings.BASE_DIR)
-APPS = ["accounts", "dashboards", "matching", "opendata", "procurement", "vendors", "p3dn_portal"]
 # A value someone might have typed: digits, a code, a percentage, a year.
 BARE_VALUE = re.compile(r"[\s\d.,%/+-]*\d[\s\d.,%/+-]*")
 # A placeholder written as a plain literal in Python (not through example() or gettext), or
@@ -45,19 +42,7 @@ def test_examples_read_as_examples_in_both_languages():
 
 
 def test_no_placeholder_is_written_as_a_plain_literal():
-    found = [
-        f"{path.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}"
-        for app in APPS
-        for path in (ROOT / app).rglob("*.py")
-        if "migrations" not in path.parts
-        for text in [path.read_text()]
-        for match in LITERAL_IN_PYTHON.finditer(text)
-    ] + [
-        f"{path.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}"
-        for path in (ROOT / "templates").rglob("*.html")
-        for text in [path.read_text()]
-        for match in LITERAL_IN_TEMPLATE.finditer(text)
-    ]
+    found = matches(LITERAL_IN_PYTHON, python=True) + matches(LITERAL_IN_TEMPLATE, python=False)
     assert found == [], "use p3dn_portal.lib.forms.example() or a translated text"
 
 

@@ -1,12 +1,22 @@
-"""The portal's date and time formats in English (settings.FORMAT_MODULE_PATH): one date
-format and one date-time format, the same in pages, exports, mail and the admin. Templates
-use the named formats (`|date:"DATE_FORMAT"`, `|jakarta`), never a format string of their
-own (tests/test_templates.py checks it). Input formats stay Django's."""
+"""The portal's date and time formats in English: the Indonesian ones (p3dn_portal/formats/id),
+the month's name and the weekday the language's own (8 Dec 2026, 8 Dec 2026 09:00)."""
 
-DATE_FORMAT = "j M Y"  # 8 Dec 2026
-TIME_FORMAT = "H:i"  # 09:00
-DATETIME_FORMAT = "j M Y H:i"  # 8 Dec 2026 09:00
-SHORT_DATE_FORMAT = DATE_FORMAT
-SHORT_DATETIME_FORMAT = DATETIME_FORMAT
-YEAR_MONTH_FORMAT = "F Y"
-MONTH_DAY_FORMAT = "j F"
+from p3dn_portal.formats.id.formats import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    MONTH_DAY_FORMAT,
+    SHORT_DATE_FORMAT,
+    SHORT_DATETIME_FORMAT,
+    TIME_FORMAT,
+    YEAR_MONTH_FORMAT,
+)
+
+__all__ = [
+    "DATETIME_FORMAT",
+    "DATE_FORMAT",
+    "MONTH_DAY_FORMAT",
+    "SHORT_DATETIME_FORMAT",
+    "SHORT_DATE_FORMAT",
+    "TIME_FORMAT",
+    "YEAR_MONTH_FORMAT",
+]
