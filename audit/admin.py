@@ -15,9 +15,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from audit import exports
+from audit.display import value_text
 from audit.models import AuditEntry
 from audit.services import change_label
 from p3dn_portal.lib.admin_lookups import DeclaredLookupsOnly, bad_request
+from p3dn_portal.lib.formatting import jakarta
 
 DETAIL_ROWS_MAX = 1000
 MORE_IN_EXPORT = _("… dan {count} perubahan lain: lihat unduhan XLSX.")
@@ -45,19 +47,11 @@ def visible_entries(queryset: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
     return queryset
 
 
-def _shown(value: object) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return "; ".join(_shown(v) for v in value)
-    if isinstance(value, bool):
-        return str(_("Ya") if value else _("Tidak"))
-    return str(value)
-
-
 @admin.register(AuditEntry)
 class AuditEntryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
-    list_display = ("at", "action", "object_type", "object_link", "who", "summary")
+    # What an admin scans: when, what, on which object, by whom, and the change in short;
+    # the object's type (a filter too), the job, the note and the values are on the entry.
+    list_display = ("when", "action", "object_link", "actor_or_job", "summary")
     list_filter = (
         "action",
         "object_type",
@@ -71,7 +65,7 @@ class AuditEntryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     show_full_result_count = False
     actions = ("export_selected",)
     fields = (
-        "at",
+        "when",
         "who",
         "action",
         "object_type",
@@ -111,6 +105,15 @@ class AuditEntryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     def who(self, entry: AuditEntry) -> str:
         return entry.who
 
+    @admin.display(description=_("waktu"), ordering="at")
+    def when(self, entry: AuditEntry) -> str:
+        return jakarta(entry.at)
+
+    @admin.display(description=_("pelaku"), ordering="actor_label")
+    def actor_or_job(self, entry: AuditEntry) -> str:
+        """The actor's email, or the background job when no one acted (both on the entry)."""
+        return entry.actor_label or entry.get_job_display()
+
     @admin.display(description=_("objek"), ordering="object_label")
     def object_link(self, entry: AuditEntry) -> str:
         app_label, model = entry.object_type.split(".")
@@ -129,7 +132,11 @@ class AuditEntryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
             "",
             "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
             (
-                (change_label(entry.object_type, key), _shown(before), _shown(after))
+                (
+                    change_label(entry.object_type, key),
+                    value_text(entry.object_type, key, before),
+                    value_text(entry.object_type, key, after),
+                )
                 for key, (before, after) in items[:DETAIL_ROWS_MAX]
             ),
         )

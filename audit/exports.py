@@ -1,5 +1,8 @@
 """The audit log as a spreadsheet: one sheet of entries, one of their changes (a row per
-changed field, so that a schedule run's thousands of placements stay readable)."""
+changed field, so that a schedule run's thousands of placements stay readable). Each sheet
+reads as the admin page does (labels, Rupiah, the portal's dates) and keeps, in the columns
+after those, what the log stores (the codes of actions, object types and jobs; the field's
+key and the values as stored), for whoever filters or joins the file by machine."""
 
 import json
 
@@ -10,13 +13,18 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from audit.display import value_text
 from audit.models import AuditEntry
 from audit.services import change_label
 from p3dn_portal.lib.formatting import JAKARTA
-from p3dn_portal.lib.spreadsheets import text_row, xlsx_bytes
+from p3dn_portal.lib.spreadsheets import (
+    DATETIME_SECONDS_CELL,
+    date_cell_format,
+    text_row,
+    xlsx_bytes,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def _local(moment) -> object:
@@ -58,15 +66,28 @@ def audit_workbook(entries: QuerySet[AuditEntry]) -> bytes:
             _("Tugas latar"),
             _("Ringkasan"),
             _("Catatan"),
+            _("Kode tindakan"),
+            _("Kode jenis objek"),
+            _("Kode tugas latar"),
         ],
     )
     header(
         changes_sheet,
-        [_("No. entri"), _("Objek"), _("Kolom"), _("Sebelum"), _("Sesudah")],
+        [
+            _("No. entri"),
+            _("Objek"),
+            _("Kolom"),
+            _("Sebelum"),
+            _("Sesudah"),
+            _("Kode kolom"),
+            _("Sebelum (tersimpan)"),
+            _("Sesudah (tersimpan)"),
+        ],
     )
+    time_format = date_cell_format(DATETIME_SECONDS_CELL)
     for entry in entries.iterator(chunk_size=500):
         at = WriteOnlyCell(sheet, _local(entry.at))
-        at.number_format = TIME_FORMAT
+        at.number_format = time_format
         sheet.append(
             text_row(
                 sheet,
@@ -81,6 +102,9 @@ def audit_workbook(entries: QuerySet[AuditEntry]) -> bytes:
                     entry.get_job_display() if entry.job else "",
                     entry.summary,
                     entry.note,
+                    entry.action,
+                    entry.object_type,
+                    entry.job,
                 ],
             )
         )
@@ -92,6 +116,9 @@ def audit_workbook(entries: QuerySet[AuditEntry]) -> bytes:
                         entry.pk,
                         entry.object_label,
                         change_label(entry.object_type, key),
+                        value_text(entry.object_type, key, before),
+                        value_text(entry.object_type, key, after),
+                        key,
                         _cell_text(before),
                         _cell_text(after),
                     ],

@@ -16,7 +16,6 @@ from p3dn_portal.lib import spreadsheets
 from p3dn_portal.lib.formatting import JAKARTA, jakarta
 
 RUPIAH_FORMAT = '"Rp"#,##0'
-DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 BOLD = Font(bold=True)
 
 
@@ -147,7 +146,7 @@ def event_workbook(
             _("Dimenangkan peserta pameran"),
         ],
         [_meeting_row(meeting) for meeting in meetings],
-        {1: DATETIME_FORMAT, 9: RUPIAH_FORMAT},
+        {1: spreadsheets.date_cell_format(), 9: RUPIAH_FORMAT},
     )
     _widths(sheet, [17, 7, 30, 24, 34, 16, 16, 12, 18, 18, 44, 14])
     sheet.freeze_panes = "A2"
@@ -166,7 +165,7 @@ def event_workbook(
             _("Mendaftar pada (WIB)"),
         ],
         [_participant_row(participant) for participant in participants],
-        {7: DATETIME_FORMAT},
+        {7: spreadsheets.date_cell_format()},
     )
     _widths(sheet, [16, 34, 30, 20, 10, 60, 18])
     sheet.freeze_panes = "A2"

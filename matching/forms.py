@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.models import Need, Participant, Slot
 from matching.rules import EventStatus
 from p3dn_portal.lib.fields import RupiahField
-from p3dn_portal.lib.forms import ServiceErrorsMixin
+from p3dn_portal.lib.forms import ServiceErrorsMixin, example
 from procurement.models import OPD, Package
 from vendors.models import Product
 from vendors.validators import validate_kbli
@@ -50,7 +50,7 @@ class EventFilterForm(forms.Form):
         min_value=2000,
         max_value=2100,
         error_messages=YEAR_ERRORS,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "2025"}),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": example("2025")}),
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -114,7 +114,7 @@ class NeedForm(ServiceErrorsMixin, forms.ModelForm):
         required=False,
         max_length=5,
         validators=[validate_kbli],
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "10792"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": example("10792")}),
         help_text=_(
             "Kode KBLI barang yang dicari, bila tahu. Kebutuhan pangan (KBLI 10, 11, 56) hanya "
             "disarankan produk bersertifikat halal."
@@ -226,7 +226,7 @@ class CounterpartFilterForm(forms.Form):
         validators=[RegexValidator(r"^[0-9]{2,5}$", KBLI_FILTER_INVALID)],
         error_messages={"max_length": KBLI_FILTER_INVALID},
         widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "class": "form-control", "placeholder": "10792"}
+            attrs={"inputmode": "numeric", "class": "form-control", "placeholder": example("10792")}
         ),
     )
 

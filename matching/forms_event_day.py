@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from matching.agenda import ProductLine
 from matching.models import FollowUp, Meeting, MeetingStatus, Outcome, Participant
+from p3dn_portal.lib import formatting
 from p3dn_portal.lib.fields import RupiahField
 from procurement.models import Package
 from vendors.models import Product
@@ -205,9 +205,7 @@ class SheetDayForm(forms.Form):
 
     def __init__(self, *args: object, days: list[date], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["day"].choices = [
-            (d.isoformat(), formats.date_format(d, "l, j F Y")) for d in days
-        ]
+        self.fields["day"].choices = [(d.isoformat(), formatting.day(d)) for d in days]
 
     def clean_day(self) -> date:
         return date.fromisoformat(self.cleaned_data["day"])

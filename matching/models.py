@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -124,7 +125,7 @@ class EventDay(ChoiceLabels, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day:%Y-%m-%d} {self.starts:%H:%M}-{self.ends:%H:%M}"
+        return f"{date_format(self.day, 'DATE_FORMAT')} {self.starts:%H:%M}-{self.ends:%H:%M}"
 
 
 class EventBreak(ChoiceLabels, models.Model):
@@ -171,8 +172,8 @@ class Slot(ChoiceLabels, models.Model):
         ]
 
     def __str__(self) -> str:
-        start = timezone.localtime(self.starts_at)
-        return f"{start:%d-%m-%Y %H:%M}-{timezone.localtime(self.ends_at):%H:%M}"
+        start = date_format(timezone.localtime(self.starts_at), "DATETIME_FORMAT")
+        return f"{start}-{timezone.localtime(self.ends_at):%H:%M}"
 
 
 class ParticipantKind(models.TextChoices):
@@ -638,4 +639,5 @@ class ScheduleRun(ChoiceLabels, models.Model):
         ordering = ["-requested_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.event} {timezone.localtime(self.requested_at):%d-%m-%Y %H:%M}"
+        requested = date_format(timezone.localtime(self.requested_at), "DATETIME_FORMAT")
+        return f"{self.event} {requested}"

@@ -46,8 +46,8 @@ def navigation_for(user) -> list[NavItem]:
         ]
     if user.role == Role.ADMIN:
         return [
-            NavItem(_("Admin Dinas PPKUKM"), reverse("admin:index")),
             NavItem(_("Dasbor program"), reverse("dashboards:home")),
+            NavItem(_("Admin"), reverse("admin:index")),
             matching,
             packages,
             directory,

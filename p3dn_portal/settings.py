@@ -204,6 +204,8 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
+# One date format and one date-time format per language (p3dn_portal/formats/<lang>/).
+FORMAT_MODULE_PATH = ["p3dn_portal.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -20,11 +20,12 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Where a user lands after logging in: the place their role works in."""
+    """Where a user lands after logging in: the place their role works in (an admin's is the
+    programme dashboard, a link away from Django admin both ways)."""
     destination = {
         Role.VENDOR: "vendors:home",
         Role.OFFICER: "procurement:home",
-        Role.ADMIN: "admin:index",
+        Role.ADMIN: "dashboards:home",
     }.get(request.user.role, "vendors:register")  # no role yet: a vendor applicant
     return redirect(destination)
 

@@ -90,7 +90,7 @@ def bids_workbook(package: Package, bids: list[Bid], rows: list[ComparisonRow]) 
             _("Waktu pengajuan (WIB)"),
             0,
             lambda b: timezone.localtime(b.submitted_at, JAKARTA).replace(tzinfo=None),
-            "dd/mm/yyyy hh:mm:ss",
+            spreadsheets.date_cell_format(spreadsheets.DATETIME_SECONDS_CELL),
         ),
         (_("Versi"), 0, lambda b: b.version, "0"),
         (_("Sidik penawaran (SHA-256)"), 0, lambda b: b.receipt_hash, None),

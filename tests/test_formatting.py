@@ -48,5 +48,7 @@ def test_it_formats_percentages_the_indonesian_way():
 def test_it_shows_times_in_jakarta():
     noon_utc = datetime(2026, 3, 9, 5, 0, tzinfo=UTC)
     with translation.override("id"):
-        assert jakarta(noon_utc) == "9 Maret 2026, 12.00 WIB"
+        assert jakarta(noon_utc) == "9 Mar 2026 12:00 WIB"
+    with translation.override("en"):
+        assert jakarta(noon_utc) == "9 Mar 2026 12:00 WIB"
         assert jakarta(None) == ""

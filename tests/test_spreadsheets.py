@@ -38,3 +38,15 @@ def test_a_csv_field_gets_an_apostrophe_before_a_formula_like_start(text):
     assert spreadsheets.csv_value(text) == "'" + text
     assert spreadsheets.csv_value("Meja") == "Meja"
     assert spreadsheets.csv_value(-5) == -5
+
+
+def test_date_cells_read_in_the_portals_format_in_the_workbooks_language():
+    from django.utils import translation
+
+    from p3dn_portal.lib.spreadsheets import DATE_CELL, date_cell_format
+
+    with translation.override("id"):
+        assert date_cell_format() == "[$-421]d mmm yyyy hh:mm"
+        assert date_cell_format(DATE_CELL) == "[$-421]d mmm yyyy"
+    with translation.override("en"):
+        assert date_cell_format() == "[$-409]d mmm yyyy hh:mm"

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from freshness import topics
 from freshness.cache import key_versions
+from p3dn_portal.lib.forms import example
 from vendors import rules
 from vendors.models import Product, Vendor, VendorStatus
 from vendors.rules import BusinessScale
@@ -100,7 +101,7 @@ class DirectoryFilterForm(forms.Form):
         label=_("KBLI"),
         required=False,
         widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "placeholder": "10792", "autocomplete": "off"}
+            attrs={"inputmode": "numeric", "placeholder": example("10792"), "autocomplete": "off"}
         ),
     )
     city = forms.ChoiceField(label=_("Kota/kabupaten"), required=False)
@@ -113,7 +114,7 @@ class DirectoryFilterForm(forms.Form):
     min_tkdn = forms.CharField(
         label=_("TKDN minimal (%)"),
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "25"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": example("25")}),
     )
     halal = forms.BooleanField(label=_("Hanya produk halal"), required=False)
     sort = forms.ChoiceField(label=_("Urutkan"), required=False, choices=Sort.choices)

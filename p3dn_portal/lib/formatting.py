@@ -1,7 +1,7 @@
 """How the portal writes money, percentages and moments for people, in the active language.
 Templates reach these through `{% load p3dn %}`; exports, reasons and forms call them here."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -55,3 +55,11 @@ def jakarta_seconds(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value, JAKARTA)
     return f"{formats.date_format(local, 'DATE_FORMAT')} {local:%H:%M:%S} WIB"
+
+
+def day(value: date | None) -> str:
+    """A day with its weekday, for a heading or a slot's day: `Senin, 7 Des 2026` (the
+    portal's DATE_FORMAT, the weekday before it)."""
+    if not isinstance(value, date):
+        return ""
+    return f"{formats.date_format(value, 'l')}, {formats.date_format(value, 'DATE_FORMAT')}"

@@ -2,6 +2,15 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+def example(value: str) -> Promise:
+    """A placeholder that reads as an example ("contoh: 10792"), never as a value already
+    filled in or a filter already applied (tests/test_placeholders.py)."""
+    return format_lazy(_("contoh: {value}"), value=value)
 
 
 def error_text(error: ValidationError) -> str:

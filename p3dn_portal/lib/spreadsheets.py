@@ -12,11 +12,28 @@ apostrophe (OWASP's advice for CSV injection)."""
 import io
 from collections.abc import Iterable
 
+from django.utils.translation import get_language
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The portal's DATE_FORMAT and DATETIME_FORMAT (p3dn_portal/formats) as number formats of a
+# date cell, the month named in the workbook's language by its locale code (Excel's LCID:
+# 421 Indonesian, 409 English): the cell keeps a real date, sortable and computable.
+_LOCALES = {"id": "[$-421]", "en": "[$-409]"}
+DATE_CELL = "d mmm yyyy"
+DATETIME_CELL = "d mmm yyyy hh:mm"
+DATETIME_SECONDS_CELL = "d mmm yyyy hh:mm:ss"
+
+
+def date_cell_format(pattern: str = DATETIME_CELL) -> str:
+    """A date cell's number format in the active language (DATE_CELL, DATETIME_CELL or
+    DATETIME_SECONDS_CELL)."""
+    language = (get_language() or "id").split("-")[0]
+    return f"{_LOCALES.get(language, _LOCALES['id'])}{pattern}"
+
+
 _STRING = "s"
 
 

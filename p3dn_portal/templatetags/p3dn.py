@@ -14,6 +14,7 @@ register.filter("rupiah", formatting.rupiah)
 register.filter("percent", formatting.percent)
 register.filter("jakarta", formatting.jakarta)
 register.filter("jakarta_seconds", formatting.jakarta_seconds)
+register.filter("day", formatting.day)
 
 
 @register.filter

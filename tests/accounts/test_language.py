@@ -48,7 +48,11 @@ def test_a_browser_set_to_english_still_gets_indonesian_first(client):
     assert '<html lang="id">' in html
 
 
-def test_each_language_is_named_in_itself_in_the_switcher(client):
+def test_the_switcher_offers_the_other_language_named_in_itself(client):
     html = client.get(reverse("landing")).content.decode()
-    assert ">English</option>" in html
-    assert ">Bahasa Indonesia</option>" in html
+    assert 'name="language" value="en" lang="en"' in html
+    assert ">English</span>" in html and 'value="id"' not in html
+    client.cookies["p3dn_language"] = "en"
+    html = client.get(reverse("landing")).content.decode()
+    assert 'name="language" value="id" lang="id"' in html
+    assert ">Bahasa Indonesia</span>" in html and 'value="en"' not in html

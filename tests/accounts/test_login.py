@@ -69,7 +69,7 @@ def test_it_logs_out_on_post(login, vendor_owner):
     [
         ("vendor_owner", "vendors:home"),
         ("officer", "procurement:home"),
-        ("admin_user", "admin:index"),
+        ("admin_user", "dashboards:home"),
     ],
 )
 def test_it_sends_each_role_to_its_home(request, login, cast, destination):

@@ -40,8 +40,8 @@ def test_it_shows_officers_their_opd_its_packages_and_the_directory(officer):
 
 def test_it_shows_admins_django_admin(admin_user):
     assert _urls(admin_user) == [
-        reverse("admin:index"),
         reverse("dashboards:home"),
+        reverse("admin:index"),
         MATCHING,
         PACKAGES,
         DIRECTORY,
@@ -75,3 +75,14 @@ def test_it_renders_the_role_navigation_in_the_page(request, login, cast, shown,
     html = client.get(reverse("accounts:profile")).content.decode()
     assert shown in html
     assert hidden not in html
+
+
+def test_an_admin_goes_from_django_admin_to_the_portal_and_back(login, admin_user):
+    """The admin's "Ke portal" lands on the programme dashboard (not back on /admin/), whose
+    menu leads to Django admin."""
+    client = login(admin_user)
+    admin_page = client.get(reverse("admin:index")).content.decode()
+    assert f'<a href="{reverse("home")}">Ke portal</a>' in admin_page
+    portal = client.get(reverse("home"), follow=True)
+    assert portal.redirect_chain == [(reverse("dashboards:home"), 302)]
+    assert f'href="{reverse("admin:index")}"' in portal.content.decode()

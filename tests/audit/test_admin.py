@@ -7,9 +7,11 @@ import io
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from audit import services as audit
+from audit.display import value_text
 from audit.models import AuditAction, AuditEntry, SystemJob
 from procurement import services as procurement
 from procurement.models import Package
@@ -119,8 +121,8 @@ def test_the_entry_page_shows_before_and_after_as_a_table(admin_client, admin_us
     response = admin_client.get(reverse("admin:audit_auditentry_change", args=[entry.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<th scope='row'>pagu (Rp)</th><td>1000000000.00</td><td>1200000000.00</td>" in html
-    assert "<th scope='row'>TKDN minimal (%)</th><td>—</td><td>25.00</td>" in html
+    assert "<th scope='row'>pagu (Rp)</th><td>Rp1.000.000.000</td><td>Rp1.200.000.000</td>" in html
+    assert "<th scope='row'>TKDN minimal (%)</th><td>—</td><td>25,00%</td>" in html
     assert "Perbaikan pagu" in html and admin_user.email in html
 
 
@@ -161,7 +163,24 @@ def test_the_export_gives_the_filtered_entries_and_each_change(admin_client, adm
         str(package),
         admin_user.email,
     ]
-    assert changes[1][2:] == ["status", "draft", "announced"]
+    assert entries[0][-3:] == ["Kode tindakan", "Kode jenis objek", "Kode tugas latar"]
+    assert entries[1][-3:] == [AuditAction.PACKAGE_ANNOUNCED, "procurement.package", None]
+    assert changes[0][2:] == [
+        "Kolom",
+        "Sebelum",
+        "Sesudah",
+        "Kode kolom",
+        "Sebelum (tersimpan)",
+        "Sesudah (tersimpan)",
+    ]
+    assert changes[1][2:] == [
+        "status",
+        "Draf",
+        "Diumumkan, menerima penawaran",
+        "status",
+        "draft",
+        "announced",
+    ]
     # Everything, unfiltered, from the link on the list.
     assert reverse("admin:audit_auditentry_export").encode() in admin_client.get(CHANGELIST).content
     assert len(_workbook(admin_client.get(EXPORT))[0]) == 5
@@ -207,3 +226,61 @@ def test_a_title_or_change_like_a_formula_stays_text_in_the_workbook(admin_clien
     content = admin_client.get(EXPORT).content
     assert_kept_as_text(content)
     assert_kept_as_text(content, "-1+2")
+
+
+def test_the_entry_reads_as_people_read_it_not_as_the_log_stores_it(admin_client, admin_user):
+    """Choice labels, a moment in WIB in the portal's format, Ya/Tidak, money as Rupiah, in
+    the reader's language; the list shows the moment the same way."""
+    vendor = factories.VendorFactory()
+    entry = audit.record(
+        actor=admin_user,
+        action=AuditAction.VENDOR_VERIFIED,
+        obj=vendor,
+        changes={
+            "status": ["pending", "verified"],
+            "verified_at": [None, "2026-12-07T21:13:30.351815+07:00"],
+            "annual_sales": ["1500000000.00", "2000000000.50"],
+            "is_umkm": [True, False],
+        },
+    )
+    url = reverse("admin:audit_auditentry_change", args=[entry.pk])
+    html = admin_client.get(url).content.decode()
+    assert "<td>Menunggu verifikasi</td><td>Terverifikasi</td>" in html
+    assert "<td>—</td><td>7 Des 2026 21:13 WIB</td>" in html
+    assert "<td>Rp1.500.000.000</td><td>Rp2.000.000.000,50</td>" in html
+    assert "<td>Ya</td><td>Tidak</td>" in html
+    for raw in ("pending", "2026-12-07T21:13", "1500000000.00", "False"):
+        assert f"<td>{raw}" not in html
+    admin_client.cookies["p3dn_language"] = "en"
+    english = admin_client.get(url).content.decode()
+    assert "<td>Awaiting verification</td><td>Verified</td>" in english
+    assert "<td>—</td><td>7 Dec 2026 21:13 WIB</td>" in english
+    assert "<td>Rp1,500,000,000</td><td>Rp2,000,000,000.50</td>" in english
+    assert "<td>Yes</td><td>No</td>" in english
+    del admin_client.cookies["p3dn_language"]
+    listed = admin_client.get(CHANGELIST).content.decode()
+    assert timezone.localtime(entry.at).strftime("%H:%M") in listed
+    assert "WIB" in listed
+
+
+@translation.override("id")
+def test_a_schedule_runs_times_read_in_the_portals_format():
+    shown = value_text("matching.schedulerun", "7", "2026-12-08T11:30:00+07:00 / meja 1")
+    assert shown == "8 Des 2026 11:30 WIB / meja 1"
+    assert value_text("procurement.package", "contract_signed_on", "2026-12-09") == "9 Des 2026"
+    assert value_text("procurement.package", "min_tkdn_pct", "40.00") == "40,00%"
+    assert value_text("procurement.package", "title", None) == "—"
+
+
+def test_the_list_shows_the_columns_an_admin_scans(admin_client, admin_user):
+    _entries(1, admin_user)
+    response = admin_client.get(CHANGELIST)
+    columns = response.context["cl"].list_display
+    assert list(columns) == [
+        "action_checkbox",
+        "when",
+        "action",
+        "object_link",
+        "actor_or_job",
+        "summary",
+    ]

@@ -11,6 +11,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from tests import factories
@@ -838,3 +840,24 @@ def test_it_lists_tkdn_certificates_in_a_constant_number_of_queries(
     with django_assert_num_queries(5):
         response = admin_client.get(_url("tkdncertificate", "changelist"))
     assert len(response.context["cl"].result_list) == rows
+
+
+def test_the_vendor_list_keeps_to_the_columns_an_admin_scans(admin_client):
+    """At 1366 px beside the filters: NIB and NPWP share a column, sign-up shows its day."""
+    vendor = _pending_vendor()
+    response = admin_client.get(_url("vendor", "changelist"))
+    assert list(response.context["cl"].list_display) == [
+        "action_checkbox",
+        "name",
+        "status",
+        "scale",
+        "city",
+        "registration_numbers",
+        "tkdn_valid",
+        "joined",
+    ]
+    html = response.content.decode()
+    assert f"{vendor.nib}<br>{vendor.npwp_display}" in html
+    assert date_format(timezone.localdate(vendor.created_at), "DATE_FORMAT") in html
+    # The admin's pages have the screen's width: no app list beside them.
+    assert 'id="nav-sidebar"' not in html
