@@ -57,7 +57,7 @@ def _shown(value: object) -> str:
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
-    list_display = ("at", "action", "object_type", "object_link", "who", "summary")
+    list_display = ("at", "action", "object_type", "object_link", "who", "summary_text")
     list_filter = (
         "action",
         "object_type",
@@ -106,6 +106,10 @@ class AuditEntryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
         return actions if self.has_view_permission(request) else {}
+
+    @admin.display(description=_("ringkasan"))
+    def summary_text(self, entry: AuditEntry) -> str:
+        return entry.summary_text
 
     @admin.display(description=_("pelaku"), ordering="actor_label")
     def who(self, entry: AuditEntry) -> str:
