@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts import signals
 from accounts.models import Notification, OutgoingMail, User, normalize_email
@@ -36,7 +37,8 @@ VERIFICATION_LINK_INVALID = _(
 EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 60 * 60
 _EMAIL_VERIFICATION_SALT = "accounts.email-verification"
 
-ADMIN_GROUP_NAME = "Admin Dinas PPKUKM"
+# The group's name is data, and also a catalogue string: the admin shows it translated.
+ADMIN_GROUP_NAME = gettext_noop("Admin Dinas PPKUKM")
 RESET_LINK_INACTIVE = _(
     "Akun ini nonaktif. Aktifkan dulu akunnya, lalu kirim tautan pembuatan kata sandi."
 )
