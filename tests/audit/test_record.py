@@ -96,16 +96,21 @@ def test_the_database_refuses_to_update_or_delete_a_row(officer, statement):
     assert AuditEntry.objects.get().note == "asli"
 
 
-def test_the_summary_is_worded_in_the_readers_language(officer):
+def _announced(officer, changes: dict, **fields) -> AuditEntry:
     package = PackageFactory(created_by=officer)
     with transaction.atomic():
-        entry = audit.record(
+        return audit.record(
             actor=officer,
             action=AuditAction.PACKAGE_ANNOUNCED,
             obj=package,
-            changes={"status": ["draft", "announced"], "title": ["a", "b"], "pagu": ["1", "2"]}
-            | {"hps": ["1", "2"]},
+            changes=changes,
+            **fields,
         )
+
+
+def test_the_summary_is_worded_in_the_readers_language(officer):
+    changes = {"status": ["draft", "announced"], "title": ["a", "b"], "pagu": ["1", "2"]}
+    entry = _announced(officer, changes | {"hps": ["1", "2"]})
     entry.refresh_from_db()
     assert entry.summary_data["more"] == 1
     assert entry.summary.endswith("(+1 lainnya)")
@@ -116,15 +121,7 @@ def test_the_summary_is_worded_in_the_readers_language(officer):
 
 
 def test_a_row_from_before_summary_data_shows_its_stored_summary(officer):
-    package = PackageFactory(created_by=officer)
-    with transaction.atomic():
-        entry = audit.record(
-            actor=officer,
-            action=AuditAction.PACKAGE_ANNOUNCED,
-            obj=package,
-            changes={"status": ["draft", "announced"]},
-            summary={},
-        )
+    entry = _announced(officer, {"status": ["draft", "announced"]}, summary={})
     assert entry.summary == ""
     entry.summary = "status: draft → announced (lama)"
     assert entry.summary_text == "status: draft → announced (lama)"
