@@ -3,7 +3,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -133,6 +133,13 @@ class Notification(ChoiceLabels, models.Model):
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("pengguna")
     )
     message = models.TextField(_("pesan"))
+    # What happened (the mail template, e.g. "matching/meeting_requested") and the message as
+    # each language of the portal words it, written when it happened: the page shows it in
+    # the reader's language, whichever the recipient had then. Worded then, not now, since
+    # its parameters (a meeting's status, a company's name) may change afterwards. `message`
+    # is the recipient's language, and all that rows from before `kind` hold.
+    kind = models.CharField(_("jenis"), max_length=100, blank=True)
+    texts = models.JSONField(_("pesan per bahasa"), default=dict, blank=True)
     link = models.CharField(_("tautan"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("waktu"), default=timezone.now)
     read_at = models.DateTimeField(_("dibaca pada"), null=True, blank=True)
@@ -144,7 +151,12 @@ class Notification(ChoiceLabels, models.Model):
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
 
     def __str__(self) -> str:
-        return self.message[:60]
+        return self.text[:60]
+
+    @property
+    def text(self) -> str:
+        """The message in the active language (as stored for a row from before `texts`)."""
+        return self.texts.get(translation.get_language() or "") or self.message
 
 
 class OutgoingMail(models.Model):

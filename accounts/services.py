@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts import signals
 from accounts.models import Notification, OutgoingMail, User, normalize_email
@@ -36,7 +37,8 @@ VERIFICATION_LINK_INVALID = _(
 EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 60 * 60
 _EMAIL_VERIFICATION_SALT = "accounts.email-verification"
 
-ADMIN_GROUP_NAME = "Admin Dinas PPKUKM"
+# The group's name is data, and also a catalogue string: the admin shows it translated.
+ADMIN_GROUP_NAME = gettext_noop("Admin Dinas PPKUKM")
 RESET_LINK_INACTIVE = _(
     "Akun ini nonaktif. Aktifkan dulu akunnya, lalu kirim tautan pembuatan kata sandi."
 )
@@ -338,15 +340,19 @@ def notify(
     *, users: Iterable[User], template: str, context: dict, link: str = "", bid=None
 ) -> None:
     """Tell users about a change that concerns them: a notification in the portal (its text
-    is the mail's subject, in the user's language) and the mail itself."""
+    is the mail's subject, kept in each language of the portal so that the page shows it in
+    the reader's) and the mail itself, in the user's saved language."""
     users = [u for u in users if u.is_active]
     rows = []
     for user in users:
-        with translation.override(user.language):
-            subject = render_to_string(
-                f"emails/{template}_subject.txt", {"user": user, **context}
-            ).strip()
-        rows.append(Notification(user=user, message=subject, link=link))
+        texts = {}
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                texts[language] = render_to_string(
+                    f"emails/{template}_subject.txt", {"user": user, **context}
+                ).strip()
+        message = texts.get(user.language) or texts[settings.LANGUAGE_CODE]
+        rows.append(Notification(user=user, message=message, kind=template, texts=texts, link=link))
     Notification.objects.bulk_create(rows)
     mail_users(users=users, template=template, context={"link": link, **context}, bid=bid)
 

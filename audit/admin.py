@@ -51,7 +51,7 @@ def visible_entries(queryset: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
 class AuditEntryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     # What an admin scans: when, what, on which object, by whom, and the change in short;
     # the object's type (a filter too), the job, the note and the values are on the entry.
-    list_display = ("when", "action", "object_link", "actor_or_job", "summary")
+    list_display = ("when", "action", "object_link", "actor_or_job", "summary_text")
     list_filter = (
         "action",
         "object_type",
@@ -100,6 +100,10 @@ class AuditEntryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)
         return actions if self.has_view_permission(request) else {}
+
+    @admin.display(description=_("ringkasan"))
+    def summary_text(self, entry: AuditEntry) -> str:
+        return entry.summary_text
 
     @admin.display(description=_("pelaku"), ordering="actor_label")
     def who(self, entry: AuditEntry) -> str:

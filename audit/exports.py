@@ -100,7 +100,7 @@ def audit_workbook(entries: QuerySet[AuditEntry]) -> bytes:
                     entry.object_label,
                     entry.actor_label,
                     entry.get_job_display() if entry.job else "",
-                    entry.summary,
+                    entry.summary_text,
                     entry.note,
                     entry.action,
                     entry.object_type,

@@ -125,7 +125,10 @@ class AuditEntry(ChoiceLabels, models.Model):
         blank=True,
         help_text=_("Setiap kolom yang berubah: [sebelum, sesudah]."),
     )
+    # The summary in Indonesian (searched; all that rows from before summary_data have), and
+    # its data, worded at display time in the reader's language (services.summary_display).
     summary = models.CharField(_("ringkasan"), max_length=300, blank=True)
+    summary_data = models.JSONField(_("data ringkasan"), default=dict, blank=True)
     note = models.TextField(_("catatan"), blank=True)
 
     class Meta:
@@ -149,6 +152,13 @@ class AuditEntry(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.object_label}"
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the reader's language."""
+        from audit.services import summary_display
+
+        return summary_display(self.object_type, self.summary_data, self.summary)
 
     @property
     def who(self) -> str:

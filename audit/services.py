@@ -21,8 +21,10 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from audit.display import value_text
 from audit.models import AuditAction, AuditEntry, ObjectType, SystemJob
 
 NOT_IN_TRANSACTION = (
@@ -110,19 +112,64 @@ def _short(value: object) -> str:
     return text
 
 
-def summarize(object_type: str, changes: Changes) -> str:
-    """A line for the list: the first fields with before → after, in the portal's language
-    (the log is one record, whoever's browser wrote it)."""
-    with translation.override(settings.LANGUAGE_CODE):
+SUMMARY_VALUE_KEPT = 100  # what summary_data keeps of a value, before display shortens it
+MORE = gettext_noop("(+{more} lainnya)")
+
+
+def summary_data(changes: Changes) -> dict:
+    """The summary as the row keeps it, to be worded at display time in the reader's
+    language (summary_display): the first fields' keys with before and after, and how many
+    more changed."""
+    items = list(changes.items())
+    return {
+        "fields": [
+            [key, _kept(before), _kept(after)] for key, (before, after) in items[:SUMMARY_FIELDS]
+        ],
+        "more": max(len(items) - SUMMARY_FIELDS, 0),
+    }
+
+
+def _kept(value: object) -> object:
+    if isinstance(value, str) and len(value) > SUMMARY_VALUE_KEPT:
+        return value[: SUMMARY_VALUE_KEPT - 1] + "…"
+    return value
+
+
+def summary_given(text: str, **params: object) -> dict:
+    """A summary the writer words itself: `text` is the Indonesian source (marked with
+    gettext_noop, translated in locale/), with {named} parameters."""
+    return {"text": text, "params": {k: readable(v) for k, v in params.items()}}
+
+
+def summary_display(object_type: str, data: Mapping, stored: str = "") -> str:
+    """A row's summary in the active language: from its data, or, for a row written before
+    summaries kept their data, the text it stored (in Indonesian)."""
+    if not data:
+        return stored
+    if "text" in data:
+        params = data.get("params", {})
+        try:
+            text = _(data["text"]).format(**params)
+        except (KeyError, IndexError):  # a translation naming another parameter
+            text = str(data["text"]).format(**params)
+    else:
         parts = [
-            f"{change_label(object_type, field)}: {_short(before)} → {_short(after)}"
-            for field, (before, after) in list(changes.items())[:SUMMARY_FIELDS]
+            f"{change_label(object_type, field)}: "
+            f"{_short(value_text(object_type, field, before))} → "
+            f"{_short(value_text(object_type, field, after))}"
+            for field, before, after in data.get("fields", [])
         ]
-        more = len(changes) - SUMMARY_FIELDS
-        if more > 0:
-            parts.append(f"(+{more} lainnya)")
-    text = "; ".join(parts)
+        if data.get("more"):
+            parts.append(_(MORE).format(more=data["more"]))
+        text = "; ".join(parts)
     return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
+
+
+def summarize(object_type: str, changes: Changes) -> str:
+    """The summary in the portal's language, as the row stores it beside its data (the text
+    searched, and shown for rows from before the data)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return summary_display(object_type, summary_data(changes))
 
 
 def _package_id(obj: models.Model) -> int | None:
@@ -140,13 +187,16 @@ def entry(
     note: str = "",
     job: SystemJob | str = "",
     label: str | None = None,
-    summary: str | None = None,
+    summary: dict | None = None,
 ) -> AuditEntry:
     """An unsaved row (record or record_many saves it)."""
     if actor is None and not job:
         raise ValueError(NO_ACTOR_NOR_JOB)
     object_type = ObjectType(obj._meta.label_lower)
     changes = readable(changes or {})
+    data = summary_data(changes) if summary is None else summary
+    with translation.override(settings.LANGUAGE_CODE):
+        text = summary_display(object_type, data)
     return AuditEntry(
         at=timezone.now(),
         actor=actor,
@@ -158,7 +208,8 @@ def entry(
         object_label=(label if label is not None else str(obj))[:LABEL_MAX],
         package_id=_package_id(obj),
         changes=changes,
-        summary=summarize(object_type, changes) if summary is None else summary[:SUMMARY_MAX],
+        summary=text,
+        summary_data=data,
         note=note,
     )
 

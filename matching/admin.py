@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from matching import rules, services
 from matching.models import (
@@ -186,7 +187,7 @@ class EventAdmin(RefusalMessageMixin, HistoryAdmin):
         (None, {"fields": ("name", "venue", "description", "status", "links")}),
         (_("Pendaftaran"), {"fields": ("registration_opens_at", "registration_closes_at")}),
         (
-            _("Pertemuan"),
+            pgettext_lazy("jamak", "Pertemuan"),
             {
                 "fields": (
                     "slot_minutes",

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -114,7 +115,7 @@ def event_workbook(
     next_row = _table(
         summary,
         next_row,
-        [_("OPD"), _("Pembeli"), *BREAKDOWN_HEADERS],
+        [_("OPD"), pgettext("jamak", "Pembeli"), *BREAKDOWN_HEADERS],
         _breakdown(opd_rows),
         {8: RUPIAH_FORMAT},
     )
@@ -127,7 +128,7 @@ def event_workbook(
     )
     _widths(summary, [44, 18, 12, 12, 12, 12, 16, 18, 14, 14])
 
-    sheet = book.create_sheet(str(_("Pertemuan")))
+    sheet = book.create_sheet(pgettext("jamak", "Pertemuan"))
     _table(
         sheet,
         1,
@@ -151,7 +152,7 @@ def event_workbook(
     _widths(sheet, [17, 7, 30, 24, 34, 16, 16, 12, 18, 18, 44, 14])
     sheet.freeze_panes = "A2"
 
-    sheet = book.create_sheet(str(_("Peserta")))
+    sheet = book.create_sheet(pgettext("jamak", "Peserta"))
     _table(
         sheet,
         1,

@@ -135,8 +135,8 @@ class EventBreak(ChoiceLabels, models.Model):
         Event, on_delete=models.CASCADE, related_name="breaks", verbose_name=_("acara")
     )
     label = models.CharField(_("keterangan"), max_length=100, default=_("Istirahat"))
-    starts = models.TimeField(_("mulai"))
-    ends = models.TimeField(_("selesai"))
+    starts = models.TimeField(pgettext_lazy("jadwal", "mulai"))
+    ends = models.TimeField(pgettext_lazy("jadwal", "selesai"))
 
     class Meta:
         verbose_name = _("jeda")
@@ -160,8 +160,8 @@ class Slot(ChoiceLabels, models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="slots", verbose_name=_("acara")
     )
-    starts_at = models.DateTimeField(_("mulai"))
-    ends_at = models.DateTimeField(_("selesai"))
+    starts_at = models.DateTimeField(pgettext_lazy("jadwal", "mulai"))
+    ends_at = models.DateTimeField(pgettext_lazy("jadwal", "selesai"))
 
     class Meta:
         verbose_name = _("sesi pertemuan")

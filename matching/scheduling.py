@@ -41,22 +41,21 @@ REASON_LOCK_INVALID = "lock_invalid"
 REASON_LOCK_UNAVAILABLE = "lock_unavailable"
 REASON_LOCK_CONFLICT = "lock_conflict"
 
-REASON_TEXT = {
-    REASON_SELF: "Pembeli dan peserta pameran adalah pihak yang sama.",
-    REASON_NO_COMMON_SLOT: "Tidak ada sesi yang bisa dihadiri pembeli dan peserta pameran.",
-    REASON_BUYER_FULL: "Jadwal pembeli sudah penuh di semua sesi yang bisa dihadiri keduanya.",
-    REASON_SELLER_FULL: (
-        "Jadwal peserta pameran sudah penuh di semua sesi yang bisa dihadiri keduanya."
-    ),
-    REASON_NO_TABLE: "Semua meja sudah terpakai di sesi yang masih kosong bagi keduanya.",
-    REASON_CROWDED_OUT: (
-        "Tidak ada sesi yang masih kosong bagi keduanya sekaligus: sesi yang cocok sudah "
-        "terisi pertemuan lain yang lebih diutamakan."
-    ),
-    REASON_LOCK_INVALID: "Sesi atau meja yang dikunci berada di luar jadwal acara.",
-    REASON_LOCK_UNAVAILABLE: "Sesi yang dikunci tidak bisa dihadiri pembeli atau peserta pameran.",
-    REASON_LOCK_CONFLICT: "Sesi dan meja yang dikunci bentrok dengan pertemuan lain yang dikunci.",
-}
+# Every code a result can give; the sentences an admin reads for them are worded, translated,
+# in matching.selectors (UNSCHEDULED_REASONS): one place, in the reader's language.
+REASONS = frozenset(
+    {
+        REASON_SELF,
+        REASON_NO_COMMON_SLOT,
+        REASON_BUYER_FULL,
+        REASON_SELLER_FULL,
+        REASON_NO_TABLE,
+        REASON_CROWDED_OUT,
+        REASON_LOCK_INVALID,
+        REASON_LOCK_UNAVAILABLE,
+        REASON_LOCK_CONFLICT,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ class MeetingRequest:
 @dataclass(frozen=True)
 class ScheduleResult:
     assigned: dict[str, tuple[int, int]]  # request id -> (slot index 0..slots-1, table 1..tables)
-    unscheduled: dict[str, str]  # request id -> reason code (see REASON_TEXT)
+    unscheduled: dict[str, str]  # request id -> reason code (see REASONS)
     upper_bound: int = 0  # no valid schedule (locks kept) could place more than this many
 
 

@@ -170,11 +170,11 @@ UNSCHEDULED_REASONS: dict[str, Promise] = {
 
 
 def unscheduled_reason_text(code: str) -> str:
-    """The sentence an admin reads for a scheduler reason code (the code itself when a newer
-    scheduler returns one this list does not know yet)."""
+    """The sentence an admin reads for a scheduler reason code, in the reader's language (the
+    code itself when a newer scheduler returns one this list does not know yet)."""
     if not code:
         return ""
-    return str(UNSCHEDULED_REASONS.get(code) or scheduling.REASON_TEXT.get(code) or code)
+    return str(UNSCHEDULED_REASONS.get(code) or code)
 
 
 # --- Figures ----------------------------------------------------------------------------------

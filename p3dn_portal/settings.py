@@ -61,8 +61,8 @@ INSTALLED_APPS = [
     "formtools",
     "simple_history",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "axes",
+    "accounts.apps.TOTPConfig",  # django_otp.plugins.otp_totp, with names an admin reads
+    "accounts.apps.AxesConfig",  # axes, likewise
     "accounts",
     "vendors",
     "procurement",

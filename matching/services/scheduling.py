@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from audit import services as audit
@@ -223,6 +224,17 @@ def schedule_execute(*, run_id: int, now: datetime | None = None) -> ScheduleRun
     return run
 
 
+# The audit log's summary of a run, worded in the reader's language when shown.
+SCHEDULE_KEPT = gettext_noop(
+    "{moved} pertemuan berpindah; {placed} dari {requests} permintaan terjadwal; jadwal yang "
+    "ada dipertahankan"
+)
+SCHEDULE_REDONE = gettext_noop(
+    "{moved} pertemuan berpindah; {placed} dari {requests} permintaan terjadwal; jadwal "
+    "disusun ulang"
+)
+
+
 def _audit_schedule_run(
     run: ScheduleRun, *, event: Event, slots: list[Slot], placements: dict[str, list]
 ) -> None:
@@ -245,9 +257,10 @@ def _audit_schedule_run(
             meeting: [place(*before), place(*after)]
             for meeting, (before, after) in placements.items()
         },
-        summary=(
-            f"{len(placements)} pertemuan berpindah; {run.placed} dari {run.requests} "
-            "permintaan terjadwal"
+        summary=audit.summary_given(
+            SCHEDULE_KEPT if run.keep_current else SCHEDULE_REDONE,
+            moved=len(placements),
+            placed=run.placed,
+            requests=run.requests,
         ),
-        note=f"Pertahankan jadwal yang ada: {'ya' if run.keep_current else 'tidak'}.",
     )

@@ -282,5 +282,5 @@ def test_the_list_shows_the_columns_an_admin_scans(admin_client, admin_user):
         "action",
         "object_link",
         "actor_or_job",
-        "summary",
+        "summary_text",
     ]

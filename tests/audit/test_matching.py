@@ -3,6 +3,7 @@ meeting that moved, with its slot and table before and after."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from audit.models import AuditAction, AuditEntry, SystemJob
 from audit.services import readable
@@ -39,7 +40,13 @@ def test_a_schedule_run_records_the_meetings_it_moved(admin_user):
     assert entry.changes == {
         str(m.pk): [None, _place(placed[m.pk].slot, placed[m.pk].table)] for m in meetings
     }
-    assert entry.summary == "4 pertemuan berpindah; 4 dari 4 permintaan terjadwal"
+    assert entry.summary == (
+        "4 pertemuan berpindah; 4 dari 4 permintaan terjadwal; jadwal disusun ulang"
+    )
+    with translation.override("en"):
+        assert entry.summary_text == (
+            "Meetings moved: 4; requests scheduled: 4 of 4; schedule redone"
+        )
 
     # A meeting moved by hand to another slot goes back; only it is in the next row.
     moved = placed[meetings[0].pk]
@@ -57,7 +64,9 @@ def test_a_run_that_moves_nothing_records_an_empty_change_list(admin_user):
     _run(event, admin_user, keep_current=True)
     latest = AuditEntry.objects.filter(action=AuditAction.SCHEDULE_RUN).latest("pk")
     assert latest.changes == {}
-    assert latest.note == "Pertahankan jadwal yang ada: ya."
+    assert latest.summary.endswith("; jadwal yang ada dipertahankan")
+    with translation.override("en"):
+        assert latest.summary_text.endswith("; current schedule kept")
 
 
 def _meeting_row(action) -> AuditEntry:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import translation
 
 from audit import services as audit
 from audit.models import AuditAction, AuditEntry, SystemJob
@@ -46,7 +47,8 @@ def test_a_row_records_the_actor_the_object_and_a_summary(officer):
     )
     assert entry.object_label == str(package)
     assert entry.changes == {"status": ["draft", "announced"]}
-    assert entry.summary == "status: draft → announced"
+    # Choice values read as their labels, in the portal's language (audit.display).
+    assert entry.summary == "status: Draf → Diumumkan, menerima penawaran"
     assert entry.at.tzinfo is not None
 
 
@@ -93,3 +95,34 @@ def test_the_database_refuses_to_update_or_delete_a_row(officer, statement):
     ):
         cursor.execute(statement)
     assert AuditEntry.objects.get().note == "asli"
+
+
+def _announced(officer, changes: dict, **fields) -> AuditEntry:
+    package = PackageFactory(created_by=officer)
+    with transaction.atomic():
+        return audit.record(
+            actor=officer,
+            action=AuditAction.PACKAGE_ANNOUNCED,
+            obj=package,
+            changes=changes,
+            **fields,
+        )
+
+
+def test_the_summary_is_worded_in_the_readers_language(officer):
+    changes = {"status": ["draft", "announced"], "title": ["a", "b"], "pagu": ["1", "2"]}
+    entry = _announced(officer, changes | {"hps": ["1", "2"]})
+    entry.refresh_from_db()
+    assert entry.summary_data["more"] == 1
+    assert entry.summary.endswith("(+1 lainnya)")
+    with translation.override("en"):
+        english = entry.summary_text
+    assert english.endswith("(+1 more)")
+    assert "lainnya" not in english
+
+
+def test_a_row_from_before_summary_data_shows_its_stored_summary(officer):
+    entry = _announced(officer, {"status": ["draft", "announced"]}, summary={})
+    assert entry.summary == ""
+    entry.summary = "status: draft → announced (lama)"
+    assert entry.summary_text == "status: draft → announced (lama)"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from matching import scheduling, selectors
 from matching.models import (
@@ -273,9 +273,16 @@ def test_meetings_are_listed_by_slot_then_table_unscheduled_last(built, django_a
     assert len(meetings) == 12
 
 
-def test_every_scheduler_reason_has_an_indonesian_sentence():
-    for code in scheduling.REASON_TEXT:
-        assert code in selectors.UNSCHEDULED_REASONS, code
+def test_every_scheduler_reason_has_one_sentence_in_the_readers_language():
+    assert set(selectors.UNSCHEDULED_REASONS) == {*scheduling.REASONS, selectors.NO_SLOTS_LEFT}
+    assert all(
+        str(text).endswith(".") and str(text)[0].isupper()
+        for text in selectors.UNSCHEDULED_REASONS.values()
+    )
+    with translation.override("en"):
+        english = selectors.unscheduled_reason_text("buyer_full")
+    assert english != str(selectors.UNSCHEDULED_REASONS["buyer_full"])
+    assert english.startswith("The buyer"), english
     assert selectors.NO_SLOTS_LEFT in selectors.UNSCHEDULED_REASONS
     assert selectors.unscheduled_reason_text("buyer_full") == str(
         selectors.UNSCHEDULED_REASONS["buyer_full"]
