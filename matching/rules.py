@@ -101,6 +101,50 @@ def slot_times(
     return result
 
 
+# --- A meeting's phase ---------------------------------------------------------------------
+
+
+class MeetingPhase(models.TextChoices):
+    """How an agreed meeting reads to its participants: its status and where its slot is
+    in time (a meeting whose slot is over is no longer simply "agreed")."""
+
+    AGREED = "agreed", _("Disetujui")
+    UPCOMING = "upcoming", _("Terjadwal")
+    UNDERWAY = "underway", _("Sedang berlangsung")
+    AWAITING_OUTCOME = "awaiting_outcome", _("Sesi selesai, menunggu hasil")
+    HELD = "held", _("Terlaksana")
+    NO_SHOW = "no_show", _("Tidak hadir")
+
+
+def meeting_phase(
+    *, status: str, starts_at: datetime | None, ends_at: datetime | None, now: datetime
+) -> MeetingPhase | None:
+    """The phase of an agreed, held or no-show meeting (None for any other status): an
+    accepted meeting without a slot is agreed, then upcoming, underway while its slot runs,
+    and waiting for its outcome once the slot is over."""
+    if status == "held":
+        return MeetingPhase.HELD
+    if status == "no_show":
+        return MeetingPhase.NO_SHOW
+    if status != "accepted":
+        return None
+    if starts_at is None or ends_at is None:
+        return MeetingPhase.AGREED
+    if now < starts_at:
+        return MeetingPhase.UPCOMING
+    if now < ends_at:
+        return MeetingPhase.UNDERWAY
+    return MeetingPhase.AWAITING_OUTCOME
+
+
+def meeting_can_withdraw(*, status: str, starts_at: datetime | None, now: datetime) -> bool:
+    """A request, or an agreed meeting whose slot has not begun, may be called off; once
+    the slot begins the meeting is held or missed, and only its outcome is left to record."""
+    if status not in ("pending", "accepted"):
+        return False
+    return starts_at is None or now < starts_at
+
+
 # --- Suggestions --------------------------------------------------------------------------
 
 # Two-digit KBLI divisions whose products are food or drink: halal matters (UU 33/2014).

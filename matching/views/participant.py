@@ -429,6 +429,14 @@ def _meeting_board(
         if meeting.status == MeetingStatus.PENDING and not lapsed:
             (board.outgoing if meeting.requested_by == mine else board.incoming).append(meeting)
         elif meeting.status in AGREED_STATES:
+            starts_at = meeting.slot.starts_at if meeting.slot else None
+            ends_at = meeting.slot.ends_at if meeting.slot else None
+            meeting.phase = rules.meeting_phase(
+                status=meeting.status, starts_at=starts_at, ends_at=ends_at, now=now
+            )
+            meeting.can_withdraw = rules.meeting_can_withdraw(
+                status=meeting.status, starts_at=starts_at, now=now
+            )
             board.agreed.append(meeting)
         else:
             meeting.lapsed = lapsed and meeting.status == MeetingStatus.PENDING
@@ -518,6 +526,7 @@ def participation(request: HttpRequest, event_id: int) -> HttpResponse:
             "can_request": accepted and event.status in rules.REQUEST_STATES,
             "can_edit_availability": event.status not in rules.AGENDA_STATES,
             "agenda_ready": event.status in rules.AGENDA_STATES,
+            "outcome_time": event.status in rules.ATTENDANCE_STATES,
         },
     )
 

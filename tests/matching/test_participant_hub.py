@@ -247,7 +247,7 @@ def test_slot_table_and_agenda_show_once_the_schedule_is_published(
     meeting_create(buyer, exhibitor, slot=slot, table=7)
     client = login(officer)
     html = client.get(_hub(event)).content.decode()
-    assert "Disetujui" in html
+    assert "Terjadwal" in html
     assert "terjadwal, diumumkan bersama agenda" in html
     assert jakarta(slot.starts_at) not in html and ">7<" not in html
     assert reverse("matching:agenda", args=[event.pk]) not in html

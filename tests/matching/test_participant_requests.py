@@ -1,7 +1,10 @@
 """The other side of the event and meeting requests: finding counterparts, asking for a
 meeting, answering, calling it off."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
@@ -446,3 +449,71 @@ def test_calling_off_needs_a_login_and_a_post(client, login, officer, asked):
 def test_an_officer_of_the_same_opd_is_not_the_buyer(login, officer, asked):
     colleague = OfficerFactory(opd=officer.officer.opd).user
     assert login(colleague).post(_call_off(asked)).status_code == 404
+
+
+# A meeting whose slot is over -----------------------------------------------------------------
+
+
+def _agreed_row(client, event, meeting) -> str:
+    """The participation page's meetings section."""
+    response = client.get(reverse("matching:participation", args=[event.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    section = html.split('id="requests-heading"', 1)[1]
+    return section
+
+
+@pytest.mark.parametrize(
+    ("offset", "label", "can_call_off"),
+    [
+        (timedelta(minutes=-10), "Terjadwal", True),
+        (timedelta(minutes=10), "Sedang berlangsung", False),
+        (timedelta(hours=2), "Sesi selesai, menunggu hasil", False),
+    ],
+)
+def test_an_agreed_meeting_reads_by_where_its_slot_is(
+    login, officer, vendor_owner, buyer, exhibitor, event, offset, label, can_call_off
+):
+    _status(event, EventStatus.RUNNING)
+    slot = event.slots.order_by("starts_at").first()
+    meeting = meeting_create(buyer, exhibitor, slot=slot, table=3)
+    with time_machine.travel(slot.starts_at + offset, tick=False):
+        section = _agreed_row(login(vendor_owner), event, meeting)
+        assert label in section
+        assert ">Disetujui<" not in section
+        assert (_call_off(meeting) in section) is can_call_off
+        # The buyer records the outcome once the slot is over.
+        buyer_section = _agreed_row(login(officer), event, meeting)
+        assert (reverse("matching:outcome", args=[meeting.pk]) in buyer_section) is (
+            label == "Sesi selesai, menunggu hasil"
+        )
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [(MeetingStatus.HELD, "Terlaksana"), (MeetingStatus.NO_SHOW, "Tidak hadir")],
+)
+def test_a_held_or_missed_meeting_says_so_and_offers_no_call_off(
+    login, vendor_owner, buyer, exhibitor, event, status, label
+):
+    _status(event, EventStatus.RUNNING)
+    slot = event.slots.order_by("starts_at").first()
+    meeting = meeting_create(buyer, exhibitor, slot=slot, table=3, status=status)
+    with time_machine.travel(slot.ends_at + timedelta(hours=1), tick=False):
+        section = _agreed_row(login(vendor_owner), event, meeting)
+    assert label in section
+    assert _call_off(meeting) not in section
+
+
+def test_a_meeting_whose_slot_began_cannot_be_called_off(
+    login, vendor_owner, buyer, exhibitor, event
+):
+    _status(event, EventStatus.RUNNING)
+    slot = event.slots.order_by("starts_at").first()
+    meeting = meeting_create(buyer, exhibitor, slot=slot, table=3)
+    with time_machine.travel(slot.ends_at + timedelta(minutes=5), tick=False):
+        response = login(vendor_owner).post(_call_off(meeting))
+    assert _messages(response) == [str(services.MEETING_STARTED)]
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.ACCEPTED
+    assert meeting.slot == slot

@@ -1,6 +1,6 @@
 """Pure matching rules: the event life cycle, time slots, suggestion scores."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -198,3 +198,46 @@ def test_best_matches_keeps_the_highest_scores_in_input_order_on_ties():
     a, b, c = rules.Match(10, ()), rules.Match(30, ()), rules.Match(10, ())
     picked = rules.best_matches([("a", a), ("b", b), ("c", c)], limit=2)
     assert [key for key, _ in picked] == ["b", "a"]
+
+
+# --- A meeting's phase -------------------------------------------------------------------------
+
+_START = datetime(2026, 12, 8, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+_END = _START + timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("status", "slotted", "now", "phase"),
+    [
+        ("accepted", False, _START, rules.MeetingPhase.AGREED),
+        ("accepted", True, _START - timedelta(seconds=1), rules.MeetingPhase.UPCOMING),
+        ("accepted", True, _START, rules.MeetingPhase.UNDERWAY),
+        ("accepted", True, _END - timedelta(seconds=1), rules.MeetingPhase.UNDERWAY),
+        ("accepted", True, _END, rules.MeetingPhase.AWAITING_OUTCOME),
+        ("held", True, _END + timedelta(days=1), rules.MeetingPhase.HELD),
+        ("no_show", True, _END, rules.MeetingPhase.NO_SHOW),
+        ("withdrawn", False, _START, None),
+        ("pending", False, _START, None),
+    ],
+)
+def test_a_meeting_reads_by_its_status_and_its_slot(status, slotted, now, phase):
+    starts_at, ends_at = (_START, _END) if slotted else (None, None)
+    assert rules.meeting_phase(status=status, starts_at=starts_at, ends_at=ends_at, now=now) == (
+        phase
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "starts_at", "now", "allowed"),
+    [
+        ("pending", None, _START, True),
+        ("accepted", None, _END, True),
+        ("accepted", _START, _START - timedelta(seconds=1), True),
+        ("accepted", _START, _START, False),
+        ("accepted", _START, _END + timedelta(hours=1), False),
+        ("held", _START, _START - timedelta(hours=1), False),
+        ("no_show", _START, _END, False),
+    ],
+)
+def test_a_meeting_is_called_off_only_before_its_slot_begins(status, starts_at, now, allowed):
+    assert rules.meeting_can_withdraw(status=status, starts_at=starts_at, now=now) is allowed
