@@ -643,12 +643,35 @@ WHY_BOTH_INELIGIBLE = _(
 )
 
 
+NO_TKDN_WINS = {
+    evaluation.NO_PREFERENCE_NOT_GOODS: _(
+        "Tidak ada: preferensi harga hanya berlaku untuk pengadaan barang, jadi TKDN tidak "
+        "mengubah peringkat."
+    ),
+    evaluation.NO_PREFERENCE_HPS: _(
+        "Tidak ada: preferensi harga berlaku bila HPS di atas Rp1 miliar, jadi TKDN tidak "
+        "mengubah peringkat paket ini."
+    ),
+    evaluation.NO_PREFERENCE_PCT: _(
+        "Tidak ada: paket ini menetapkan preferensi harga 0%, jadi TKDN tidak mengubah peringkat."
+    ),
+    evaluation.OUT_OF_REACH: _(
+        "Tidak ada: dengan TKDN 100% pun HEA penawaran ini tidak di bawah HEA pemenang."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class RankingRow:
     result: EvaluationResult
     kp_pct: str  # KP as a percentage, two to four places
     tkdn_needed: Decimal | None  # for losing eligible bids: the TKDN that would have won
     is_loser: bool
+    no_tkdn_wins: str = ""  # when tkdn_needed is None for a loser: why no TKDN would do
+
+    @property
+    def no_tkdn_wins_text(self) -> str:
+        return str(NO_TKDN_WINS.get(self.no_tkdn_wins, ""))
 
     @property
     def bid(self) -> Bid:
@@ -672,10 +695,12 @@ def _ranking_rows(
     rows = []
     for result in results:
         is_loser = result.eligible and result.rank is not None and result.rank > 1
-        needed = None
+        needed, why = None, ""
         if is_loser and winner is not None:
             needed = evaluation.tkdn_needed_to_win(result.bid.figures(), winner.hea, terms)
-        rows.append(RankingRow(result, _kp_pct(result.kp), needed, is_loser))
+            if needed is None:
+                why = evaluation.why_no_tkdn_wins(terms)
+        rows.append(RankingRow(result, _kp_pct(result.kp), needed, is_loser, why))
     return rows
 
 
@@ -719,6 +744,8 @@ def _officer_run(package: Package, run_id: str | None) -> tuple[EvaluationRun | 
     )
     for each in runs:
         each.package = package  # the page's own: a run's terms and labels read it, no query
+    for number, each in enumerate(sorted(runs, key=lambda r: r.pk), start=1):
+        each.number = number  # the run's number in the package, no query
     if run_id:
         run = next((r for r in runs if str(r.pk) == run_id), None)
         if run is None:
