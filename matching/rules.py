@@ -179,6 +179,13 @@ REASON_POINTS = {
     Reason.BUDGET: 5,
 }
 TEXT_POINTS = 25
+# The text rank (Postgres ts_rank of the need's words, any of them, in the product) from which
+# a need and a product read as alike. Measured on the demo data (seed_demo, 69 need x product
+# pairs): pairs with no KBLI relation ranked at most 0.0122 (a desk for "siswa" beside a need
+# for school uniforms, 0.0087; words such as "untuk", "pasien", "siswa" shared by chance),
+# pairs of the same KBLI from 0.0061 to 0.0304. From 0.015 no unrelated pair is suggested,
+# and a related pair whose descriptions barely share a word is not said to be alike.
+TEXT_RANK_MIN = 0.015
 TIER_REASON = {Tier.T1: Reason.TIER_T1, Tier.T2: Reason.TIER_T2, Tier.T3: Reason.TIER_T3}
 
 
@@ -207,7 +214,8 @@ class Match:
 
 def match(need: NeedFacts, product: ProductFacts) -> Match | None:
     """How well a certified product answers a buyer's need, with the reasons; None when it
-    does not (no shared KBLI division and no shared words, or a food need without halal)."""
+    does not: a suggestion needs a real relation (the same KBLI, or the same KBLI division,
+    or descriptions alike from TEXT_RANK_MIN), and a food need a halal product."""
     if need.is_food and not product.halal:
         return None
     reasons: list[str] = []
@@ -216,7 +224,7 @@ def match(need: NeedFacts, product: ProductFacts) -> Match | None:
         reasons.append(Reason.KBLI_SAME)
     elif need.kbli and need.kbli[:2] == product.kbli[:2]:
         reasons.append(Reason.KBLI_GROUP)
-    if product.text_rank > 0:
+    if product.text_rank >= TEXT_RANK_MIN:
         reasons.append(Reason.TEXT)
         score += min(TEXT_POINTS, max(1, round(product.text_rank * 100)))
     if not reasons:

@@ -150,6 +150,17 @@ class TestMatch:
         assert found.reasons[0] == Reason.TEXT
         assert found.score == 6 + 20 + 10 + 5
 
+    def test_a_chance_shared_word_is_no_relation(self):
+        # A school desk beside a need for school uniforms ("siswa"): ranked 0.0087 on the
+        # demo data, below the threshold, and the KBLI division differs.
+        assert rules.match(NEED, product(kbli="31001", text_rank=0.0087)) is None
+        assert rules.match(NEED, product(kbli="31001", text_rank=rules.TEXT_RANK_MIN)) is not None
+
+    def test_a_related_pair_with_a_weak_text_rank_is_not_said_to_be_alike(self):
+        found = rules.match(NEED, product(text_rank=rules.TEXT_RANK_MIN / 2))
+        assert Reason.KBLI_SAME in found.reasons
+        assert Reason.TEXT not in found.reasons
+
     def test_text_points_are_capped(self):
         found = rules.match(
             NEED,
