@@ -465,6 +465,37 @@ def _with_reason_labels(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
     return rows
 
 
+@dataclass
+class BuyerSuggestions:
+    """An exhibitor's suggestions from one buyer: the buyer's needs its products answer,
+    each with those products, and the one meeting the pair may have."""
+
+    buyer: Participant
+    needs: list[tuple[Need, list[Suggestion]]] = field(default_factory=list)
+    best: Suggestion | None = None  # the highest-scored: its need goes with a request
+    meeting: Meeting | None = None
+
+
+def _by_buyer(suggestions: list[Suggestion]) -> list[BuyerSuggestions]:
+    """The suggestions (best first) grouped by buyer, the buyer of the best one first, and
+    by need within a buyer: one card per buyer rather than one per need and product."""
+    groups: dict[int, BuyerSuggestions] = {}
+    for suggestion in suggestions:
+        buyer = suggestion.need.participant
+        group = groups.get(buyer.pk)
+        if group is None:
+            group = groups[buyer.pk] = BuyerSuggestions(
+                buyer=buyer, best=suggestion, meeting=suggestion.meeting
+            )
+        for need, rows in group.needs:
+            if need.pk == suggestion.need_id:
+                rows.append(suggestion)
+                break
+        else:
+            group.needs.append((suggestion.need, [suggestion]))
+    return list(groups.values())
+
+
 @participants_only
 @require_safe
 def participation(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -520,6 +551,7 @@ def participation(request: HttpRequest, event_id: int) -> HttpResponse:
             "needs": needs,
             "products": products,
             "suggestions": suggestions,
+            "suggestion_groups": [] if participant.is_buyer else _by_buyer(suggestions),
             "board": board,
             "limit": event.max_meetings_per_participant,
             "slot_counts": slot_counts,
