@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from p3dn_portal.lib.confirm import CONFIRMED
 from p3dn_portal.lib.formatting import rupiah
 from procurement import evaluation_views, exports, forms, services, views
 from procurement.models import Bid, Package
@@ -316,9 +317,13 @@ def test_the_contract_needs_a_number_and_a_date(login, ppk, opened):
         status=Status.AWARDED, winner=opened.bids.filter(status="active").first()
     )
     client = login(ppk)
-    response = client.post(_url("contract", opened), {"number": "", "signed_on": ""}, follow=True)
+    response = client.post(
+        _url("contract", opened), {"number": "", "signed_on": ""} | CONFIRMED, follow=True
+    )
     assert str(services.CONTRACT_NUMBER_REQUIRED) in response.content.decode()
-    response = client.post(_url("contract", opened), {"number": "1", "signed_on": "kemarin"})
+    response = client.post(
+        _url("contract", opened), {"number": "1", "signed_on": "kemarin"} | CONFIRMED
+    )
     opened.refresh_from_db()
     assert opened.status == Status.AWARDED
 
@@ -358,7 +363,7 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
     assert package.hps == D("1350000000")
 
     client = login(pokja)
-    client.post(_url("announce", package))
+    client.post(_url("announce", package), CONFIRMED)
     _submit(package, bidder, "1150000", "2750000")
     _submit(package, second_bidder, "1100000", "2900000")
     assert client.get(_url("bids", package)).status_code == 302  # sealed
@@ -390,7 +395,7 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
         package=package, by=second_bidder[0], text="Harga kami lebih murah."
     )
 
-    response = client.post(_url("award", package), follow=True)
+    response = client.post(_url("award", package), CONFIRMED, follow=True)
     assert "Masa sanggah masih berjalan" in response.content.decode()
     client = login(pokja)
     client.post(
@@ -403,14 +408,17 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
 
     clock.shift(timedelta(days=5, minutes=1))
     client = login(ppk)
-    response = client.post(_url("award", package), follow=True)
+    response = client.post(_url("award", package), CONFIRMED, follow=True)
     # The contract value is the winner's bid price, not its evaluated price.
     assert "Pemenang ditetapkan. Nilai kontrak Rp1.287.500.000" in response.content.decode()
-    response = client.post(
-        _url("contract", package),
-        {"number": "027/SPK/DISDIK/2026", "signed_on": now.date().isoformat()},
-        follow=True,
-    )
+    contract = {"number": "027/SPK/DISDIK/2026", "signed_on": now.date().isoformat()}
+    # Recording the contract asks first, saying what will happen, with what was entered.
+    html = client.post(_url("contract", package), contract).content.decode()
+    assert str(views.ASK_CONTRACT) in html
+    assert str(views.ASK_CONTRACT_FIXED) in html
+    assert 'value="027/SPK/DISDIK/2026"' in html and 'name="konfirmasi" value="ya"' in html
+    assert Package.objects.get(pk=package.pk).status == Status.AWARDED
+    response = client.post(_url("contract", package), contract | CONFIRMED, follow=True)
     assert "Kontrak 027/SPK/DISDIK/2026 dicatat." in response.content.decode()
 
     package.refresh_from_db()

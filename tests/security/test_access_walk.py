@@ -233,8 +233,9 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "procurement:officer-packages": [page(OFFICERS)],
     "procurement:officer-package-add": [page(OFFICERS)],
     "procurement:officer-package-edit": [page({OFFICER}, package_id="draft_package")],
-    "procurement:officer-package-announce": [action({OFFICER}, package_id="draft_package")],
-    "procurement:officer-package-close": [action({OFFICER}, package_id="announced_package")],
+    # Steps that cannot be undone answer an unconfirmed POST with the page that asks first.
+    "procurement:officer-package-announce": [action({OFFICER: 200}, package_id="draft_package")],
+    "procurement:officer-package-close": [action({OFFICER: 200}, package_id="announced_package")],
     "procurement:officer-evaluation": [
         page({OFFICER}, package_id="evaluated_package"),
         page({OFFICER}, package_id="objection_package"),
