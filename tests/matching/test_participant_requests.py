@@ -21,6 +21,7 @@ from matching.models import (
 )
 from matching.rules import EventStatus
 from matching.views import participant as views
+from p3dn_portal.lib.confirm import CONFIRMED
 from tests.factories import HalalCertificateFactory, OfficerFactory
 from tests.matching.factories import buyer_create, event_create, exhibitor_create, meeting_create
 
@@ -417,7 +418,7 @@ def test_the_requester_withdraws_its_request(
     login, officer, asked, exhibitor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = login(officer).post(_call_off(asked))
+        response = login(officer).post(_call_off(asked), CONFIRMED)
     assert response.url == _requests(asked.event)
     assert _messages(response) == [str(views.MEETING_WITHDRAWN)]
     assert Meeting.objects.get().status == MeetingStatus.WITHDRAWN
@@ -427,7 +428,7 @@ def test_the_requester_withdraws_its_request(
 def test_either_side_calls_off_an_accepted_meeting(login, vendor_owner, buyer, exhibitor, event):
     slot = event.slots.first()
     meeting = meeting_create(buyer, exhibitor, slot=slot, table=3)
-    login(vendor_owner).post(_call_off(meeting))
+    login(vendor_owner).post(_call_off(meeting), CONFIRMED)
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.WITHDRAWN
     assert meeting.slot is None
@@ -512,8 +513,37 @@ def test_a_meeting_whose_slot_began_cannot_be_called_off(
     slot = event.slots.order_by("starts_at").first()
     meeting = meeting_create(buyer, exhibitor, slot=slot, table=3)
     with time_machine.travel(slot.ends_at + timedelta(minutes=5), tick=False):
-        response = login(vendor_owner).post(_call_off(meeting))
+        response = login(vendor_owner).post(_call_off(meeting), CONFIRMED)
     assert _messages(response) == [str(services.MEETING_STARTED)]
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.ACCEPTED
     assert meeting.slot == slot
+
+
+# Calling off asks first -----------------------------------------------------------------------
+
+
+def test_calling_off_a_meeting_asks_first_and_says_what_will_happen(
+    login, vendor_owner, buyer, exhibitor, event
+):
+    slot = event.slots.order_by("starts_at").first()
+    meeting = meeting_create(buyer, exhibitor, slot=slot, table=3)
+    client = login(vendor_owner)
+    response = client.post(_call_off(meeting))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Batalkan pertemuan dengan {buyer.name}?" in html
+    assert str(views.ASK_CALL_OFF_AGAIN) in html
+    assert 'name="konfirmasi" value="ya"' in html
+    assert Meeting.objects.get().status == MeetingStatus.ACCEPTED
+    client.post(_call_off(meeting), CONFIRMED)
+    assert Meeting.objects.get().status == MeetingStatus.WITHDRAWN
+
+
+def test_withdrawing_from_the_event_asks_first(login, officer, buyer, event):
+    client = login(officer)
+    html = client.post(reverse("matching:withdraw", args=[event.pk])).content.decode()
+    assert str(views.ASK_WITHDRAW_EVENT) in html
+    assert Participant.objects.get(pk=buyer.pk).status == ParticipantStatus.ACCEPTED
+    client.post(reverse("matching:withdraw", args=[event.pk]), CONFIRMED)
+    assert Participant.objects.get(pk=buyer.pk).status == ParticipantStatus.WITHDRAWN
