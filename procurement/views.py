@@ -461,6 +461,13 @@ ASK_FAIL_BUTTON = _("Ya, nyatakan gagal")
 ASK_ENDED = _("Paket berakhir tanpa pemenang dan tidak dapat dilanjutkan.")
 ASK_ENDED_TOLD = _("Setiap penawar diberi tahu alasannya.")
 ASK_REASON = _("Alasan")
+ASK_OBJECTION = _("Putuskan sanggah {vendor}?")
+ASK_OBJECTION_TOLD = _("Keputusan dan jawabannya dikirim kepada {vendor} dan tidak dapat diubah.")
+ASK_OBJECTION_UPHELD = _(
+    "Sanggah diterima: pemenang ditarik dan paket kembali ke evaluasi; Pokja memperbaiki "
+    "keputusannya dan evaluasi baru menyusun peringkat lagi. Setiap penawar diberi tahu."
+)
+ASK_OBJECTION_BUTTON = _("Ya, kirim keputusan")
 
 
 def _confirmation(package: Package, **fields) -> Confirmation:
@@ -597,7 +604,31 @@ def officer_package_answer_objection(
             return OBJECTION_UPHELD.format(vendor=objection.bid.vendor.name)
         return OBJECTION_ANSWER_SENT.format(vendor=objection.bid.vendor.name)
 
-    return _package_action(request, package_id, act)
+    def ask(package: Package) -> Confirmation | None:
+        objection = get_object_or_404(
+            Objection.objects.select_related("bid__vendor"), pk=objection_id, package=package
+        )
+        form = forms.AnswerForm(request.POST)
+        if objection.answered_at or not form.is_valid() or not form.cleaned_data["answer"].strip():
+            return None  # the service says why
+        vendor = objection.bid.vendor.name
+        consequences = [ASK_OBJECTION_TOLD.format(vendor=vendor)]
+        if form.upheld:
+            consequences += [ASK_OBJECTION_UPHELD]
+        decision = dict(form.fields["decision"].choices)[form.cleaned_data["decision"]]
+        return _confirmation(
+            package,
+            title=ASK_OBJECTION.format(vendor=vendor),
+            consequences=consequences,
+            button=ASK_OBJECTION_BUTTON,
+            facts=[
+                (str(_("Keputusan")), str(decision)),
+                (str(_("Jawaban sanggah")), form.cleaned_data["answer"].strip()),
+            ],
+            danger=form.upheld,
+        )
+
+    return _package_action(request, package_id, act, ask=ask, action=Action.ANSWER_OBJECTION)
 
 
 @role_required(Role.OFFICER)

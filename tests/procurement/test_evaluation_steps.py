@@ -701,7 +701,7 @@ def test_the_officer_upholds_an_objection_on_the_page_and_the_bidder_reads_the_d
     objection = services.objection_file(package=closed, by=second_bidder[0], text="Keberatan.")
     url = reverse("procurement:officer-package-answer-objection", args=[closed.pk, objection.pk])
     response = login(pokja).post(
-        url, {"decision": "diterima", "answer": "Sertifikat tidak sesuai."}, follow=True
+        url, {"decision": "diterima", "answer": "Sertifikat tidak sesuai."} | CONFIRMED, follow=True
     )
     assert "evaluasi dibuka kembali" in response.content.decode()
     closed.refresh_from_db()

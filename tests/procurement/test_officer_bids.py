@@ -299,9 +299,13 @@ def test_answering_an_objection_needs_an_answer(login, ppk, pokja, opened, bidde
     assert str(services.REASON_REQUIRED) in response.content.decode()
     objection.refresh_from_db()
     assert objection.answered_at is None
-    response = client.post(
-        url, {"decision": "ditolak", "answer": "Harga sudah diklarifikasi."}, follow=True
-    )
+    answer = {"decision": "ditolak", "answer": "Harga sudah diklarifikasi."}
+    html = client.post(url, answer).content.decode()  # asks first, with the decision
+    assert f"Putuskan sanggah {bidder[1].name}?" in html
+    assert "Harga sudah diklarifikasi." in html
+    objection.refresh_from_db()
+    assert objection.answered_at is None
+    response = client.post(url, answer | CONFIRMED, follow=True)
     assert f"Sanggah ditolak; jawaban dikirim ke {bidder[1].name}" in response.content.decode()
     objection.refresh_from_db()
     assert (objection.answer, objection.answered_by, objection.upheld) == (
@@ -403,7 +407,8 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
         {
             "decision": "ditolak",
             "answer": "Harga evaluasi akhir sudah memperhitungkan preferensi TKDN.",
-        },
+        }
+        | CONFIRMED,
     )
 
     clock.shift(timedelta(days=5, minutes=1))
