@@ -6,8 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from procurement import services
 from procurement.models import Package
@@ -41,6 +43,13 @@ def test_a_bid_stands_by_its_status_its_package_and_the_winner(
         bid_standing(bid_status=bid_status, package_status=package_status, is_winner=is_winner)
         == standing
     )
+
+
+@pytest.fixture(autouse=True)
+def _language_back():
+    """A request in English leaves English active in the thread: back to Indonesian."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _submit(package, bidder, **prices):

@@ -4,8 +4,9 @@ a page saying what will happen and changes nothing; the confirmed POST takes the
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from p3dn_portal.lib.confirm import CONFIRMED
 from procurement import services, views
@@ -15,6 +16,13 @@ from tests.factories import OfficerFactory
 from tests.procurement.conftest import evaluate_now, lines_for, past_deadline
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_back():
+    """A request in English leaves English active in the thread: back to Indonesian."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _url(name: str, package: Package) -> str:
