@@ -101,6 +101,50 @@ def slot_times(
     return result
 
 
+# --- A meeting's phase ---------------------------------------------------------------------
+
+
+class MeetingPhase(models.TextChoices):
+    """How an agreed meeting reads to its participants: its status and where its slot is
+    in time (a meeting whose slot is over is no longer simply "agreed")."""
+
+    AGREED = "agreed", _("Disetujui")
+    UPCOMING = "upcoming", _("Terjadwal")
+    UNDERWAY = "underway", _("Sedang berlangsung")
+    AWAITING_OUTCOME = "awaiting_outcome", _("Sesi selesai, menunggu hasil")
+    HELD = "held", _("Terlaksana")
+    NO_SHOW = "no_show", _("Tidak hadir")
+
+
+def meeting_phase(
+    *, status: str, starts_at: datetime | None, ends_at: datetime | None, now: datetime
+) -> MeetingPhase | None:
+    """The phase of an agreed, held or no-show meeting (None for any other status): an
+    accepted meeting without a slot is agreed, then upcoming, underway while its slot runs,
+    and waiting for its outcome once the slot is over."""
+    if status == "held":
+        return MeetingPhase.HELD
+    if status == "no_show":
+        return MeetingPhase.NO_SHOW
+    if status != "accepted":
+        return None
+    if starts_at is None or ends_at is None:
+        return MeetingPhase.AGREED
+    if now < starts_at:
+        return MeetingPhase.UPCOMING
+    if now < ends_at:
+        return MeetingPhase.UNDERWAY
+    return MeetingPhase.AWAITING_OUTCOME
+
+
+def meeting_can_withdraw(*, status: str, starts_at: datetime | None, now: datetime) -> bool:
+    """A request, or an agreed meeting whose slot has not begun, may be called off; once
+    the slot begins the meeting is held or missed, and only its outcome is left to record."""
+    if status not in ("pending", "accepted"):
+        return False
+    return starts_at is None or now < starts_at
+
+
 # --- Suggestions --------------------------------------------------------------------------
 
 # Two-digit KBLI divisions whose products are food or drink: halal matters (UU 33/2014).
@@ -135,6 +179,13 @@ REASON_POINTS = {
     Reason.BUDGET: 5,
 }
 TEXT_POINTS = 25
+# The text rank (Postgres ts_rank of the need's words, any of them, in the product) from which
+# a need and a product read as alike. Measured on the demo data (seed_demo, 69 need x product
+# pairs): pairs with no KBLI relation ranked at most 0.0122 (a desk for "siswa" beside a need
+# for school uniforms, 0.0087; words such as "untuk", "pasien", "siswa" shared by chance),
+# pairs of the same KBLI from 0.0061 to 0.0304. From 0.015 no unrelated pair is suggested,
+# and a related pair whose descriptions barely share a word is not said to be alike.
+TEXT_RANK_MIN = 0.015
 TIER_REASON = {Tier.T1: Reason.TIER_T1, Tier.T2: Reason.TIER_T2, Tier.T3: Reason.TIER_T3}
 
 
@@ -163,7 +214,8 @@ class Match:
 
 def match(need: NeedFacts, product: ProductFacts) -> Match | None:
     """How well a certified product answers a buyer's need, with the reasons; None when it
-    does not (no shared KBLI division and no shared words, or a food need without halal)."""
+    does not: a suggestion needs a real relation (the same KBLI, or the same KBLI division,
+    or descriptions alike from TEXT_RANK_MIN), and a food need a halal product."""
     if need.is_food and not product.halal:
         return None
     reasons: list[str] = []
@@ -172,7 +224,7 @@ def match(need: NeedFacts, product: ProductFacts) -> Match | None:
         reasons.append(Reason.KBLI_SAME)
     elif need.kbli and need.kbli[:2] == product.kbli[:2]:
         reasons.append(Reason.KBLI_GROUP)
-    if product.text_rank > 0:
+    if product.text_rank >= TEXT_RANK_MIN:
         reasons.append(Reason.TEXT)
         score += min(TEXT_POINTS, max(1, round(product.text_rank * 100)))
     if not reasons:

@@ -549,3 +549,22 @@ def tkdn_needed_to_win(bid: BidFigures, winner_hea: Decimal, terms: PackageTerms
     if evaluated_price(bid.price, coefficient(candidate, terms), terms.formula) >= winner_hea:
         needed += Decimal("0.01")  # strictly below the winner's HEA
     return needed if needed <= HUNDRED else None
+
+
+# Why no TKDN would have won a losing bid (when tkdn_needed_to_win gives None).
+NO_PREFERENCE_NOT_GOODS = "not_goods"  # the price preference is for goods only
+NO_PREFERENCE_HPS = "hps_floor"  # the HPS is not above Rp1 billion
+NO_PREFERENCE_PCT = "no_preference"  # the package's preference is 0%
+OUT_OF_REACH = "out_of_reach"  # not even 100% TKDN brings the HEA below the winner's
+
+
+def why_no_tkdn_wins(terms: PackageTerms) -> str:
+    """Why tkdn_needed_to_win found no TKDN: the package gives no price preference (not
+    goods, an HPS of Rp1 billion or less, a preference of 0%), or the gap is too wide."""
+    if terms.category != GOODS:
+        return NO_PREFERENCE_NOT_GOODS
+    if terms.hps <= PREFERENCE_HPS_FLOOR:
+        return NO_PREFERENCE_HPS
+    if preference_pct(terms) == 0:
+        return NO_PREFERENCE_PCT
+    return OUT_OF_REACH

@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.decorators import role_required
 from accounts.models import Role
+from p3dn_portal.lib.confirm import Confirmation, confirmation_page, confirmed
 from p3dn_portal.lib.formatting import jakarta, rupiah
 from p3dn_portal.lib.forms import error_text
 from p3dn_portal.lib.paging import page_context
@@ -31,7 +33,7 @@ from procurement.models import (
     RunStatus,
 )
 from procurement.rules import Action
-from procurement.views import _get_opd_package
+from procurement.views import ASK_ENDED, ASK_ENDED_TOLD, _get_opd_package
 
 VERDICT_SAVED = _("Keputusan untuk {vendor} disimpan; peringkat dihitung ulang.")
 CLARIFICATION_SAVED = _("Hasil klarifikasi harga {vendor} disimpan; peringkat dihitung ulang.")
@@ -42,6 +44,9 @@ NOTHING_TO_CONFIRM = _(
     "Tidak ada penawaran tanpa tanda yang belum diputuskan. Putuskan penawaran bertanda satu "
     "per satu."
 )
+ASK_FAIL_ABOVE_HPS = _("Nyatakan tender gagal karena semua penawaran di atas HPS?")
+ASK_FAIL_ABOVE_HPS_AGAIN = _("Paket dapat ditender ulang sebagai paket baru.")
+ASK_FAIL_ABOVE_HPS_BUTTON = _("Ya, nyatakan tender gagal")
 FAILED_ABOVE_HPS = _(
     "Paket dinyatakan gagal: semua penawaran di atas HPS. Paket dapat ditender ulang."
 )
@@ -388,6 +393,25 @@ def officer_announce_winner(request: HttpRequest, package_id: int) -> HttpRespon
 @require_POST
 def officer_package_fail_above_hps(request: HttpRequest, package_id: int) -> HttpResponse:
     package = _get_opd_package(request, package_id)
+    officer = request.user.opd_officer
+    run = selectors.current_run(package)
+    if (
+        not confirmed(request)
+        and rules.may(officer.position, Action.FAIL)
+        and not services.state_problem(package, Action.FAIL)
+        and run is not None
+        and services.run_all_above_hps(run)
+    ):
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=ASK_FAIL_ABOVE_HPS,
+                consequences=[ASK_ENDED, ASK_ENDED_TOLD, ASK_FAIL_ABOVE_HPS_AGAIN],
+                button=ASK_FAIL_ABOVE_HPS_BUTTON,
+                back_url=reverse("procurement:package-detail", args=[package.pk]),
+                subject=f"{package.rup_code} — {package.title}",
+            ),
+        )
     try:
         services.package_fail_above_hps(package=package, by=request.user)
     except ValidationError as error:

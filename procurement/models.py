@@ -2,12 +2,22 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from p3dn_portal.lib.choices import ChoiceLabels
 from procurement import evaluation
-from procurement.rules import SEALED_STATES, Action, Category, Formula, Method, Status
+from procurement.rules import (
+    SEALED_STATES,
+    Action,
+    BidStanding,
+    Category,
+    Formula,
+    Method,
+    Status,
+    bid_standing,
+)
 from vendors.uploads import RandomName, private_storage
 
 
@@ -386,6 +396,16 @@ class Bid(ChoiceLabels, models.Model):
         return f"{self.vendor} v{self.version} — {self.package.rup_code}"
 
     @property
+    def standing(self) -> BidStanding:
+        """Won, not won, announced winner, superseded, withdrawn or active (select the
+        package with the bid)."""
+        return bid_standing(
+            bid_status=self.status,
+            package_status=self.package.status,
+            is_winner=self.package.winner_id == self.pk,
+        )
+
+    @property
     def bmp_pct(self):
         if self.tkdn_pct is None or self.tkdn_bmp_pct is None:
             return None
@@ -551,7 +571,14 @@ class EvaluationRun(ChoiceLabels, models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="run_status_created")]
 
     def __str__(self) -> str:
-        return f"{self.package.rup_code} #{self.pk} ({self.get_status_display()})"
+        return f"{self.package.rup_code} #{self.number} ({self.get_status_display()})"
+
+    @cached_property
+    def number(self) -> int:
+        """The run's number within its package (1 for the package's first evaluation), as
+        officers and vendors read it: "Evaluasi #2" is the package's second, whatever other
+        packages ran."""
+        return EvaluationRun.objects.filter(package=self.package_id, pk__lte=self.pk).count()
 
     def terms(self) -> evaluation.PackageTerms:
         """The package's terms as this run applies them: the preference and the HEA formula

@@ -220,3 +220,34 @@ def performance_guarantee(*, contract_value: Decimal, hps: Decimal, low_price: b
 def kbli_matches(item_kbli: str, product_kbli: str) -> bool:
     """A product fits an item of the same KBLI; an item without a KBLI accepts any."""
     return not item_kbli or item_kbli == product_kbli
+
+
+class BidStanding(models.TextChoices):
+    """Where a vendor's bid stands, as its list of bids reads it: after the winner is
+    announced an active bid has won or not, rather than simply being "active"."""
+
+    ACTIVE = "active", _("Aktif")
+    WINNER_ANNOUNCED = "winner_announced", _("Diumumkan sebagai pemenang (masa sanggah)")
+    WON = "won", _("Menang")
+    NOT_WON = "not_won", _("Tidak menang")
+    NO_WINNER = "no_winner", _("Paket berakhir tanpa pemenang")
+    SUPERSEDED = "superseded", _("Diganti revisi")
+    WITHDRAWN = "withdrawn", _("Ditarik")
+
+
+def bid_standing(*, bid_status: str, package_status: str, is_winner: bool) -> BidStanding:
+    """A bid version's standing from its own status (active, superseded, withdrawn), its
+    package's and whether it is the package's winning bid."""
+    if bid_status == "superseded":
+        return BidStanding.SUPERSEDED
+    if bid_status == "withdrawn":
+        return BidStanding.WITHDRAWN
+    if package_status in (Status.FAILED, Status.CANCELLED):
+        return BidStanding.NO_WINNER
+    if package_status in (Status.OBJECTION, Status.AWARDED, Status.CONTRACTED):
+        if not is_winner:
+            return BidStanding.NOT_WON
+        if package_status == Status.OBJECTION:
+            return BidStanding.WINNER_ANNOUNCED
+        return BidStanding.WON
+    return BidStanding.ACTIVE

@@ -11,6 +11,7 @@ from django.db.models import Case, Count, Q, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from freshness import topics
 from freshness.cache import cached
+from p3dn_portal.lib.confirm import Confirmation, confirmation_page, confirmed
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.formatting import jakarta, percent, rupiah
 from p3dn_portal.lib.forms import error_text
@@ -427,13 +429,92 @@ def package_form_page(
 
 OFFICER_DRAFT_KEY = "procurement.officer-draft"
 
+# The steps that cannot be undone, asked first: what will happen.
+ASK_FROZEN = _("Sesudah diumumkan, paket tidak dapat diubah lagi.")
+ASK_ANNOUNCE = _("Umumkan paket ini?")
+ASK_ANNOUNCE_OPEN = _(
+    "Paket tampil di daftar paket yang diumumkan dan penyedia dapat menawar sampai {closes}."
+)
+ASK_ANNOUNCE_BUTTON = _("Ya, umumkan paket")
+ASK_CLOSE = _("Tutup dan buka penawaran?")
+ASK_CLOSE_NO_MORE = _("Tidak ada lagi penawaran yang diterima.")
+ASK_CLOSE_OPENED = _(
+    "Setiap penawaran dibuka: isi dan nama penawarnya terlihat oleh pejabat paket, dan "
+    "evaluasi dimulai."
+)
+ASK_CLOSE_BUTTON = _("Ya, tutup dan buka penawaran")
+ASK_AWARD = _("Tetapkan pemenang secara final?")
+ASK_AWARD_WINNER = _(
+    "{vendor} ditetapkan sebagai pemenang dengan nilai kontrak {value} (harga penawaran)."
+)
+ASK_AWARD_TOLD = _("Setiap penawar diberi tahu; penetapan ini tidak dapat ditarik kembali.")
+ASK_AWARD_NEXT = _("Langkah berikutnya adalah mencatat kontrak.")
+ASK_AWARD_BUTTON = _("Ya, tetapkan pemenang")
+ASK_CONTRACT = _("Catat kontrak?")
+ASK_CONTRACT_DONE = _("Paket berstatus berkontrak: tahap pengadaannya selesai.")
+ASK_CONTRACT_FIXED = _("Nomor dan tanggal kontrak tidak dapat diubah sesudah dicatat.")
+ASK_CONTRACT_BUTTON = _("Ya, catat kontrak")
+ASK_CANCEL = _("Batalkan paket ini?")
+ASK_CANCEL_BUTTON = _("Ya, batalkan paket")
+ASK_FAIL = _("Nyatakan paket ini gagal?")
+ASK_FAIL_BUTTON = _("Ya, nyatakan gagal")
+ASK_ENDED = _("Paket berakhir tanpa pemenang dan tidak dapat dilanjutkan.")
+ASK_ENDED_TOLD = _("Setiap penawar diberi tahu alasannya.")
+ASK_REASON = _("Alasan")
+ASK_OBJECTION = _("Putuskan sanggah {vendor}?")
+ASK_OBJECTION_TOLD = _("Keputusan dan jawabannya dikirim kepada {vendor} dan tidak dapat diubah.")
+ASK_OBJECTION_UPHELD = _(
+    "Sanggah diterima: pemenang ditarik dan paket kembali ke evaluasi; Pokja memperbaiki "
+    "keputusannya dan evaluasi baru menyusun peringkat lagi. Setiap penawar diberi tahu."
+)
+ASK_OBJECTION_BUTTON = _("Ya, kirim keputusan")
+
+
+def _confirmation(package: Package, **fields) -> Confirmation:
+    return Confirmation(
+        subject=f"{package.rup_code} — {package.title}",
+        back_url=reverse("procurement:package-detail", args=[package.pk]),
+        **fields,
+    )
+
+
+def _ask_ending(package: Package, data, *, title, button) -> Confirmation | None:
+    """Cancelling or failing a package: what happens, with the reason given (None when
+    there is none: the service asks for it)."""
+    reason = forms.ReasonForm(data)
+    reason.is_valid()
+    text = (reason.cleaned_data.get("reason") or "").strip()
+    if not text:
+        return None
+    return _confirmation(
+        package,
+        title=title,
+        consequences=[ASK_ENDED, ASK_ENDED_TOLD],
+        button=button,
+        facts=[(str(ASK_REASON), text)],
+    )
+
 
 def _package_action(
-    request: HttpRequest, package_id: int, act: Callable[[Package], str]
+    request: HttpRequest,
+    package_id: int,
+    act: Callable[[Package], str],
+    *,
+    ask: Callable[[Package], Confirmation | None] | None = None,
+    action: str = "",
 ) -> HttpResponse:
     """One lifecycle action: the service's refusal as an error message, else `act`'s
-    success message; back to the package either way."""
+    success message; back to the package either way. A step that cannot be undone (`ask`)
+    first answers with a page saying what will happen, when the officer's position and the
+    package's state allow it (otherwise the step runs and says why it cannot) and `ask`
+    has something to ask (None: the input is incomplete, the service will say so)."""
     package = _get_opd_package(request, package_id)
+    if ask is not None and not confirmed(request):
+        officer = request.user.opd_officer
+        if rules.may(officer.position, action) and not services.state_problem(package, action):
+            confirmation = ask(package)
+            if confirmation is not None:
+                return confirmation_page(request, confirmation)
     try:
         message = act(package)
     except ValidationError as error:
@@ -455,7 +536,16 @@ def officer_package_announce(request: HttpRequest, package_id: int) -> HttpRespo
         package = services.package_announce(package=package, by=request.user)
         return PACKAGE_ANNOUNCED.format(closes=jakarta(package.closes_at))
 
-    return _package_action(request, package_id, act)
+    def ask(package: Package) -> Confirmation:
+        return _confirmation(
+            package,
+            title=ASK_ANNOUNCE,
+            consequences=[ASK_ANNOUNCE_OPEN.format(closes=jakarta(package.closes_at)), ASK_FROZEN],
+            button=ASK_ANNOUNCE_BUTTON,
+            danger=False,
+        )
+
+    return _package_action(request, package_id, act, ask=ask, action=Action.ANNOUNCE)
 
 
 @role_required(Role.OFFICER)
@@ -465,7 +555,16 @@ def officer_package_close(request: HttpRequest, package_id: int) -> HttpResponse
         services.package_close(package=package, by=request.user)
         return PACKAGE_CLOSED
 
-    return _package_action(request, package_id, act)
+    def ask(package: Package) -> Confirmation:
+        return _confirmation(
+            package,
+            title=ASK_CLOSE,
+            consequences=[ASK_CLOSE_NO_MORE, ASK_CLOSE_OPENED],
+            button=ASK_CLOSE_BUTTON,
+            danger=False,
+        )
+
+    return _package_action(request, package_id, act, ask=ask, action=Action.CLOSE)
 
 
 @role_required(Role.OFFICER)
@@ -505,7 +604,31 @@ def officer_package_answer_objection(
             return OBJECTION_UPHELD.format(vendor=objection.bid.vendor.name)
         return OBJECTION_ANSWER_SENT.format(vendor=objection.bid.vendor.name)
 
-    return _package_action(request, package_id, act)
+    def ask(package: Package) -> Confirmation | None:
+        objection = get_object_or_404(
+            Objection.objects.select_related("bid__vendor"), pk=objection_id, package=package
+        )
+        form = forms.AnswerForm(request.POST)
+        if objection.answered_at or not form.is_valid() or not form.cleaned_data["answer"].strip():
+            return None  # the service says why
+        vendor = objection.bid.vendor.name
+        consequences = [ASK_OBJECTION_TOLD.format(vendor=vendor)]
+        if form.upheld:
+            consequences += [ASK_OBJECTION_UPHELD]
+        decision = dict(form.fields["decision"].choices)[form.cleaned_data["decision"]]
+        return _confirmation(
+            package,
+            title=ASK_OBJECTION.format(vendor=vendor),
+            consequences=consequences,
+            button=ASK_OBJECTION_BUTTON,
+            facts=[
+                (str(_("Keputusan")), str(decision)),
+                (str(_("Jawaban sanggah")), form.cleaned_data["answer"].strip()),
+            ],
+            danger=form.upheld,
+        )
+
+    return _package_action(request, package_id, act, ask=ask, action=Action.ANSWER_OBJECTION)
 
 
 @role_required(Role.OFFICER)
@@ -515,7 +638,25 @@ def officer_package_award(request: HttpRequest, package_id: int) -> HttpResponse
         package = services.package_award(package=package, by=request.user)
         return PACKAGE_AWARDED.format(value=rupiah(package.contract_value))
 
-    return _package_action(request, package_id, act)
+    def ask(package: Package) -> Confirmation | None:
+        if package.winner is None or (
+            package.objection_ends_at and timezone.now() <= package.objection_ends_at
+        ):
+            return None  # the service says why not yet
+        return _confirmation(
+            package,
+            title=ASK_AWARD,
+            consequences=[
+                ASK_AWARD_WINNER.format(
+                    vendor=package.winner.vendor.name, value=rupiah(package.winner.price)
+                ),
+                ASK_AWARD_TOLD,
+                ASK_AWARD_NEXT,
+            ],
+            button=ASK_AWARD_BUTTON,
+        )
+
+    return _package_action(request, package_id, act, ask=ask, action=Action.AWARD)
 
 
 @role_required(Role.OFFICER)
@@ -534,7 +675,29 @@ def officer_package_contract(request: HttpRequest, package_id: int) -> HttpRespo
         )
         return CONTRACT_RECORDED.format(number=number.strip())
 
-    return _package_action(request, package_id, act)
+    def ask(package: Package) -> Confirmation | None:
+        form = forms.ContractForm(request.POST)
+        if not form.is_valid():
+            return None
+        number, signed_on = form.cleaned_data["number"].strip(), form.cleaned_data["signed_on"]
+        if not number or signed_on is None:
+            return None
+        facts = [
+            (str(_("Nomor kontrak")), number),
+            (str(_("Tanggal kontrak")), formats.date_format(signed_on)),
+        ]
+        if package.contract_value is not None:
+            facts.append((str(_("Nilai kontrak")), rupiah(package.contract_value)))
+        return _confirmation(
+            package,
+            title=ASK_CONTRACT,
+            consequences=[ASK_CONTRACT_DONE, ASK_CONTRACT_FIXED],
+            button=ASK_CONTRACT_BUTTON,
+            facts=facts,
+            danger=False,
+        )
+
+    return _package_action(request, package_id, act, ask=ask, action=Action.CONTRACT)
 
 
 @role_required(Role.OFFICER)
@@ -548,7 +711,10 @@ def officer_package_cancel(request: HttpRequest, package_id: int) -> HttpRespons
         )
         return PACKAGE_CANCELLED
 
-    return _package_action(request, package_id, act)
+    def ask(package: Package) -> Confirmation | None:
+        return _ask_ending(package, request.POST, title=ASK_CANCEL, button=ASK_CANCEL_BUTTON)
+
+    return _package_action(request, package_id, act, ask=ask, action=Action.CANCEL)
 
 
 @role_required(Role.OFFICER)
@@ -562,7 +728,10 @@ def officer_package_fail(request: HttpRequest, package_id: int) -> HttpResponse:
         )
         return PACKAGE_FAILED
 
-    return _package_action(request, package_id, act)
+    def ask(package: Package) -> Confirmation | None:
+        return _ask_ending(package, request.POST, title=ASK_FAIL, button=ASK_FAIL_BUTTON)
+
+    return _package_action(request, package_id, act, ask=ask, action=Action.FAIL)
 
 
 def _get_unsealed_package(request: HttpRequest, package_id: int) -> Package | None:
@@ -643,12 +812,35 @@ WHY_BOTH_INELIGIBLE = _(
 )
 
 
+NO_TKDN_WINS = {
+    evaluation.NO_PREFERENCE_NOT_GOODS: _(
+        "Tidak ada: preferensi harga hanya berlaku untuk pengadaan barang, jadi TKDN tidak "
+        "mengubah peringkat."
+    ),
+    evaluation.NO_PREFERENCE_HPS: _(
+        "Tidak ada: preferensi harga berlaku bila HPS di atas Rp1 miliar, jadi TKDN tidak "
+        "mengubah peringkat paket ini."
+    ),
+    evaluation.NO_PREFERENCE_PCT: _(
+        "Tidak ada: paket ini menetapkan preferensi harga 0%, jadi TKDN tidak mengubah peringkat."
+    ),
+    evaluation.OUT_OF_REACH: _(
+        "Tidak ada: dengan TKDN 100% pun HEA penawaran ini tidak di bawah HEA pemenang."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class RankingRow:
     result: EvaluationResult
     kp_pct: str  # KP as a percentage, two to four places
     tkdn_needed: Decimal | None  # for losing eligible bids: the TKDN that would have won
     is_loser: bool
+    no_tkdn_wins: str = ""  # when tkdn_needed is None for a loser: why no TKDN would do
+
+    @property
+    def no_tkdn_wins_text(self) -> str:
+        return str(NO_TKDN_WINS.get(self.no_tkdn_wins, ""))
 
     @property
     def bid(self) -> Bid:
@@ -672,10 +864,12 @@ def _ranking_rows(
     rows = []
     for result in results:
         is_loser = result.eligible and result.rank is not None and result.rank > 1
-        needed = None
+        needed, why = None, ""
         if is_loser and winner is not None:
             needed = evaluation.tkdn_needed_to_win(result.bid.figures(), winner.hea, terms)
-        rows.append(RankingRow(result, _kp_pct(result.kp), needed, is_loser))
+            if needed is None:
+                why = evaluation.why_no_tkdn_wins(terms)
+        rows.append(RankingRow(result, _kp_pct(result.kp), needed, is_loser, why))
     return rows
 
 
@@ -719,6 +913,8 @@ def _officer_run(package: Package, run_id: str | None) -> tuple[EvaluationRun | 
     )
     for each in runs:
         each.package = package  # the page's own: a run's terms and labels read it, no query
+    for number, each in enumerate(sorted(runs, key=lambda r: r.pk), start=1):
+        each.number = number  # the run's number in the package, no query
     if run_id:
         run = next((r for r in runs if str(r.pk) == run_id), None)
         if run is None:

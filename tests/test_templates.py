@@ -1,6 +1,7 @@
 """Every template of the project renders (a broken tag or a missing URL fails here)."""
 
 import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from django.template import engines, loader
 from django.test import RequestFactory
 from django.utils import timezone
 
-from procurement.models import EvaluationRun
+from p3dn_portal.lib.confirm import Confirmation
+from procurement.models import EvaluationRun, Package
 from tests.factories import (
     HalalCertificateFactory,
     OfficerFactory,
@@ -128,6 +130,32 @@ def _filter_context(name: str) -> dict:
     return {part: f"<div>{part}</div>" for part in parts.get(name, ())}
 
 
+# The page that asks before a step that cannot be undone, and the contract's facts (a package
+# with its contract recorded, which the other procurement pages' package has not).
+ASKING = {
+    "procurement/includes/contract.html": {
+        "package": Package(
+            contract_number="027/KTR/DISDIK/2026",
+            contract_signed_on=date(2026, 12, 3),
+            contract_value=Decimal("1150000000"),
+        ),
+    },
+    "confirm.html": {
+        "confirmation": Confirmation(
+            title="Tetapkan pemenang secara final?",
+            consequences=["Setiap penawar diberi tahu."],
+            button="Ya, tetapkan pemenang",
+            back_url="/pengadaan/paket/1/",
+            subject="40000001 — Pengadaan meja",
+            facts=[("Nomor kontrak", "027/KTR/DISDIK/2026")],
+        ),
+        "fields": [("number", "027/KTR/DISDIK/2026")],
+        "confirm_field": "konfirmasi",
+        "confirm_value": "ya",
+    },
+}
+
+
 def _context(name: str) -> dict:
     """What the views give the templates that need more than a request."""
     if name.startswith("includes/"):
@@ -145,6 +173,8 @@ def _context(name: str) -> dict:
             "user": member.user,
             **_vendors_page_context(name, member),
         }
+    if name in ASKING:
+        return ASKING[name]
     if name.startswith(("procurement/", "emails/procurement/")):
         return _procurement_context(name)
     if name.startswith("emails/vendors/"):

@@ -33,6 +33,7 @@ from matching.services.events import (
 from matching.services.meetings import (
     EVENT_CLOSED,
     LOCK_NOT_SEATED,
+    MEETING_STARTED,
     NO_REQUESTS_NOW,
     NOT_ACCEPTED,
     NOT_PENDING,
@@ -84,6 +85,7 @@ __all__ = [
     "MEETING_NOT_SEATED",
     "MEETING_NOT_STARTED",
     "MEETING_NO_SHOW",
+    "MEETING_STARTED",
     "NOT_ACCEPTED",
     "NOT_ATTENDANCE_TIME",
     "NOT_EVENT_DAY",

@@ -47,6 +47,10 @@ REOPEN_EVENT_STATE = _(
     "atau berlangsung."
 )
 REOPEN_PAIR_TAKEN = _("Pasangan ini sudah punya pertemuan lain yang masih berlaku.")
+MEETING_STARTED = _(
+    "Sesi pertemuan ini sudah dimulai, jadi pertemuan tidak dapat dibatalkan lagi; yang tersisa "
+    "adalah mencatat hasilnya."
+)
 
 
 def _active_meetings(participant: Participant) -> int:
@@ -179,8 +183,8 @@ def _check_accept_room(meeting: Meeting) -> None:
 def meeting_withdraw(*, meeting: Meeting, by: User) -> Meeting:
     """Either side calls off a request or an unheld meeting; the other side is told."""
     meeting = (
-        Meeting.objects.select_for_update()
-        .select_related("event", "buyer", "exhibitor")
+        Meeting.objects.select_for_update(of=("self", "event", "buyer", "exhibitor"))
+        .select_related("event", "buyer", "exhibitor", "slot")
         .get(pk=meeting.pk)
     )
     if not (acts_for(meeting.buyer, by) or acts_for(meeting.exhibitor, by)):
@@ -189,6 +193,11 @@ def meeting_withdraw(*, meeting: Meeting, by: User) -> Meeting:
         raise ValidationError(EVENT_CLOSED, code="event_closed")
     if meeting.status not in (MeetingStatus.PENDING, MeetingStatus.ACCEPTED):
         raise ValidationError(NOT_PENDING, code="not_pending")
+    starts_at = meeting.slot.starts_at if meeting.slot else None
+    if not rules.meeting_can_withdraw(
+        status=meeting.status, starts_at=starts_at, now=timezone.now()
+    ):
+        raise ValidationError(MEETING_STARTED, code="meeting_started")
     return _meeting_close(meeting, MeetingStatus.WITHDRAWN, by=by)
 
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -15,12 +16,24 @@ from accounts.models import Role
 from matching import exports, rules, selectors, services
 from matching.models import Event, ScheduleRun
 from matching.rules import EventStatus
+from p3dn_portal.lib.confirm import Confirmation, confirmation_page, confirmed
 from p3dn_portal.lib.forms import error_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 UNKNOWN_TARGET = _("Status tujuan tidak dikenal. Pilih salah satu tombol status di dasbor.")
 EVENT_MOVED = _("Status acara sekarang: {status}.")
+ASK_CLOSE_EVENT = _("Tutup acara ini?")
+ASK_CLOSE_EVENT_REQUESTS = _("Permintaan pertemuan yang masih menunggu jawaban kedaluwarsa.")
+ASK_CLOSE_EVENT_MEETINGS = _(
+    "Pertemuan yang belum berlangsung tidak lagi berlangsung; hasil pertemuan masih dapat dicatat."
+)
+ASK_CLOSE_EVENT_FINAL = _("Status acara tidak dapat diubah lagi sesudahnya.")
+ASK_CLOSE_EVENT_BUTTON = _("Ya, tutup acara")
+ASK_PUBLISH = _("Umumkan jadwal?")
+ASK_PUBLISH_MAIL = _("Agenda dikirim lewat email ke setiap peserta; email tidak dapat ditarik.")
+ASK_PUBLISH_FIXED = _("Ketersediaan peserta dan tata letak meja tidak dapat diubah lagi.")
+ASK_PUBLISH_BUTTON = _("Ya, umumkan jadwal")
 AGENDAS_SENT = _("Agenda setiap peserta yang diterima dikirim lewat email dan pemberitahuan.")
 SUGGESTIONS_QUEUED = _(
     "Saran pertemuan sedang dihitung ulang untuk setiap kebutuhan pembeli. Muat ulang halaman "
@@ -102,6 +115,31 @@ def event_move(request: HttpRequest, event_id: int) -> HttpResponse:
     if target not in EventStatus.values:
         messages.error(request, UNKNOWN_TARGET)
         return redirect("matching:manage", event.pk)
+    ask = {
+        EventStatus.CLOSED: (
+            ASK_CLOSE_EVENT,
+            [ASK_CLOSE_EVENT_REQUESTS, ASK_CLOSE_EVENT_MEETINGS, ASK_CLOSE_EVENT_FINAL],
+            ASK_CLOSE_EVENT_BUTTON,
+        ),
+        EventStatus.PUBLISHED: (
+            ASK_PUBLISH,
+            [ASK_PUBLISH_MAIL, ASK_PUBLISH_FIXED],
+            ASK_PUBLISH_BUTTON,
+        ),
+    }.get(target)
+    if ask and rules.can_move(event.status, target) and not confirmed(request):
+        title, consequences, button = ask
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=title,
+                consequences=consequences,
+                button=button,
+                back_url=reverse("matching:manage", args=[event.pk]),
+                subject=event.name,
+                danger=target == EventStatus.CLOSED,
+            ),
+        )
     try:
         event = services.event_move(event=event, target=target, by=request.user)
     except ValidationError as error:

@@ -47,6 +47,7 @@ from matching.models import (
     Suggestion,
 )
 from matching.rules import EventStatus, Reason
+from p3dn_portal.lib.confirm import Confirmation, confirmation_page, confirmed
 from p3dn_portal.lib.forms import error_text
 from p3dn_portal.lib.paging import page_context
 from vendors.selectors import products_with_local_content
@@ -93,6 +94,16 @@ REQUEST_ACCEPTED = _(
 )
 REQUEST_DECLINED = _("Permintaan ditolak. Peminta sudah diberi tahu.")
 MEETING_WITHDRAWN = _("Pertemuan dibatalkan. Pihak lain sudah diberi tahu.")
+ASK_WITHDRAW_EVENT = _("Mundur dari acara ini?")
+ASK_WITHDRAW_EVENT_ALL = _(
+    "Semua permintaan dan pertemuan Anda di acara ini dibatalkan; pihak lainnya diberi tahu."
+)
+ASK_WITHDRAW_EVENT_BUTTON = _("Ya, mundur dari acara")
+ASK_CALL_OFF_MEETING = _("Batalkan pertemuan dengan {name}?")
+ASK_CALL_OFF_REQUEST = _("Batalkan permintaan pertemuan kepada {name}?")
+ASK_CALL_OFF_TOLD = _("Pertemuan dibatalkan, sesi dan mejanya dilepas, dan {name} diberi tahu.")
+ASK_CALL_OFF_AGAIN = _("Untuk bertemu lagi, salah satu pihak perlu mengajukan permintaan baru.")
+ASK_CALL_OFF_BUTTON = _("Ya, batalkan")
 PARTICIPANT_ROLES = _("penyedia atau pejabat OPD")
 
 # Meetings both sides agreed to, held or not; the rest that are not pending are history.
@@ -176,7 +187,12 @@ def _get_own_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
         mine = Q(exhibitor__vendor_id=member.vendor_id)
     else:
         raise Http404
-    return get_object_or_404(Meeting.objects.filter(mine).select_related("event"), pk=meeting_id)
+    return get_object_or_404(
+        Meeting.objects.filter(mine).select_related(
+            "event", "slot", "buyer__officer__user", "buyer__officer__opd", "exhibitor__vendor"
+        ),
+        pk=meeting_id,
+    )
 
 
 def _participation_url(event_id: int, anchor: str = "") -> str:
@@ -392,6 +408,17 @@ def withdraw(request: HttpRequest, event_id: int) -> HttpResponse:
         messages.error(request, EVENT_CLOSED)
     elif participant.status not in (ParticipantStatus.APPLIED, ParticipantStatus.ACCEPTED):
         messages.error(request, NOTHING_TO_WITHDRAW)
+    elif not confirmed(request):
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=ASK_WITHDRAW_EVENT,
+                consequences=[ASK_WITHDRAW_EVENT_ALL],
+                button=ASK_WITHDRAW_EVENT_BUTTON,
+                back_url=_participation_url(event_id),
+                subject=participant.event.name,
+            ),
+        )
     else:
         services.participant_withdraw(participant=participant, by=request.user)
         messages.success(request, WITHDRAWN)
@@ -429,6 +456,14 @@ def _meeting_board(
         if meeting.status == MeetingStatus.PENDING and not lapsed:
             (board.outgoing if meeting.requested_by == mine else board.incoming).append(meeting)
         elif meeting.status in AGREED_STATES:
+            starts_at = meeting.slot.starts_at if meeting.slot else None
+            ends_at = meeting.slot.ends_at if meeting.slot else None
+            meeting.phase = rules.meeting_phase(
+                status=meeting.status, starts_at=starts_at, ends_at=ends_at, now=now
+            )
+            meeting.can_withdraw = rules.meeting_can_withdraw(
+                status=meeting.status, starts_at=starts_at, now=now
+            )
             board.agreed.append(meeting)
         else:
             meeting.lapsed = lapsed and meeting.status == MeetingStatus.PENDING
@@ -455,6 +490,37 @@ def _with_reason_labels(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
             Reason(code).label for code in suggestion.reasons if code in Reason.values
         ]
     return rows
+
+
+@dataclass
+class BuyerSuggestions:
+    """An exhibitor's suggestions from one buyer: the buyer's needs its products answer,
+    each with those products, and the one meeting the pair may have."""
+
+    buyer: Participant
+    needs: list[tuple[Need, list[Suggestion]]] = field(default_factory=list)
+    best: Suggestion | None = None  # the highest-scored: its need goes with a request
+    meeting: Meeting | None = None
+
+
+def _by_buyer(suggestions: list[Suggestion]) -> list[BuyerSuggestions]:
+    """The suggestions (best first) grouped by buyer, the buyer of the best one first, and
+    by need within a buyer: one card per buyer rather than one per need and product."""
+    groups: dict[int, BuyerSuggestions] = {}
+    for suggestion in suggestions:
+        buyer = suggestion.need.participant
+        group = groups.get(buyer.pk)
+        if group is None:
+            group = groups[buyer.pk] = BuyerSuggestions(
+                buyer=buyer, best=suggestion, meeting=suggestion.meeting
+            )
+        for need, rows in group.needs:
+            if need.pk == suggestion.need_id:
+                rows.append(suggestion)
+                break
+        else:
+            group.needs.append((suggestion.need, [suggestion]))
+    return list(groups.values())
 
 
 @participants_only
@@ -512,12 +578,14 @@ def participation(request: HttpRequest, event_id: int) -> HttpResponse:
             "needs": needs,
             "products": products,
             "suggestions": suggestions,
+            "suggestion_groups": [] if participant.is_buyer else _by_buyer(suggestions),
             "board": board,
             "limit": event.max_meetings_per_participant,
             "slot_counts": slot_counts,
             "can_request": accepted and event.status in rules.REQUEST_STATES,
             "can_edit_availability": event.status not in rules.AGENDA_STATES,
             "agenda_ready": event.status in rules.AGENDA_STATES,
+            "outcome_time": event.status in rules.ATTENDANCE_STATES,
         },
     )
 
@@ -753,6 +821,27 @@ def meeting_respond(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @post_or_back("matching:events")
 def meeting_withdraw(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _get_own_meeting(request, meeting_id)
+    starts_at = meeting.slot.starts_at if meeting.slot_id else None
+    if (
+        not confirmed(request)
+        and meeting.event.status != EventStatus.CLOSED
+        and rules.meeting_can_withdraw(
+            status=meeting.status, starts_at=starts_at, now=timezone.now()
+        )
+    ):
+        other = meeting.exhibitor if request.user.opd_officer else meeting.buyer
+        name = other.name
+        pending = meeting.status == MeetingStatus.PENDING
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=(ASK_CALL_OFF_REQUEST if pending else ASK_CALL_OFF_MEETING).format(name=name),
+                consequences=[ASK_CALL_OFF_TOLD.format(name=name), ASK_CALL_OFF_AGAIN],
+                button=ASK_CALL_OFF_BUTTON,
+                back_url=_participation_url(meeting.event_id, "permintaan"),
+                subject=meeting.event.name,
+            ),
+        )
     try:
         services.meeting_withdraw(meeting=meeting, by=request.user)
     except ValidationError as error:

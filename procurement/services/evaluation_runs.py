@@ -156,7 +156,7 @@ WINNER_KEY = "pemenang (peringkat 1)"
 
 
 def _run_label(run: EvaluationRun) -> str:
-    return f"{run.package.rup_code} — evaluasi #{run.pk}"
+    return f"{run.package.rup_code} — evaluasi #{run.number}"
 
 
 def _winners(run: EvaluationRun) -> tuple[str | None, str | None]:

@@ -220,6 +220,9 @@ def _admin_schedules_publishes_and_starts(journey, page, vendor, event) -> None:
 
     page.goto(dashboard)
     page.get_by_role("button", name="Lanjut ke: Jadwal diumumkan").click()
+    expect(page.locator("h1")).to_have_text("Umumkan jadwal?")
+    journey.step(page, "publish-asked")
+    page.get_by_role("button", name="Ya, umumkan jadwal").click()
     expect(page.locator("main")).to_contain_text("Status acara sekarang: Jadwal diumumkan.")
     journey.step(page, "schedule-published")
 

@@ -282,6 +282,10 @@ def _officer_creates_and_announces_the_package(journey, page, ppk) -> str:
     expect(page.locator("main")).to_contain_text("Rp1.200.000.000")  # the HPS
     journey.step(page, "package-draft")
     page.get_by_role("button", name="Umumkan paket").click()
+    # A step that cannot be undone asks first, saying what will happen.
+    expect(page.locator("h1")).to_have_text("Umumkan paket ini?")
+    journey.step(page, "package-announce-asked")
+    page.get_by_role("button", name="Ya, umumkan paket").click()
     expect(page.locator(".officer-panel")).to_contain_text("Diumumkan")
     journey.step(page, "package-announced")
     assert Package.objects.get(title=PACKAGE).status == Status.ANNOUNCED
@@ -348,6 +352,9 @@ def _package_closes_and_is_evaluated(journey, officer, package_url: str) -> None
         cursor.execute("SELECT pg_advisory_lock(%s, %s)", [EVALUATION_LOCK_NAMESPACE, package.pk])
     try:
         officer.get_by_role("button", name="Tutup dan buka penawaran").click()
+        expect(officer.locator("h1")).to_have_text("Tutup dan buka penawaran?")
+        journey.step(officer, "officer-close-asked")
+        officer.get_by_role("button", name="Ya, tutup dan buka penawaran").click()
         expect(officer.locator(".officer-panel")).to_contain_text("2 penawaran dibuka.")
         journey.step(officer, "officer-bids-opened")
         officer.get_by_role("link", name="Hasil evaluasi").click()
@@ -454,6 +461,10 @@ def _winner_announced_and_awarded(journey, officer, vendor, rival, package_url: 
     officer.reload()
     journey.step(officer, "officer-objection-over")
     officer.get_by_role("button", name="Tetapkan pemenang").click()
+    expect(officer.locator("h1")).to_have_text("Tetapkan pemenang secara final?")
+    expect(officer.locator("main")).to_contain_text("Rp1.180.000.000 (harga penawaran)")
+    journey.step(officer, "award-asked")
+    officer.get_by_role("button", name="Ya, tetapkan pemenang").click()
     expect(officer.locator("main")).to_contain_text(
         "Pemenang ditetapkan. Nilai kontrak Rp1.180.000.000 (harga penawaran)."
     )

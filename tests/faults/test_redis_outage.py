@@ -18,6 +18,7 @@ from accounts.models import Notification, OutgoingMail
 from accounts.services import OUTBOX_GRACE
 from accounts.tasks import outgoing_mail_flush, outgoing_mail_send
 from p3dn_portal.celery import app as celery_app
+from p3dn_portal.lib.confirm import CONFIRMED
 from procurement.models import Bid, EvaluationRun, Package, RunStatus
 from procurement.rules import Status
 from procurement.tasks import evaluations_requeue
@@ -150,7 +151,7 @@ def test_a_package_closed_while_redis_is_down_is_closed_and_its_bidders_are_told
     client.force_login(ppk)
     started = time.monotonic()
     response = client.post(
-        reverse("procurement:officer-package-close", args=[package.pk]), follow=True
+        reverse("procurement:officer-package-close", args=[package.pk]), CONFIRMED, follow=True
     )
     elapsed = time.monotonic() - started
 

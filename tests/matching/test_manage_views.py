@@ -12,9 +12,10 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from matching import selectors, services
-from matching.models import Meeting, MeetingStatus, RunStatus, ScheduleRun, Suggestion
+from matching.models import Event, Meeting, MeetingStatus, RunStatus, ScheduleRun, Suggestion
 from matching.rules import EventStatus
 from matching.views import manage
+from p3dn_portal.lib.confirm import CONFIRMED
 from tests.matching.factories import buyer_create, event_create, exhibitor_create, meeting_create
 from tests.matching.test_selectors import EXPECTED, hand_built_event
 from tests.spreadsheets import FORMULA, assert_kept_as_text
@@ -248,7 +249,9 @@ def test_publishing_mails_the_agendas(
     client = login(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("matching:event-move", args=[event.pk]), {"target": "published"}, follow=True
+            reverse("matching:event-move", args=[event.pk]),
+            {"target": "published"} | CONFIRMED,
+            follow=True,
         )
     event.refresh_from_db()
     assert event.status == EventStatus.PUBLISHED
@@ -256,6 +259,23 @@ def test_publishing_mails_the_agendas(
     assert str(manage.AGENDAS_SENT) in _messages(response)
     recipients = {address for message in mail.outbox for address in message.to}
     assert buyer.officer.user.email in recipients
+
+
+def test_closing_the_event_asks_first_and_says_what_will_happen(login, admin_user, event):
+    Event.objects.filter(pk=event.pk).update(status=EventStatus.RUNNING)
+    client = login(admin_user)
+    url = reverse("matching:event-move", args=[event.pk])
+    html = client.post(url, {"target": "closed"}).content.decode()
+    for text in (
+        manage.ASK_CLOSE_EVENT,
+        manage.ASK_CLOSE_EVENT_REQUESTS,
+        manage.ASK_CLOSE_EVENT_FINAL,
+    ):
+        assert str(text) in html
+    assert 'name="target" value="closed"' in html and 'name="konfirmasi" value="ya"' in html
+    assert Event.objects.get(pk=event.pk).status == EventStatus.RUNNING
+    client.post(url, {"target": "closed"} | CONFIRMED)
+    assert Event.objects.get(pk=event.pk).status == EventStatus.CLOSED
 
 
 @pytest.mark.parametrize("target", ["", "terbang", "DRAFT"])

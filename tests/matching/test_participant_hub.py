@@ -11,6 +11,7 @@ from matching.models import (
     Event,
     Meeting,
     MeetingStatus,
+    Need,
     Participant,
     ParticipantStatus,
     RequestedBy,
@@ -18,7 +19,7 @@ from matching.models import (
 )
 from matching.rules import EventStatus, Reason
 from p3dn_portal.lib.formatting import jakarta
-from tests.factories import PackageFactory
+from tests.factories import PackageFactory, ProductFactory, TKDNCertificateFactory
 from tests.matching.factories import buyer_create, exhibitor_create, meeting_create
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +176,39 @@ def test_an_exhibitor_sees_which_buyer_need_matched_its_product(
     assert reverse("matching:meeting-request", args=[event.pk, buyer.pk]) in html
 
 
+def test_an_exhibitor_reads_one_card_per_buyer_with_its_needs_and_products(
+    login, vendor_owner, buyer, other_buyer, exhibitor, event
+):
+    second = ProductFactory(vendor=exhibitor.vendor, name="Kerupuk ikan tenggiri")
+    TKDNCertificateFactory(vendor=exhibitor.vendor, products=[second])
+    exhibitor.products.add(second)
+    other_need = Need.objects.create(
+        participant=buyer, description="Camilan rapat kerja tahunan", kbli="10792", fiscal_year=2027
+    )
+    first = _suggest(buyer, exhibitor, score=90)
+    Suggestion.objects.create(
+        need=buyer.needs.first(), exhibitor=exhibitor, product=second, score=70, reasons=[]
+    )
+    Suggestion.objects.create(
+        need=other_need, exhibitor=exhibitor, product=second, score=60, reasons=[]
+    )
+    _suggest(other_buyer, exhibitor, score=50)
+    response = login(vendor_owner).get(_hub(event))
+    groups = response.context["suggestion_groups"]
+    assert [g.buyer for g in groups] == [buyer, other_buyer]  # the best suggestion's first
+    assert [(need, len(rows)) for need, rows in groups[0].needs] == [
+        (first.need, 2),
+        (other_need, 1),
+    ]
+    html = response.content.decode()
+    assert html.count('<article class="card') == 2
+    assert html.count(buyer.officer.user.full_name) == 1
+    # One request per buyer, about the need of its best suggestion.
+    request = reverse("matching:meeting-request", args=[event.pk, buyer.pk])
+    assert html.count(request) == 1
+    assert f'name="need" value="{first.need_id}"' in html
+
+
 def test_a_suggestion_with_a_meeting_shows_its_state_instead_of_the_button(
     login, officer, buyer, exhibitor, event
 ):
@@ -247,7 +281,7 @@ def test_slot_table_and_agenda_show_once_the_schedule_is_published(
     meeting_create(buyer, exhibitor, slot=slot, table=7)
     client = login(officer)
     html = client.get(_hub(event)).content.decode()
-    assert "Disetujui" in html
+    assert "Terjadwal" in html
     assert "terjadwal, diumumkan bersama agenda" in html
     assert jakarta(slot.starts_at) not in html and ">7<" not in html
     assert reverse("matching:agenda", args=[event.pk]) not in html

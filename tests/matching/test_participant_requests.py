@@ -1,7 +1,10 @@
 """The other side of the event and meeting requests: finding counterparts, asking for a
 meeting, answering, calling it off."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
@@ -18,6 +21,7 @@ from matching.models import (
 )
 from matching.rules import EventStatus
 from matching.views import participant as views
+from p3dn_portal.lib.confirm import CONFIRMED
 from tests.factories import HalalCertificateFactory, OfficerFactory
 from tests.matching.factories import buyer_create, event_create, exhibitor_create, meeting_create
 
@@ -414,7 +418,7 @@ def test_the_requester_withdraws_its_request(
     login, officer, asked, exhibitor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = login(officer).post(_call_off(asked))
+        response = login(officer).post(_call_off(asked), CONFIRMED)
     assert response.url == _requests(asked.event)
     assert _messages(response) == [str(views.MEETING_WITHDRAWN)]
     assert Meeting.objects.get().status == MeetingStatus.WITHDRAWN
@@ -424,7 +428,7 @@ def test_the_requester_withdraws_its_request(
 def test_either_side_calls_off_an_accepted_meeting(login, vendor_owner, buyer, exhibitor, event):
     slot = event.slots.first()
     meeting = meeting_create(buyer, exhibitor, slot=slot, table=3)
-    login(vendor_owner).post(_call_off(meeting))
+    login(vendor_owner).post(_call_off(meeting), CONFIRMED)
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.WITHDRAWN
     assert meeting.slot is None
@@ -446,3 +450,100 @@ def test_calling_off_needs_a_login_and_a_post(client, login, officer, asked):
 def test_an_officer_of_the_same_opd_is_not_the_buyer(login, officer, asked):
     colleague = OfficerFactory(opd=officer.officer.opd).user
     assert login(colleague).post(_call_off(asked)).status_code == 404
+
+
+# A meeting whose slot is over -----------------------------------------------------------------
+
+
+def _agreed_row(client, event, meeting) -> str:
+    """The participation page's meetings section."""
+    response = client.get(reverse("matching:participation", args=[event.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    section = html.split('id="requests-heading"', 1)[1]
+    return section
+
+
+@pytest.mark.parametrize(
+    ("offset", "label", "can_call_off"),
+    [
+        (timedelta(minutes=-10), "Terjadwal", True),
+        (timedelta(minutes=10), "Sedang berlangsung", False),
+        (timedelta(hours=2), "Sesi selesai, menunggu hasil", False),
+    ],
+)
+def test_an_agreed_meeting_reads_by_where_its_slot_is(
+    login, officer, vendor_owner, buyer, exhibitor, event, offset, label, can_call_off
+):
+    _status(event, EventStatus.RUNNING)
+    slot = event.slots.order_by("starts_at").first()
+    meeting = meeting_create(buyer, exhibitor, slot=slot, table=3)
+    with time_machine.travel(slot.starts_at + offset, tick=False):
+        section = _agreed_row(login(vendor_owner), event, meeting)
+        assert label in section
+        assert ">Disetujui<" not in section
+        assert (_call_off(meeting) in section) is can_call_off
+        # The buyer records the outcome once the slot is over.
+        buyer_section = _agreed_row(login(officer), event, meeting)
+        assert (reverse("matching:outcome", args=[meeting.pk]) in buyer_section) is (
+            label == "Sesi selesai, menunggu hasil"
+        )
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [(MeetingStatus.HELD, "Terlaksana"), (MeetingStatus.NO_SHOW, "Tidak hadir")],
+)
+def test_a_held_or_missed_meeting_says_so_and_offers_no_call_off(
+    login, vendor_owner, buyer, exhibitor, event, status, label
+):
+    _status(event, EventStatus.RUNNING)
+    slot = event.slots.order_by("starts_at").first()
+    meeting = meeting_create(buyer, exhibitor, slot=slot, table=3, status=status)
+    with time_machine.travel(slot.ends_at + timedelta(hours=1), tick=False):
+        section = _agreed_row(login(vendor_owner), event, meeting)
+    assert label in section
+    assert _call_off(meeting) not in section
+
+
+def test_a_meeting_whose_slot_began_cannot_be_called_off(
+    login, vendor_owner, buyer, exhibitor, event
+):
+    _status(event, EventStatus.RUNNING)
+    slot = event.slots.order_by("starts_at").first()
+    meeting = meeting_create(buyer, exhibitor, slot=slot, table=3)
+    with time_machine.travel(slot.ends_at + timedelta(minutes=5), tick=False):
+        response = login(vendor_owner).post(_call_off(meeting), CONFIRMED)
+    assert _messages(response) == [str(services.MEETING_STARTED)]
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.ACCEPTED
+    assert meeting.slot == slot
+
+
+# Calling off asks first -----------------------------------------------------------------------
+
+
+def test_calling_off_a_meeting_asks_first_and_says_what_will_happen(
+    login, vendor_owner, buyer, exhibitor, event
+):
+    slot = event.slots.order_by("starts_at").first()
+    meeting = meeting_create(buyer, exhibitor, slot=slot, table=3)
+    client = login(vendor_owner)
+    response = client.post(_call_off(meeting))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Batalkan pertemuan dengan {buyer.name}?" in html
+    assert str(views.ASK_CALL_OFF_AGAIN) in html
+    assert 'name="konfirmasi" value="ya"' in html
+    assert Meeting.objects.get().status == MeetingStatus.ACCEPTED
+    client.post(_call_off(meeting), CONFIRMED)
+    assert Meeting.objects.get().status == MeetingStatus.WITHDRAWN
+
+
+def test_withdrawing_from_the_event_asks_first(login, officer, buyer, event):
+    client = login(officer)
+    html = client.post(reverse("matching:withdraw", args=[event.pk])).content.decode()
+    assert str(views.ASK_WITHDRAW_EVENT) in html
+    assert Participant.objects.get(pk=buyer.pk).status == ParticipantStatus.ACCEPTED
+    client.post(reverse("matching:withdraw", args=[event.pk]), CONFIRMED)
+    assert Participant.objects.get(pk=buyer.pk).status == ParticipantStatus.WITHDRAWN

@@ -14,6 +14,7 @@ from matching.forms import PRODUCT_NOT_YOURS, STATUS_INVALID, YEAR_INVALID
 from matching.models import Event, Meeting, MeetingStatus, Participant, ParticipantStatus
 from matching.rules import EventStatus
 from matching.views import participant as views
+from p3dn_portal.lib.confirm import CONFIRMED
 from p3dn_portal.navigation import navigation_for
 from tests.factories import (
     HalalCertificateFactory,
@@ -437,16 +438,16 @@ def test_a_draft_event_takes_no_buyers(login, officer):
 
 
 def test_withdrawing_needs_a_login(client, exhibitor, event):
-    assert _is_login_redirect(client.post(_withdraw(event)))
+    assert _is_login_redirect(client.post(_withdraw(event), CONFIRMED))
     assert Participant.objects.get(pk=exhibitor.pk).status == ParticipantStatus.ACCEPTED
 
 
 def test_admins_do_not_withdraw_here(login, admin_user, exhibitor, event):
-    assert login(admin_user).post(_withdraw(event)).status_code == 403
+    assert login(admin_user).post(_withdraw(event), CONFIRMED).status_code == 403
 
 
 def test_withdrawing_needs_a_participation(login, outsider_vendor, exhibitor, event):
-    assert login(outsider_vendor).post(_withdraw(event)).status_code == 404
+    assert login(outsider_vendor).post(_withdraw(event), CONFIRMED).status_code == 404
     assert Participant.objects.get(pk=exhibitor.pk).status == ParticipantStatus.ACCEPTED
 
 
@@ -460,7 +461,7 @@ def test_an_exhibitor_withdraws_and_its_meetings_are_called_off(
     pending = meeting_create(buyer, exhibitor, status=MeetingStatus.PENDING)
     accepted = meeting_create(other_buyer, exhibitor)
     with django_capture_on_commit_callbacks(execute=True):
-        response = login(vendor_staff).post(_withdraw(event))
+        response = login(vendor_staff).post(_withdraw(event), CONFIRMED)
     assert response.status_code == 302
     assert response.url == _detail(event)
     assert _messages(response) == [str(views.WITHDRAWN)]
@@ -476,21 +477,21 @@ def test_an_exhibitor_withdraws_and_its_meetings_are_called_off(
 
 def test_withdrawing_twice_says_there_is_nothing_to_withdraw(login, officer, buyer, event):
     client = login(officer)
-    client.post(_withdraw(event), follow=True)
-    response = client.post(_withdraw(event))
+    client.post(_withdraw(event), CONFIRMED, follow=True)
+    response = client.post(_withdraw(event), CONFIRMED)
     assert _messages(response) == [str(views.NOTHING_TO_WITHDRAW)]
 
 
 def test_a_closed_event_cannot_be_left(login, officer, buyer, event):
     _status(event, EventStatus.CLOSED)
-    response = login(officer).post(_withdraw(event))
+    response = login(officer).post(_withdraw(event), CONFIRMED)
     assert _messages(response) == [str(views.EVENT_CLOSED)]
     assert Participant.objects.get(pk=buyer.pk).status == ParticipantStatus.ACCEPTED
 
 
 def test_a_withdrawn_officer_can_register_again(login, officer, buyer, event):
     client = login(officer)
-    client.post(_withdraw(event))
+    client.post(_withdraw(event), CONFIRMED)
     html = client.get(_detail(event)).content.decode()
     assert "Anda dapat mendaftar lagi" in html
     client.post(_register(event))

@@ -1,6 +1,6 @@
 """Pure matching rules: the event life cycle, time slots, suggestion scores."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -150,6 +150,17 @@ class TestMatch:
         assert found.reasons[0] == Reason.TEXT
         assert found.score == 6 + 20 + 10 + 5
 
+    def test_a_chance_shared_word_is_no_relation(self):
+        # A school desk beside a need for school uniforms ("siswa"): ranked 0.0087 on the
+        # demo data, below the threshold, and the KBLI division differs.
+        assert rules.match(NEED, product(kbli="31001", text_rank=0.0087)) is None
+        assert rules.match(NEED, product(kbli="31001", text_rank=rules.TEXT_RANK_MIN)) is not None
+
+    def test_a_related_pair_with_a_weak_text_rank_is_not_said_to_be_alike(self):
+        found = rules.match(NEED, product(text_rank=rules.TEXT_RANK_MIN / 2))
+        assert Reason.KBLI_SAME in found.reasons
+        assert Reason.TEXT not in found.reasons
+
     def test_text_points_are_capped(self):
         found = rules.match(
             NEED,
@@ -198,3 +209,46 @@ def test_best_matches_keeps_the_highest_scores_in_input_order_on_ties():
     a, b, c = rules.Match(10, ()), rules.Match(30, ()), rules.Match(10, ())
     picked = rules.best_matches([("a", a), ("b", b), ("c", c)], limit=2)
     assert [key for key, _ in picked] == ["b", "a"]
+
+
+# --- A meeting's phase -------------------------------------------------------------------------
+
+_START = datetime(2026, 12, 8, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+_END = _START + timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("status", "slotted", "now", "phase"),
+    [
+        ("accepted", False, _START, rules.MeetingPhase.AGREED),
+        ("accepted", True, _START - timedelta(seconds=1), rules.MeetingPhase.UPCOMING),
+        ("accepted", True, _START, rules.MeetingPhase.UNDERWAY),
+        ("accepted", True, _END - timedelta(seconds=1), rules.MeetingPhase.UNDERWAY),
+        ("accepted", True, _END, rules.MeetingPhase.AWAITING_OUTCOME),
+        ("held", True, _END + timedelta(days=1), rules.MeetingPhase.HELD),
+        ("no_show", True, _END, rules.MeetingPhase.NO_SHOW),
+        ("withdrawn", False, _START, None),
+        ("pending", False, _START, None),
+    ],
+)
+def test_a_meeting_reads_by_its_status_and_its_slot(status, slotted, now, phase):
+    starts_at, ends_at = (_START, _END) if slotted else (None, None)
+    assert rules.meeting_phase(status=status, starts_at=starts_at, ends_at=ends_at, now=now) == (
+        phase
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "starts_at", "now", "allowed"),
+    [
+        ("pending", None, _START, True),
+        ("accepted", None, _END, True),
+        ("accepted", _START, _START - timedelta(seconds=1), True),
+        ("accepted", _START, _START, False),
+        ("accepted", _START, _END + timedelta(hours=1), False),
+        ("held", _START, _START - timedelta(hours=1), False),
+        ("no_show", _START, _END, False),
+    ],
+)
+def test_a_meeting_is_called_off_only_before_its_slot_begins(status, starts_at, now, allowed):
+    assert rules.meeting_can_withdraw(status=status, starts_at=starts_at, now=now) is allowed

@@ -277,6 +277,28 @@ class TestSuggestions:
         services.suggestions_compute(event_id=event.pk)
         assert Suggestion.objects.get().exhibitor == chairs
 
+    def test_a_shared_word_is_no_relation(self, event):
+        # The demo's case: a teak school desk was suggested for batik school uniforms,
+        # "uraian kebutuhan mirip dengan produk", for the one word "siswa".
+        buyer_create(
+            event,
+            description="Seragam batik guru dan seragam sekolah siswa KJP",
+            kbli="14111",
+            is_food=False,
+        )
+        exhibitor_create(
+            event,
+            name="Meja belajar siswa kayu jati",
+            description="Meja belajar siswa dari kayu jati",
+            kbli="31001",
+            is_food=False,
+        )
+        uniforms = exhibitor_create(
+            event, name="Seragam batik ASN", description="Seragam batik", kbli="14111"
+        )
+        services.suggestions_compute(event_id=event.pk)
+        assert [s.exhibitor for s in Suggestion.objects.all()] == [uniforms]
+
     def test_only_accepted_exhibitors_are_suggested(self, event, buyer):
         exhibitor_create(event, status=ParticipantStatus.APPLIED)
         assert services.suggestions_compute(event_id=event.pk) == 0

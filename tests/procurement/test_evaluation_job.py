@@ -196,7 +196,8 @@ def test_the_job_reads_a_package_in_a_constant_number_of_queries(
     # run with its package; 7 delete old results; 8 bids with vendors and verdicts; 9 the
     # package's items; 10 the bids' lines with products; 11-12 TKDN and halal certificate
     # statuses; 13 insert the results; 14 save the run; 15 the previous successful run; 16 its
-    # winner and this run's; 17 the audit row; 18 release the savepoint
-    with django_assert_num_queries(18):
+    # winner and this run's; 17 the run's number in its package (the audit row's label);
+    # 18 the audit row; 19 release the savepoint
+    with django_assert_num_queries(19):
         services.evaluation_execute(run_id=run.pk)
     assert Package.objects.get(pk=announced.pk).status == Status.EVALUATION

@@ -142,7 +142,7 @@ def test_officers_get_the_vendor_page_refused(login, evaluated, ppk):
 def test_the_ranking_shows_the_run_and_every_bid(login, ppk, evaluated, bidder, second_bidder):
     package, run = evaluated
     html = login(ppk).get(_ranking(package)).content.decode()
-    assert f"Evaluasi #{run.pk}" in html
+    assert f"Evaluasi #{run.number}" in html
     assert run.rule_version in html
     assert "HEA = (1 - KP) x HP" in html
     assert "Sistem (otomatis saat penawaran ditutup)" in html  # closing started this run
@@ -160,17 +160,51 @@ def test_the_ranking_shows_the_run_and_every_bid(login, ppk, evaluated, bidder, 
     assert "hx-get" not in html  # nothing under way
 
 
-def test_the_tkdn_needed_is_a_dash_when_no_tkdn_would_do(
+def _row(html: str, name: str) -> str:
+    row = html[html.index(name) :]
+    return row[: row.index("</tr>")]
+
+
+def test_the_ranking_says_why_no_tkdn_would_do(
     login, ppk, announced, bidder, second_bidder, evaluate
 ):
     _submit(announced, bidder, desk_price="500000", cabinet_price="1000000")
     _submit(announced, second_bidder)  # Rp1,287,500,000: not even 100% TKDN would do
     run = evaluate(_close(announced))
     html = login(ppk).get(_ranking(announced)).content.decode()
-    assert f"Evaluasi #{run.pk}" in html
-    row = html[html.index(second_bidder[1].name) :]
-    row = row[: row.index("</tr>")]
-    assert row.rstrip().endswith("—</td>")
+    assert f"Evaluasi #{run.number}" in html
+    row = _row(html, second_bidder[1].name)
+    assert "dengan TKDN 100% pun HEA penawaran ini tidak di bawah HEA pemenang" in row
+    assert not row.rstrip().endswith("—</td>")
+
+
+def test_the_ranking_says_no_tkdn_counts_at_or_below_one_billion(
+    login, ppk, announced, bidder, second_bidder, evaluate
+):
+    announced.hps = D("1000000000")  # not above Rp1 billion: no price preference
+    announced.save(update_fields=["hps"])
+    _submit(announced, bidder, desk_price="500000", cabinet_price="1000000")
+    _submit(announced, second_bidder, desk_price="600000", cabinet_price="1000000")
+    evaluate(_close(announced))
+    html = login(ppk).get(_ranking(announced)).content.decode()
+    row = _row(html, second_bidder[1].name)
+    assert "preferensi harga berlaku bila HPS di atas Rp1 miliar" in row
+
+
+def test_runs_are_numbered_within_their_package(login, ppk, closed, evaluate):
+    # Another package's run comes between: the numbers stay the package's own.
+    EvaluationRun.objects.create(
+        package=PackageFactory(opd=closed.opd, created_by=ppk, status=Status.CLOSED),
+        rule_version="x",
+        formula="hea_2021",
+        max_preference_pct=D("25"),
+    )
+    second = evaluate(closed)
+    assert second.pk > closed.evaluation_runs.order_by("pk").first().pk + 1
+    html = login(ppk).get(_ranking(closed)).content.decode()
+    assert "Evaluasi #2" in html
+    assert f"Evaluasi #{second.pk}" not in html
+    assert EvaluationRun.objects.get(pk=second.pk).number == 2
 
 
 def test_earlier_runs_are_listed_and_shown_on_request(login, ppk, closed, evaluate):
@@ -178,10 +212,10 @@ def test_earlier_runs_are_listed_and_shown_on_request(login, ppk, closed, evalua
     second = evaluate(closed)
     client = login(ppk)
     html = client.get(_ranking(closed)).content.decode()
-    assert f"Evaluasi #{second.pk}" in html
+    assert f"Evaluasi #{second.number}" in html
     assert f"?run={first.pk}" in html
     html = client.get(_ranking(closed, run=first.pk)).content.decode()
-    assert f"Evaluasi #{first.pk}" in html
+    assert f"Evaluasi #{first.number}" in html
 
 
 def test_a_run_of_another_package_is_404(login, ppk, evaluated):
@@ -329,10 +363,11 @@ def test_a_queued_run_polls_its_status_until_it_is_done(login, ppk, closed):
 
 
 def test_a_rerun_under_way_shows_its_progress_beside_the_current_ranking(login, ppk, evaluated):
-    package, run = evaluated
+    package, _run = evaluated
     pending = services.evaluation_request(package=package, by=ppk)
     html = login(ppk).get(_ranking(package)).content.decode()
-    assert f"Evaluasi #{run.pk}" in html  # the current ranking stays
+    assert "Evaluasi #1</h2>" in html  # the current ranking stays
+    assert "Evaluasi #2: " in html  # the package's second run, under way
     assert reverse("procurement:evaluation-status", args=[pending.pk]) in html
 
 

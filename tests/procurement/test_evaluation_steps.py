@@ -12,6 +12,7 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from audit.models import AuditAction, AuditEntry
+from p3dn_portal.lib.confirm import CONFIRMED
 from p3dn_portal.lib.fields import AMOUNT_INVALID
 from procurement import evaluation, evaluation_views, forms, sealing, selectors, services
 from procurement.models import Bid, BidLine, BidVerdict, Package
@@ -270,7 +271,9 @@ def test_every_bid_above_the_hps_fails_the_tender_in_one_step(
     html = client.get(reverse("procurement:package-detail", args=[announced.pk])).content.decode()
     assert "Tender gagal: semua penawaran di atas HPS" in html
     response = client.post(
-        reverse("procurement:officer-package-fail-above-hps", args=[announced.pk]), follow=True
+        reverse("procurement:officer-package-fail-above-hps", args=[announced.pk]),
+        CONFIRMED,
+        follow=True,
     )
     assert str(evaluation_views.FAILED_ABOVE_HPS) in response.content.decode()
     announced.refresh_from_db()
@@ -280,7 +283,9 @@ def test_every_bid_above_the_hps_fails_the_tender_in_one_step(
 
 def test_a_tender_with_a_bid_within_the_hps_cannot_fail_for_that_reason(login, ppk, closed):
     response = login(ppk).post(
-        reverse("procurement:officer-package-fail-above-hps", args=[closed.pk]), follow=True
+        reverse("procurement:officer-package-fail-above-hps", args=[closed.pk]),
+        CONFIRMED,
+        follow=True,
     )
     assert str(services.NOT_ALL_ABOVE_HPS) in response.content.decode()
     closed.refresh_from_db()
@@ -696,7 +701,7 @@ def test_the_officer_upholds_an_objection_on_the_page_and_the_bidder_reads_the_d
     objection = services.objection_file(package=closed, by=second_bidder[0], text="Keberatan.")
     url = reverse("procurement:officer-package-answer-objection", args=[closed.pk, objection.pk])
     response = login(pokja).post(
-        url, {"decision": "diterima", "answer": "Sertifikat tidak sesuai."}, follow=True
+        url, {"decision": "diterima", "answer": "Sertifikat tidak sesuai."} | CONFIRMED, follow=True
     )
     assert "evaluasi dibuka kembali" in response.content.decode()
     closed.refresh_from_db()

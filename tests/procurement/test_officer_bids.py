@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from p3dn_portal.lib.confirm import CONFIRMED
 from p3dn_portal.lib.formatting import rupiah
 from procurement import evaluation_views, exports, forms, services, views
 from procurement.models import Bid, Package
@@ -298,9 +299,13 @@ def test_answering_an_objection_needs_an_answer(login, ppk, pokja, opened, bidde
     assert str(services.REASON_REQUIRED) in response.content.decode()
     objection.refresh_from_db()
     assert objection.answered_at is None
-    response = client.post(
-        url, {"decision": "ditolak", "answer": "Harga sudah diklarifikasi."}, follow=True
-    )
+    answer = {"decision": "ditolak", "answer": "Harga sudah diklarifikasi."}
+    html = client.post(url, answer).content.decode()  # asks first, with the decision
+    assert f"Putuskan sanggah {bidder[1].name}?" in html
+    assert "Harga sudah diklarifikasi." in html
+    objection.refresh_from_db()
+    assert objection.answered_at is None
+    response = client.post(url, answer | CONFIRMED, follow=True)
     assert f"Sanggah ditolak; jawaban dikirim ke {bidder[1].name}" in response.content.decode()
     objection.refresh_from_db()
     assert (objection.answer, objection.answered_by, objection.upheld) == (
@@ -316,9 +321,13 @@ def test_the_contract_needs_a_number_and_a_date(login, ppk, opened):
         status=Status.AWARDED, winner=opened.bids.filter(status="active").first()
     )
     client = login(ppk)
-    response = client.post(_url("contract", opened), {"number": "", "signed_on": ""}, follow=True)
+    response = client.post(
+        _url("contract", opened), {"number": "", "signed_on": ""} | CONFIRMED, follow=True
+    )
     assert str(services.CONTRACT_NUMBER_REQUIRED) in response.content.decode()
-    response = client.post(_url("contract", opened), {"number": "1", "signed_on": "kemarin"})
+    response = client.post(
+        _url("contract", opened), {"number": "1", "signed_on": "kemarin"} | CONFIRMED
+    )
     opened.refresh_from_db()
     assert opened.status == Status.AWARDED
 
@@ -358,7 +367,7 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
     assert package.hps == D("1350000000")
 
     client = login(pokja)
-    client.post(_url("announce", package))
+    client.post(_url("announce", package), CONFIRMED)
     _submit(package, bidder, "1150000", "2750000")
     _submit(package, second_bidder, "1100000", "2900000")
     assert client.get(_url("bids", package)).status_code == 302  # sealed
@@ -390,7 +399,7 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
         package=package, by=second_bidder[0], text="Harga kami lebih murah."
     )
 
-    response = client.post(_url("award", package), follow=True)
+    response = client.post(_url("award", package), CONFIRMED, follow=True)
     assert "Masa sanggah masih berjalan" in response.content.decode()
     client = login(pokja)
     client.post(
@@ -398,19 +407,23 @@ def test_a_package_from_draft_to_contract(login, ppk, pokja, bidder, second_bidd
         {
             "decision": "ditolak",
             "answer": "Harga evaluasi akhir sudah memperhitungkan preferensi TKDN.",
-        },
+        }
+        | CONFIRMED,
     )
 
     clock.shift(timedelta(days=5, minutes=1))
     client = login(ppk)
-    response = client.post(_url("award", package), follow=True)
+    response = client.post(_url("award", package), CONFIRMED, follow=True)
     # The contract value is the winner's bid price, not its evaluated price.
     assert "Pemenang ditetapkan. Nilai kontrak Rp1.287.500.000" in response.content.decode()
-    response = client.post(
-        _url("contract", package),
-        {"number": "027/SPK/DISDIK/2026", "signed_on": now.date().isoformat()},
-        follow=True,
-    )
+    contract = {"number": "027/SPK/DISDIK/2026", "signed_on": now.date().isoformat()}
+    # Recording the contract asks first, saying what will happen, with what was entered.
+    html = client.post(_url("contract", package), contract).content.decode()
+    assert str(views.ASK_CONTRACT) in html
+    assert str(views.ASK_CONTRACT_FIXED) in html
+    assert 'value="027/SPK/DISDIK/2026"' in html and 'name="konfirmasi" value="ya"' in html
+    assert Package.objects.get(pk=package.pk).status == Status.AWARDED
+    response = client.post(_url("contract", package), contract | CONFIRMED, follow=True)
     assert "Kontrak 027/SPK/DISDIK/2026 dicatat." in response.content.decode()
 
     package.refresh_from_db()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.decorators import WRONG_ROLE
+from p3dn_portal.lib.confirm import CONFIRMED
 from procurement import forms, services, views
 from procurement.models import Package
 from procurement.rules import Action, Status
@@ -447,8 +448,10 @@ def test_the_panel_counts_sealed_bids_and_shows_nothing_else(login, ppk, announc
 
 def test_the_panel_shows_the_audit_trail(login, ppk, draft):
     client = login(ppk)
-    client.post(_url("announce", draft))
-    client.post(_url("cancel", draft), {"reason": "Kebutuhan dipenuhi hibah pemerintah pusat."})
+    client.post(_url("announce", draft), CONFIRMED)
+    client.post(
+        _url("cancel", draft), {"reason": "Kebutuhan dipenuhi hibah pemerintah pusat."} | CONFIRMED
+    )
     html = _detail(client, draft)
     assert "Riwayat paket" in html
     assert str(Action.ANNOUNCE.label).capitalize() in html
@@ -460,7 +463,7 @@ def test_the_panel_shows_the_audit_trail(login, ppk, draft):
 
 
 def test_announcing_a_draft(login, pokja, draft):
-    response = login(pokja).post(_url("announce", draft), follow=True)
+    response = login(pokja).post(_url("announce", draft), CONFIRMED, follow=True)
     draft.refresh_from_db()
     assert draft.status == Status.ANNOUNCED
     assert "Paket diumumkan" in response.content.decode()
@@ -470,14 +473,14 @@ def test_announcing_with_a_past_deadline_is_explained(login, ppk, draft):
     Package.objects.filter(pk=draft.pk).update(
         opens_at=timezone.now() - timedelta(days=9), closes_at=timezone.now() - timedelta(days=1)
     )
-    response = login(ppk).post(_url("announce", draft), follow=True)
+    response = login(ppk).post(_url("announce", draft), CONFIRMED, follow=True)
     assert str(services.CLOSING_IN_PAST) in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
 
 
 def test_a_position_without_the_power_gets_the_services_refusal(login, kpa, draft):
-    response = login(kpa).post(_url("announce", draft))
+    response = login(kpa).post(_url("announce", draft), CONFIRMED)
     assert response.status_code == 403
     assert "tidak berwenang mengumumkan paket" in response.content.decode()
     draft.refresh_from_db()
@@ -491,11 +494,13 @@ def test_an_action_in_the_wrong_state_is_explained(login, ppk, draft):
 
 def test_cancelling_needs_a_reason(login, kpa, announced):
     client = login(kpa)
-    response = client.post(_url("cancel", announced), {"reason": "  "}, follow=True)
+    response = client.post(_url("cancel", announced), {"reason": "  "} | CONFIRMED, follow=True)
     assert str(services.REASON_REQUIRED) in response.content.decode()
     announced.refresh_from_db()
     assert announced.status == Status.ANNOUNCED
-    response = client.post(_url("cancel", announced), {"reason": "Anggaran direvisi."}, follow=True)
+    response = client.post(
+        _url("cancel", announced), {"reason": "Anggaran direvisi."} | CONFIRMED, follow=True
+    )
     assert str(views.PACKAGE_CANCELLED) in response.content.decode()
     announced.refresh_from_db()
     assert (announced.status, announced.cancel_reason) == (Status.CANCELLED, "Anggaran direvisi.")
@@ -504,11 +509,11 @@ def test_cancelling_needs_a_reason(login, kpa, announced):
 
 def test_closing_waits_for_the_deadline(login, pokja, announced):
     client = login(pokja)
-    response = client.post(_url("close", announced), follow=True)
+    response = client.post(_url("close", announced), CONFIRMED, follow=True)
     assert "Batas akhir penawaran belum lewat" in response.content.decode()
     _past_deadline(announced)
     assert _url("close", announced) in _detail(client, announced)
-    response = client.post(_url("close", announced), follow=True)
+    response = client.post(_url("close", announced), CONFIRMED, follow=True)
     assert str(views.PACKAGE_CLOSED) in response.content.decode()
     announced.refresh_from_db()
     assert announced.status == Status.CLOSED
@@ -518,10 +523,10 @@ def test_failing_needs_a_reason(login, pokja, announced):
     _past_deadline(announced)
     services.packages_close_due()
     client = login(pokja)
-    client.post(_url("fail", announced), {"reason": ""})
+    client.post(_url("fail", announced), {"reason": ""} | CONFIRMED)
     announced.refresh_from_db()
     assert announced.status == Status.CLOSED
-    client.post(_url("fail", announced), {"reason": "Tidak ada penawaran."})
+    client.post(_url("fail", announced), {"reason": "Tidak ada penawaran."} | CONFIRMED)
     announced.refresh_from_db()
     assert announced.status == Status.FAILED
     assert announced.events.latest("at").reason == "Tidak ada penawaran."

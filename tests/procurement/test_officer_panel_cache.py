@@ -8,6 +8,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from p3dn_portal.lib.confirm import CONFIRMED
 from procurement.rules import Status
 from tests.procurement.conftest import past_deadline
 
@@ -30,7 +31,7 @@ def test_a_form_of_the_cached_panel_works_and_its_effect_shows(ppk, announced):
     close = reverse("procurement:officer-package-close", args=[announced.pk])
     assert f'action="{close}"' in html_again
     token = TOKEN.findall(html_again)[-1]
-    response = client.post(close, {"csrfmiddlewaretoken": token})
+    response = client.post(close, {"csrfmiddlewaretoken": token} | CONFIRMED)
     assert response.status_code == 302  # not 403: the token is the officer's own
     announced.refresh_from_db()
     assert announced.status != Status.ANNOUNCED

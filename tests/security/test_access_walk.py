@@ -233,8 +233,9 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "procurement:officer-packages": [page(OFFICERS)],
     "procurement:officer-package-add": [page(OFFICERS)],
     "procurement:officer-package-edit": [page({OFFICER}, package_id="draft_package")],
-    "procurement:officer-package-announce": [action({OFFICER}, package_id="draft_package")],
-    "procurement:officer-package-close": [action({OFFICER}, package_id="announced_package")],
+    # Steps that cannot be undone answer an unconfirmed POST with the page that asks first.
+    "procurement:officer-package-announce": [action({OFFICER: 200}, package_id="draft_package")],
+    "procurement:officer-package-close": [action({OFFICER: 200}, package_id="announced_package")],
     "procurement:officer-evaluation": [
         page({OFFICER}, package_id="evaluated_package"),
         page({OFFICER}, package_id="objection_package"),
@@ -315,8 +316,9 @@ EXPECTATIONS: dict[str, list[Case]] = {
         page(PARTICIPANTS, event_id="event"),
         page(NOBODY, event_id="draft_event"),
     ],
+    # Withdrawing and calling off a meeting ask first: the page that asks (200).
     "matching:withdraw": [
-        action(PARTICIPANTS, event_id="event"),
+        action(PARTICIPANTS, 200, event_id="event"),
         action(NOBODY, event_id="draft_event"),
     ],
     "matching:need-add": [
@@ -338,7 +340,7 @@ EXPECTATIONS: dict[str, list[Case]] = {
         action(VENDORS, event_id="event", participant_id="buyer_a")
     ],
     "matching:meeting-respond": [action(OPD_A_OR_VENDOR_A, meeting_id="meeting")],
-    "matching:meeting-withdraw": [action(OPD_A_OR_VENDOR_A, meeting_id="meeting")],
+    "matching:meeting-withdraw": [action(OPD_A_OR_VENDOR_A, 200, meeting_id="meeting")],
     "matching:agenda": [
         page(PARTICIPANTS, event_id="event"),
         page(NOBODY, event_id="draft_event"),
