@@ -121,7 +121,7 @@ def test_the_officer_and_the_winner_read_the_contract_number_and_date(
     for user in (ppk, second_bidder[0]):
         html = login(user).get(_detail(package)).content.decode()
         assert "027/KTR/DISDIK/2026" in html, user
-        assert "3 Des. 2026" in html, user  # the date format of the language
+        assert "3 Des 2026" in html, user  # the date format of the language
         assert "Rp1.245.000.000" in html, user
     # The public, another bidder and an officer of another OPD see the value only.
     others = [bidder[0], OfficerFactory(position="ppk").user]
