@@ -19,6 +19,7 @@ from audit.display import value_text
 from audit.models import AuditEntry
 from audit.services import change_label
 from p3dn_portal.lib.admin_lookups import DeclaredLookupsOnly, bad_request
+from p3dn_portal.lib.admin_readonly import ReadOnlyAdminMixin
 from p3dn_portal.lib.formatting import jakarta
 
 DETAIL_ROWS_MAX = 1000
@@ -48,7 +49,7 @@ def visible_entries(queryset: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
+class AuditEntryAdmin(DeclaredLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
     # What an admin scans: when, what, on which object, by whom, and the change in short;
     # the object's type (a filter too), the job, the note and the values are on the entry.
     list_display = ("when", "action", "object_link", "actor_or_job", "summary_text")
@@ -87,15 +88,6 @@ class AuditEntryAdmin(DeclaredLookupsOnly, admin.ModelAdmin):
         if term.isdigit():
             queryset |= self.get_queryset(request).filter(object_id=int(term))
         return queryset, duplicates
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
-        return False
 
     def get_actions(self, request: HttpRequest) -> dict:
         actions = super().get_actions(request)

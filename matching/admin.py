@@ -41,6 +41,7 @@ from matching.models import (
 )
 from matching.rules import EventStatus, Reason
 from matching.selectors import unscheduled_reason_text
+from p3dn_portal.lib.admin_readonly import ReadOnlyAdminMixin
 from p3dn_portal.lib.admin_refusals import RefusalMessageMixin, SaveRefused
 from p3dn_portal.lib.formatting import rupiah
 from p3dn_portal.lib.forms import error_text
@@ -753,15 +754,8 @@ class MeetingAdmin(RefusalMessageMixin, HistoryAdmin):
 # Read-only records --------------------------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Records the portal writes (suggestions, runs, check-ins): shown, never edited."""
 
 
 @admin.register(Suggestion)
@@ -839,7 +833,7 @@ class CheckInAdmin(ReadOnlyAdmin):
     )
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super(ReadOnlyAdmin, self).has_delete_permission(request, obj)
+        return super(ReadOnlyAdminMixin, self).has_delete_permission(request, obj)
 
     @admin.display(description=_("acara"))
     def event(self, checkin: CheckIn) -> Event:

@@ -7,12 +7,10 @@ Tests marked `both_storages` run on each; P3DN_TEST_STORAGE=s3 runs every test o
 import os
 import socket
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 from botocore.config import Config
-from django.core.files.storage import storages
 
 from p3dn_portal.lib.env import private_storage_from_url
 
@@ -117,21 +115,12 @@ def fresh_storage(kind: str, *, folder: Path, server: S3Server | None):
 
 def stored_files() -> dict[str, bytes]:
     """Every file in the private storage as the settings name it (the test's folder or
-    bucket), by name: read through the storage API, the same on both kinds."""
-    storage = storages["private"]
-
-    def walk(prefix: str) -> Iterator[str]:
-        try:
-            folders, files = storage.listdir(prefix)
-        except FileNotFoundError:  # a folder not made yet: nothing uploaded
-            return
-        for name in files:
-            yield f"{prefix}/{name}" if prefix else name
-        for folder in folders:
-            yield from walk(f"{prefix}/{folder}" if prefix else folder)
+    bucket), by name: listed as the backup lists it, the same on both kinds."""
+    from p3dn_portal.lib.backup import _stored_names
+    from vendors.uploads import private_storage
 
     found = {}
-    for name in walk(""):
-        with storage.open(name) as handle:
+    for name in _stored_names(private_storage()):
+        with private_storage().open(name, "rb") as handle:
             found[name] = handle.read()
     return found

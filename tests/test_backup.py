@@ -25,7 +25,6 @@ from p3dn_portal.lib import backup
 from procurement import rules, sealing
 from procurement.models import Bid
 from tests import storage
-from vendors.uploads import private_storage
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF = b"%PDF-1.4 small\n%%EOF\n"
@@ -53,12 +52,8 @@ def _params(name: str) -> dict:
     }
 
 
-@pytest.fixture
-def fresh_database() -> Database:
-    """An empty database beside the test database, dropped afterwards."""
-    name = f"{connection.settings_dict['NAME']}_drill_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(**_params("postgres"), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+def _database_env(name: str) -> dict[str, str]:
+    """How a subprocess reaches the database `name` on the test database's server."""
     db = connection.settings_dict
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     env = {"DATABASE_URL": f"postgres://{credentials}@/{name}"}
@@ -66,7 +61,16 @@ def fresh_database() -> Database:
         env["PGHOST"] = db["HOST"]
     if db["PORT"]:
         env["PGPORT"] = str(db["PORT"])
-    yield Database(name, env)
+    return env
+
+
+@pytest.fixture
+def fresh_database() -> Database:
+    """An empty database beside the test database, dropped afterwards."""
+    name = f"{connection.settings_dict['NAME']}_drill_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(**_params("postgres"), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield Database(name, _database_env(name))
     with psycopg.connect(**_params("postgres"), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -111,14 +115,6 @@ def _contents(conn: psycopg.Connection) -> dict[str, tuple]:
     return found
 
 
-def _stored_files() -> dict[str, bytes]:
-    found = {}
-    for name in backup._stored_names(private_storage()):
-        with private_storage().open(name, "rb") as handle:
-            found[name] = handle.read()
-    return found
-
-
 def _backup(tmp_path: Path) -> Path:
     call_command("backup", "--output", str(tmp_path / "backups"), stdout=io.StringIO())
     (folder,) = (tmp_path / "backups").iterdir()
@@ -139,7 +135,7 @@ def test_the_restore_drill_on_the_demo_data_is_byte_identical(
     call_command("seed_demo", "--force", stdout=io.StringIO())
     sealed = list(Bid.objects.filter(rules.sealed_bids()).values_list("pk", "receipt_hash"))
     assert sealed, "the demo data has sealed bids"
-    uploads = _stored_files()
+    uploads = storage.stored_files()
     assert len(uploads) > 5, "the demo data has uploads"
     folder = _backup(tmp_path)
     server = request.getfixturevalue("s3_server") if private_storage_kind == "s3" else None
@@ -316,7 +312,6 @@ def test_the_compose_backup_service_command_writes_a_backup_that_restores(
     one_round = command.replace("sleep 86400", "break")
     (shell, flag, script) = shlex.split(one_round)
     assert (shell, flag) == ("sh", "-c")
-    db = connection.settings_dict
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
@@ -324,9 +319,7 @@ def test_the_compose_backup_service_command_writes_a_backup_that_restores(
         "DEBUG": "1",
         "BACKUP_ROOT": str(tmp_path / "backups"),
         "BACKUP_KEEP": "2",
-        "DATABASE_URL": f"postgres://{db['USER']}@/{db['NAME']}",
-        **({"PGHOST": db["HOST"]} if db["HOST"] else {}),
-        **({"PGPORT": str(db["PORT"])} if db["PORT"] else {}),
+        **_database_env(connection.settings_dict["NAME"]),
         **private_storage_env,
     }
     ran = subprocess.run(

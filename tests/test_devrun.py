@@ -5,21 +5,20 @@ import io
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from django.core.mail import EmailMessage
 from django.db import connection
 
-from p3dn_portal.lib.env import redis_url_next_database
+from p3dn_portal.lib.env import redis_url_next_database, redis_url_with_database
 from p3dn_portal.lib.mail import OneLineConsoleEmailBackend
+from tests.faults.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 START_SECONDS = 600
@@ -57,16 +56,6 @@ def test_the_cache_uses_the_redis_database_after_the_brokers(redis, cache):
     assert redis_url_next_database(redis) == cache
 
 
-def _database(redis_url: str, number: int) -> str:
-    return urlunsplit(urlsplit(redis_url)._replace(path=f"/{number}"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _readme_logins() -> set[str]:
     table = (ROOT / "README.md").read_text().split("## ", 1)[0]
     return set(re.findall(r"`([a-z.]+@demo\.p3dn\.id)`", table))
@@ -81,13 +70,13 @@ def test_make_run_ends_with_one_banner_of_every_demo_login_and_ctrl_c_stops_ever
     params = {"user": db["USER"], "host": db["HOST"] or None, "port": db["PORT"] or None}
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    address = f"127.0.0.1:{_free_port()}"
+    address = f"127.0.0.1:{free_port()}"
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@/{name}",
         # Redis databases of its own: its worker takes no task queued by another test.
-        "REDIS_URL": _database(redis_service, 15),
-        "CACHE_URL": _database(redis_service, 14),
+        "REDIS_URL": redis_url_with_database(redis_service, 15),
+        "CACHE_URL": redis_url_with_database(redis_service, 14),
         "CACHE_KEY_PREFIX": f"run-{uuid.uuid4().hex}",
         "RUN_ADDRESS": address,
         "MEDIA_ROOT": str(tmp_path / "media"),

@@ -89,12 +89,15 @@ def development_key(path: Path, generate: Callable[[], str]) -> str:
     return key
 
 
+def redis_url_with_database(url: str, number: int) -> str:
+    """The same Redis server, database `number`."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{number}"))
+
+
 def redis_url_next_database(url: str) -> str:
     """The Redis database after REDIS_URL's (`redis://host:6379/0` -> `.../1`): the cache's
     default, so that two checkouts with their own REDIS_URL never share a cache."""
-    parts = urlsplit(url)
-    number = int(parts.path.strip("/") or 0)
-    return urlunsplit(parts._replace(path=f"/{number + 1}"))
+    return redis_url_with_database(url, int(urlsplit(url).path.strip("/") or 0) + 1)
 
 
 STORAGE_URL_INVALID = (

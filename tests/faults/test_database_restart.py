@@ -97,13 +97,16 @@ LOGIN = "/akun/masuk/"
 PASSWORD = "Kopi-tubruk-2026!"
 
 
+def _token(page: Response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+
+
 def signup_form(visitor: Visitor, email: str) -> dict:
     """The sign-up form as the page gives it (its CSRF token), filled in."""
     page = visitor.request("GET", SIGNUP)
     assert page.status_code == 200
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
     return {
-        "csrfmiddlewaretoken": token,
+        "csrfmiddlewaretoken": _token(page),
         "email": email,
         "full_name": "Dewi Lestari",
         "phone": "081234567890",
@@ -297,10 +300,6 @@ def _vendor_with_a_product(portal: Portal) -> tuple[str, int]:
     assert made.returncode == 0, made.stderr
     email, product_id = made.stdout.splitlines()[-1].split()
     return email, int(product_id)
-
-
-def _token(page: Response) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
 
 
 CERTIFICATE_ADD = "/penyedia/sertifikat/tkdn/baru/"
