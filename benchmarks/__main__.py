@@ -81,7 +81,8 @@ def main() -> int:
     args = _arguments()
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("Set DATABASE_URL (make bench does: the embedded PostgreSQL otherwise).")
-    name = "p3dn_bench_small" if args.small else "p3dn_bench"
+    # BENCH_DATABASE names a copy (e.g. one per branch: CREATE DATABASE … TEMPLATE p3dn_bench).
+    name = os.environ.get("BENCH_DATABASE") or ("p3dn_bench_small" if args.small else "p3dn_bench")
     seed_args = ["--small"] if args.small else []
     env = _production_env(database.bench_url(os.environ["DATABASE_URL"], name))
     database.ensure(os.environ["DATABASE_URL"], name, env, seed_args)
