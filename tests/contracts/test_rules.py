@@ -122,7 +122,7 @@ def test_certificate_lapse_on_the_delivery_day(status, expires_on, lapse):
 
 
 def test_substitution_needs_a_reason_for_another_product_or_certificate():
-    same = dict(offered_product_id=1, delivered_product_id=1)
+    same = {"offered_product_id": 1, "delivered_product_id": 1}
     assert not rules.substitution_needed(
         **same, offered_certificate_number="1/A", delivered_certificate_number="1/A"
     )

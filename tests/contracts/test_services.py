@@ -118,7 +118,7 @@ def test_a_product_of_another_vendor_is_refused(contract, desk_ppk):
 def test_a_lapsed_offered_certificate_flags_the_contract_and_needs_a_reason(
     contract, desk_ppk, supplier
 ):
-    user, vendor, desk, _cabinet = supplier
+    user, _vendor, desk, _cabinet = supplier
     offered = desk.tkdn_certificates.get()
     offered.status = "rejected"  # revoked after the bid
     offered.rejection_reason = "Dicabut Kemenperin."
@@ -257,7 +257,7 @@ def test_the_bast_closes_deliveries_at_the_offer_without_a_flag(contract, desk_p
 def test_an_achieved_tkdn_below_the_offer_is_flagged_by_points_and_value(
     contract, desk_ppk, supplier
 ):
-    _user, vendor, desk, _cabinet = supplier
+    _user, vendor, _desk, _cabinet = supplier
     cheaper = ProductFactory(vendor=vendor, name="Meja impor rakitan", kbli="31001")
     TKDNCertificateFactory(vendor=vendor, products=[cheaper], tkdn_pct=D("20"), bmp_pct=D("0"))
     # 50 desks as bid (TKDN 60, BMP 10), 50 of the other (TKDN 20, BMP 0), 10 cabinets (30, 5):
