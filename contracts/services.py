@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from audit import services as audit
@@ -70,10 +71,32 @@ ANSWERED_ALREADY = _("Penilaian sudah dijawab; jawaban hanya sekali.")
 ANSWER_REQUIRED = _("Tulis jawaban Anda.")
 NO_RATING = _("Belum ada penilaian.")
 
-LAPSE_WORDS = {
-    rules.Lapse.EXPIRED: _("kedaluwarsa"),
-    rules.Lapse.REVOKED: _("dicabut"),
+
+# The audit log's summaries (translated when shown: audit.services.summary_display).
+DELIVERY_SUMMARY = gettext_noop(
+    "Pengiriman ke-{number} tanggal {day}: {accepted} dari {delivered} diterima."
+)
+SHORTFALL_SUMMARY = gettext_noop(
+    "TKDN tercapai {achieved} di bawah TKDN penawaran {offered}: selisih {points} poin, "
+    "senilai Rp{value}."
+)
+LAPSE_SUMMARY = {
+    rules.Lapse.EXPIRED: gettext_noop(
+        "Sertifikat TKDN {certificate} ({item}) kedaluwarsa sebelum pengiriman {day}."
+    ),
+    rules.Lapse.REVOKED: gettext_noop(
+        "Sertifikat TKDN {certificate} ({item}) dicabut sebelum pengiriman {day}."
+    ),
 }
+RESPONSE_SUMMARY = {
+    True: gettext_noop("Pengiriman ke-{number} dikonfirmasi penyedia."),
+    False: gettext_noop("Pengiriman ke-{number} dibantah penyedia."),
+}
+HANDOVER_SUMMARY = gettext_noop(
+    "BAST {number}: nilai diterima Rp{value}, TKDN tercapai {tkdn} (penawaran {offered})."
+)
+RATING_SUMMARY = gettext_noop("Kualitas {quality}, biaya {cost}, waktu {time}, layanan {service}.")
+ACKNOWLEDGED_SUMMARY = gettext_noop("BAST {number} diakui penyedia.")
 
 
 # Who may act ---------------------------------------------------------------------------
@@ -285,7 +308,7 @@ def delivery_record(
         action=AuditAction.DELIVERY_RECORDED,
         obj=contract,
         summary=audit.summary_given(
-            "Pengiriman ke-{number} tanggal {day}: {accepted} dari {delivered} diterima.",
+            DELIVERY_SUMMARY,
             number=delivery.number,
             day=delivered_on.isoformat(),
             accepted=_qty(sum(r.quantity_accepted for r in rows)),
@@ -366,8 +389,7 @@ def _flag_lapse(contract: Contract, lapse: dict, *, delivery: Delivery, by: User
 def _audit_flag(flag: ContractFlag, *, by: User) -> None:
     if flag.kind == FlagKind.TKDN_SHORTFALL:
         summary = audit.summary_given(
-            "TKDN tercapai {achieved} di bawah TKDN penawaran {offered}: selisih {points} poin, "
-            "senilai Rp{value}.",
+            SHORTFALL_SUMMARY,
             achieved=flag.detail.get("achieved_tkdn_pct"),
             offered=flag.detail.get("offered_tkdn_pct"),
             points=str(flag.shortfall_pct),
@@ -375,10 +397,9 @@ def _audit_flag(flag: ContractFlag, *, by: User) -> None:
         )
     else:
         summary = audit.summary_given(
-            "Sertifikat TKDN {certificate} ({item}) {lapse} sebelum pengiriman {day}.",
+            LAPSE_SUMMARY[flag.detail["lapse"]],
             certificate=flag.detail.get("certificate"),
             item=flag.detail.get("item"),
-            lapse=flag.detail.get("lapse"),
             day=flag.detail.get("delivered_on"),
         )
     audit.record(
@@ -411,11 +432,7 @@ def delivery_respond(*, delivery: Delivery, by: User, confirmed: bool, note: str
         action=AuditAction.DELIVERY_CONFIRMED if confirmed else AuditAction.DELIVERY_DISPUTED,
         obj=contract,
         changes={"vendor_response": [VendorResponse.PENDING, delivery.vendor_response]},
-        summary=audit.summary_given(
-            "Pengiriman ke-{number}: {response}.",
-            number=delivery.number,
-            response=delivery.vendor_response,
-        ),
+        summary=audit.summary_given(RESPONSE_SUMMARY[confirmed], number=delivery.number),
         note=note,
     )
     notifications.delivery_answered(contract, delivery)
@@ -518,7 +535,7 @@ def handover_sign(
         action=AuditAction.HANDOVER_SIGNED,
         obj=contract,
         summary=audit.summary_given(
-            "BAST {number}: nilai diterima Rp{value}, TKDN tercapai {tkdn} (penawaran {offered}).",
+            HANDOVER_SUMMARY,
             number=handover.number,
             value=str(handover.accepted_value),
             tkdn=percent(handover.achieved_tkdn_pct),
@@ -537,7 +554,7 @@ def handover_sign(
         action=AuditAction.VENDOR_RATED,
         obj=contract,
         summary=audit.summary_given(
-            "Kualitas {quality}, biaya {cost}, waktu {time}, layanan {service}.",
+            RATING_SUMMARY,
             quality=rated.quality,
             cost=rated.cost,
             time=rated.time,
@@ -593,7 +610,7 @@ def handover_acknowledge(*, contract: Contract, by: User) -> Handover:
         actor=by,
         action=AuditAction.HANDOVER_ACKNOWLEDGED,
         obj=contract,
-        summary=audit.summary_given("BAST {number} diakui penyedia.", number=handover.number),
+        summary=audit.summary_given(ACKNOWLEDGED_SUMMARY, number=handover.number),
         changes={"vendor_acknowledged_by": [None, by.email]},
     )
     notifications.handover_acknowledged(contract, handover)

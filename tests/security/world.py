@@ -334,7 +334,7 @@ def build_world() -> World:
     handed_over = make_contract(officer.user, bidder_a, number="KTR/A/2")
     for contract in (delivering, handed_over):
         desk_line = contract.lines.order_by("position").first()
-        delivery = contract_services.delivery_record(
+        contract_services.delivery_record(
             contract=contract,
             by=officer.user,
             delivered_on=today,
