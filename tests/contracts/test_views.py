@@ -319,3 +319,14 @@ def test_the_package_page_leads_to_the_contract(login, contracted, ppk):
     package, _winner = contracted
     page = login(ppk).get(reverse("procurement:package-detail", args=[package.pk]))
     assert _url("officer-contract", package.contract.pk) in page.content.decode()
+
+
+def test_an_empty_post_says_what_is_missing(login, contract, desk_ppk):
+    client = login(desk_ppk)
+    delivery = client.post(_url("officer-delivery-record", contract.pk), {})
+    assert delivery.status_code == 400
+    assert "Isi tanggal barang diterima" in delivery.content.decode()
+    handover = client.post(_url("officer-handover", contract.pk), {})
+    assert handover.status_code == 400
+    assert "Isi tanggal BAST" in handover.content.decode()
+    assert not Delivery.objects.exists() and not Handover.objects.exists()
