@@ -132,7 +132,6 @@ def officer_delivery_record(request: HttpRequest, contract_id: int) -> HttpRespo
         request,
         "contracts/officer/delivery_form.html",
         {"contract": contract, "page": page, "form": form},
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -198,7 +197,6 @@ def officer_handover_sign(request: HttpRequest, contract_id: int) -> HttpRespons
         request,
         "contracts/officer/handover_form.html",
         {"contract": contract, "page": page, "form": form},
-        status=400 if request.method == "POST" else 200,
     )
 
 
