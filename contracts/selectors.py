@@ -73,6 +73,15 @@ class LineProgress:
     def accepted_value(self) -> Decimal:
         return self.accepted * self.line.unit_price
 
+    @property
+    def delivered_as(self) -> list[tuple[str, str]]:
+        """(product, certificate number) of what was delivered, each once, in order."""
+        seen: dict[tuple[str, str], None] = {}
+        for row in self.deliveries:
+            number = row.tkdn_certificate.number if row.tkdn_certificate else ""
+            seen.setdefault((row.product.name, number), None)
+        return list(seen)
+
 
 @dataclass
 class ContractPage:
