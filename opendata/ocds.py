@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from procurement import selectors
 from procurement.models import (
-    OPD,
     Bid,
     BidLine,
     BidStatus,
@@ -213,19 +212,21 @@ def _bids_of(package_ids: list[int]) -> dict[int, list[Row]]:
     return bids
 
 
-def package_rows(package_ids: list[int]) -> list[Row]:
-    """These packages, in this order, with all their releases need: seven queries
-    (packages, OPDs, items, events, opened bids with their vendors, lines, evaluation
-    results) whatever the number of packages."""
+def package_rows(package_ids: list[int], *, packages: QuerySet[Package] | None = None) -> list[Row]:
+    """These packages (those of them in `packages`), in this order, with all their releases
+    need: six queries (packages with their OPD, items, events, opened bids with their
+    vendors, lines, evaluation results) whatever the number of packages."""
     by_id = {
-        row["id"]: row for row in Package.objects.filter(pk__in=package_ids).values(*PACKAGE_FIELDS)
+        row["id"]: row
+        for row in (Package.objects if packages is None else packages)
+        .filter(pk__in=package_ids)
+        .values(*PACKAGE_FIELDS, "opd__name", "opd__code")
     }
-    opds = {
-        opd["id"]: Row(**opd)
-        for opd in OPD.objects.filter(pk__in={row["opd_id"] for row in by_id.values()}).values(
-            "id", "name", "code"
-        )
-    }
+    opds: dict[int, Row] = {}
+    for row in by_id.values():
+        name, code = row.pop("opd__name"), row.pop("opd__code")
+        if row["opd_id"] not in opds:
+            opds[row["opd_id"]] = Row(pk=row["opd_id"], name=name, code=code)
     ids = list(by_id)
     items = _grouped(
         PackageItem.objects.filter(package_id__in=ids)
@@ -240,11 +241,11 @@ def package_rows(package_ids: list[int]) -> list[Row]:
         "package_id",
     )
     bids = _bids_of(ids)
-    packages = []
+    found = []
     for pk in package_ids:
         if (row := by_id.get(pk)) is None:
             continue
-        packages.append(
+        found.append(
             Row(
                 pk=pk,
                 opd=opds[row["opd_id"]],
@@ -254,19 +255,18 @@ def package_rows(package_ids: list[int]) -> list[Row]:
                 **row,
             )
         )
-    return packages
+    return found
 
 
 def published_package(pk: int) -> Row | None:
     """One published package as its releases read it; None for a draft or no package."""
-    if not published_packages().filter(pk=pk).exists():
-        return None
-    return package_rows([pk])[0]
+    rows = package_rows([pk], packages=published_packages())
+    return rows[0] if rows else None
 
 
 def published_rows(*, year: int | None = None, chunk_size: int = CHUNK_SIZE) -> Iterator[Row]:
     """Every published package (of a fiscal year), read `chunk_size` at a time so that memory
-    stays flat however many there are."""
+    stays flat however many there are: one query for the ids, then six per chunk."""
     ids = list(published_packages(year=year).values_list("pk", flat=True))
     for start in range(0, len(ids), chunk_size):
         yield from package_rows(ids[start : start + chunk_size])
