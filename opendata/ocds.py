@@ -29,6 +29,7 @@ from procurement.models import (
     BidLine,
     BidStatus,
     EvaluationResult,
+    EvaluationRun,
     Package,
     PackageEvent,
     PackageItem,
@@ -148,15 +149,16 @@ def _grouped(rows: Iterable[dict], key: str) -> dict[int, list[Row]]:
     return grouped
 
 
-def _bids_of(package_ids: list[int]) -> dict[int, list[Row]]:
-    """The opened active bids of these packages, only of packages no longer sealed (the
-    package status is checked again in `_visible_bids`), with their lines and whether the
-    latest successful evaluation found them valid: three queries."""
+def _bids_of(package_ids: list[int], positions: dict[int, int]) -> dict[int, list[Row]]:
+    """The opened active bids of these packages (the caller leaves out the sealed ones; the
+    status is checked again in `_visible_bids`), with their vendors, their lines (in the
+    order of the items, whose `positions` the caller read) and whether the latest successful
+    evaluation found them valid: five queries, each an index lookup by ids (a join lets the
+    planner read a whole table for a chunk's few thousand rows)."""
     rows = list(
         Bid.objects.filter(
-            package_id__in=package_ids, status=BidStatus.ACTIVE, opened_at__isnull=False
+            AnyId("package_id", package_ids), status=BidStatus.ACTIVE, opened_at__isnull=False
         )
-        .exclude(package__status__in=SEALED_STATES)
         .order_by("package_id", "submitted_at", "pk")
         .values(
             "id",
@@ -167,34 +169,51 @@ def _bids_of(package_ids: list[int]) -> dict[int, list[Row]]:
             "price",
             "tkdn_pct",
             "tkdn_bmp_pct",
-            *(f"vendor__{name}" for name in VENDOR_FIELDS),
         )
     )
     if not rows:
         return {}
     bid_ids = [row["id"] for row in rows]
-    vendors: dict[int, Row] = {}
-    for row in rows:
-        if row["vendor_id"] not in vendors:
-            vendors[row["vendor_id"]] = Row(
-                pk=row["vendor_id"], **{name: row[f"vendor__{name}"] for name in VENDOR_FIELDS}
-            )
-    lines = _grouped(
+    # The bidders, through the bid's own relation (opendata reads procurement's data only).
+    vendor_model = Bid._meta.get_field("vendor").related_model
+    vendors = {
+        row["id"]: Row(pk=row["id"], **{name: row[name] for name in VENDOR_FIELDS})
+        for row in vendor_model.objects.filter(
+            AnyId("id", list({row["vendor_id"] for row in rows}))
+        )
+        .order_by()
+        .values("id", *VENDOR_FIELDS)
+    }
+    lines: dict[int, list[tuple]] = {}
+    for line in (
         BidLine.objects.filter(AnyId("bid_id", bid_ids))
-        .order_by("bid_id", "item__position", "pk")
-        .values("bid_id", "item_id", "tkdn_pct", "bmp_pct", "certificate_number"),
-        "bid_id",
-    )
+        .order_by()
+        .values_list("bid_id", "id", "item_id", "tkdn_pct", "bmp_pct", "certificate_number")
+    ):
+        lines.setdefault(line[0], []).append(line)
     # The latest successful evaluation decides whether a bid was valid.
-    results = _grouped(
-        EvaluationResult.objects.filter(AnyId("bid_id", bid_ids), run__status=RunStatus.SUCCEEDED)
-        .order_by("bid_id", "-run__created_at", "-run_id")
-        .values("bid_id", "eligible"),
-        "bid_id",
+    results: dict[int, list[tuple]] = {}
+    for bid_id, run_id, eligible in (
+        EvaluationResult.objects.filter(AnyId("bid_id", bid_ids))
+        .order_by()
+        .values_list("bid_id", "run_id", "eligible")
+    ):
+        results.setdefault(bid_id, []).append((run_id, eligible))
+    run_ids = list({run_id for of_bid in results.values() for run_id, _ in of_bid})
+    succeeded = dict(
+        EvaluationRun.objects.filter(AnyId("id", run_ids), status=RunStatus.SUCCEEDED)
+        .order_by()
+        .values_list("id", "created_at")
     )
     bids: dict[int, list[Row]] = {}
     for row in rows:
         tkdn, tkdn_bmp = row["tkdn_pct"], row["tkdn_bmp_pct"]
+        of_bid = sorted(lines.get(row["id"], ()), key=lambda line: (positions[line[2]], line[1]))
+        evaluated = [
+            (succeeded[run_id], run_id, eligible)
+            for run_id, eligible in results.get(row["id"], ())
+            if run_id in succeeded
+        ]
         bids.setdefault(row["package_id"], []).append(
             Row(
                 pk=row["id"],
@@ -205,8 +224,11 @@ def _bids_of(package_ids: list[int]) -> dict[int, list[Row]]:
                 tkdn_pct=tkdn,
                 tkdn_bmp_pct=tkdn_bmp,
                 bmp_pct=None if tkdn is None or tkdn_bmp is None else tkdn_bmp - tkdn,
-                lines=lines.get(row["id"], []),
-                results=results.get(row["id"], []),
+                lines=[
+                    Row(item_id=item_id, tkdn_pct=line_tkdn, bmp_pct=bmp, certificate_number=cert)
+                    for _bid, _pk, item_id, line_tkdn, bmp, cert in of_bid
+                ],
+                results=[Row(eligible=max(evaluated)[2])] if evaluated else [],
             )
         )
     return bids
@@ -214,12 +236,13 @@ def _bids_of(package_ids: list[int]) -> dict[int, list[Row]]:
 
 def package_rows(package_ids: list[int], *, packages: QuerySet[Package] | None = None) -> list[Row]:
     """These packages (those of them in `packages`), in this order, with all their releases
-    need: six queries (packages with their OPD, items, events, opened bids with their
-    vendors, lines, evaluation results) whatever the number of packages."""
+    need: eight queries (packages with their OPD, items, events, opened bids, their vendors,
+    lines, evaluation results and runs) whatever the number of packages."""
     by_id = {
         row["id"]: row
         for row in (Package.objects if packages is None else packages)
-        .filter(pk__in=package_ids)
+        .filter(AnyId("id", package_ids))
+        .order_by()
         .values(*PACKAGE_FIELDS, "opd__name", "opd__code")
     }
     opds: dict[int, Row] = {}
@@ -229,18 +252,30 @@ def package_rows(package_ids: list[int], *, packages: QuerySet[Package] | None =
             opds[row["opd_id"]] = Row(pk=row["opd_id"], name=name, code=code)
     ids = list(by_id)
     items = _grouped(
-        PackageItem.objects.filter(package_id__in=ids)
+        PackageItem.objects.filter(AnyId("package_id", ids))
         .order_by("package_id", "position", "pk")
-        .values("package_id", "id", "description", "quantity", "unit", "hps_unit_price", "kbli"),
+        .values(
+            "package_id",
+            "id",
+            "position",
+            "description",
+            "quantity",
+            "unit",
+            "hps_unit_price",
+            "kbli",
+        ),
         "package_id",
     )
+    positions = {item.pk: item.position for of_package in items.values() for item in of_package}
     events = _grouped(
-        PackageEvent.objects.filter(package_id__in=ids)
+        PackageEvent.objects.filter(AnyId("package_id", ids))
         .order_by("package_id", "at", "pk")
         .values("package_id", "action", "at"),
         "package_id",
     )
-    bids = _bids_of(ids)
+    bids = _bids_of(
+        [pk for pk, row in by_id.items() if row["status"] not in SEALED_STATES], positions
+    )
     found = []
     for pk in package_ids:
         if (row := by_id.get(pk)) is None:
@@ -266,7 +301,7 @@ def published_package(pk: int) -> Row | None:
 
 def published_rows(*, year: int | None = None, chunk_size: int = CHUNK_SIZE) -> Iterator[Row]:
     """Every published package (of a fiscal year), read `chunk_size` at a time so that memory
-    stays flat however many there are: one query for the ids, then six per chunk."""
+    stays flat however many there are: one query for the ids, then eight per chunk."""
     ids = list(published_packages(year=year).values_list("pk", flat=True))
     for start in range(0, len(ids), chunk_size):
         yield from package_rows(ids[start : start + chunk_size])
