@@ -19,8 +19,7 @@ from zoneinfo import ZoneInfo
 
 import ocdsmerge
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
-from django.db.models import BigIntegerField, BooleanField, F, Func, QuerySet, Value
+from django.db.models import BooleanField, Expression, F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,16 +132,27 @@ PACKAGE_FIELDS = (
 VENDOR_FIELDS = ("name", "nib", "address", "city", "province", "scale")
 
 
-class AnyId(Func):
-    """`field = ANY(%s)` with the ids as one array parameter: a chunk's thousands of bid ids
-    in an IN list cost more to write and parse than the rows they fetch."""
+class AnyId(Expression):
+    """`field = ANY(%s)` with the ids as one array parameter, passed to the driver as they
+    are: a chunk's thousands of ids in an IN list (or an ArrayField value, prepared one by
+    one) cost more to write and parse than the rows they fetch."""
 
-    arg_joiner = " = ANY("
-    template = "(%(expressions)s))"
     output_field = BooleanField()
 
     def __init__(self, field: str, ids: list[int]):
-        super().__init__(F(field), Value(ids, output_field=ArrayField(BigIntegerField())))
+        super().__init__()
+        self.column, self.ids = F(field), list(ids)
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        resolved = self.copy()
+        resolved.column = self.column.resolve_expression(query, allow_joins, reuse, summarize)
+        return resolved
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ANY(%s::bigint[])", (*params, self.ids)
 
 
 def _grouped(rows: Iterable[dict], key: str) -> dict[int, list[Row]]:
