@@ -4,7 +4,15 @@ The triggers of migration 0001 mark a (fiscal year, OPD) stale in the transactio
 writes a package, a winning bid or a winner's scale. `refresh()`, called before every read
 of the summary, takes the marks (waiting for a writer still holding one to commit) and
 recomputes those groups from the packages, with the very measures the dashboard used to
-compute over every package (`selectors.package_measures`), in one transaction."""
+compute over every package (`selectors.package_measures`), in one transaction.
+
+A new measure (say the value delivered or paid, for a later stage of the funnel): add it
+to `selectors.package_measures` and to `Realisation`, add a column of the same name to
+`PackageSummary` (ExactSum for a sum, IntegerField for a count) in a migration that also
+marks every group stale (the MARK_ALL statement of migration 0001), and, if the measure
+reads a table the triggers do not watch yet (a handover or payment table), a statement
+trigger on that table marking the (fiscal year, OPD) of its packages (the MARK template of
+migration 0001). Nothing else changes: the refresh and the sums follow PACKAGE_MEASURES."""
 
 from django.db import connection, transaction
 from django.db.models import Q
