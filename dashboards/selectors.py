@@ -1,5 +1,8 @@
 """Programme figures, aggregated in the database (a handful of queries whatever the number
-of packages): the dashboard page, its CSV and its XLSX all read these.
+of packages): the dashboard page, its CSV and its XLSX all read these. The procurement
+figures are summed from the summary table (dashboards.models.PackageSummary, kept equal to
+the packages by dashboards.summary), which holds these same measures per fiscal year, OPD,
+category, method and month.
 
 Definitions:
 - Scope: packages of one fiscal year, optionally one OPD, category, method and quarter.
@@ -24,17 +27,19 @@ from django.db.models import (
     Count,
     DecimalField,
     ExpressionWrapper,
+    IntegerField,
     Q,
     QuerySet,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
-from dashboards import rules
+from dashboards import rules, summary
+from dashboards.models import PackageSummary
 from matching.models import Meeting
 from matching.selectors import MEETING_MEASURES, MeetingFigures, meeting_measures
 from p3dn_portal.lib.money import round_percent
@@ -77,35 +82,36 @@ _AWARDED = Q(status__in=rules.AWARDED_STATES, winner__isnull=False)
 _VALUE = Coalesce("contract_value", "winner__price", Value(ZERO), output_field=_MONEY)
 
 
-def _package_measures() -> dict:
-    """Sums over packages; the joins (winning bid, its vendor) are to-one: no double count."""
+def package_measures(*, empty: Decimal | None = ZERO) -> dict:
+    """Sums over packages; the joins (winning bid, its vendor) are to-one: no double count.
+    A sum over no package is `empty` (None: NULL, as the summary keeps it)."""
     tkdn = Coalesce("winner__tkdn_pct", Value(ZERO), output_field=_MONEY)
     measures = {
         "packages": Count("pk"),
-        "pagu": Sum("pagu", default=ZERO, output_field=_MONEY),
+        "pagu": Sum("pagu", default=empty, output_field=_MONEY),
         "pdn_packages": Count("pk", filter=Q(pdn=True)),
-        "pdn_pagu": Sum("pagu", filter=Q(pdn=True), default=ZERO, output_field=_MONEY),
+        "pdn_pagu": Sum("pagu", filter=Q(pdn=True), default=empty, output_field=_MONEY),
         "awarded_packages": Count("pk", filter=_AWARDED),
-        "awarded": Sum(_VALUE, filter=_AWARDED, default=ZERO, output_field=_MONEY),
+        "awarded": Sum(_VALUE, filter=_AWARDED, default=empty, output_field=_MONEY),
         "domestic": Sum(
-            _VALUE, filter=_AWARDED & Q(winner__tkdn_pct__gt=0), default=ZERO, output_field=_MONEY
+            _VALUE, filter=_AWARDED & Q(winner__tkdn_pct__gt=0), default=empty, output_field=_MONEY
         ),
         "tkdn25": Sum(
             _VALUE,
             filter=_AWARDED & Q(winner__tkdn_pct__gte=rules.TKDN_THRESHOLD_PCT),
-            default=ZERO,
+            default=empty,
             output_field=_MONEY,
         ),
         "small": Sum(
             _VALUE,
             filter=_AWARDED & Q(winner__vendor__scale__in=rules.SMALL_SCALES),
-            default=ZERO,
+            default=empty,
             output_field=_MONEY,
         ),
         "tkdn_weighted": Sum(
             ExpressionWrapper(_VALUE * tkdn, output_field=_WEIGHTED),
             filter=_AWARDED,
-            default=ZERO,
+            default=empty,
             output_field=_WEIGHTED,
         ),
     }
@@ -113,7 +119,7 @@ def _package_measures() -> dict:
     return {f"m_{name}": measure for name, measure in measures.items()}
 
 
-PACKAGE_MEASURES = tuple(name.removeprefix("m_") for name in _package_measures())
+PACKAGE_MEASURES = tuple(name.removeprefix("m_") for name in package_measures())
 
 
 @dataclass(frozen=True)
@@ -207,11 +213,14 @@ class Procurement:
     small_target: Decimal = rules.SMALL_BUSINESS_TARGET_PCT
 
 
+def summarised_packages() -> QuerySet[Package]:
+    """Every package the figures may count (the summary holds their measures)."""
+    return Package.objects.exclude(status__in=rules.EXCLUDED_FROM_PLAN)
+
+
 def scoped_packages(filters: Filters) -> QuerySet[Package]:
     """The packages the figures count: the underlying list of the dashboard."""
-    packages = Package.objects.filter(fiscal_year=filters.year).exclude(
-        status__in=rules.EXCLUDED_FROM_PLAN
-    )
+    packages = summarised_packages().filter(fiscal_year=filters.year)
     if filters.opd_id is not None:
         packages = packages.filter(opd_id=filters.opd_id)
     if filters.category:
@@ -223,16 +232,39 @@ def scoped_packages(filters: Filters) -> QuerySet[Package]:
     return packages
 
 
+def _summary_measures() -> dict:
+    """The package measures summed over summary rows (a count sums to an integer)."""
+    measures = {}
+    for name in PACKAGE_MEASURES:
+        default = 0 if isinstance(PackageSummary._meta.get_field(name), IntegerField) else ZERO
+        measures[f"m_{name}"] = Sum(name, default=default)
+    return measures
+
+
+def scoped_summary(filters: Filters) -> QuerySet[PackageSummary]:
+    """The summary rows of the packages `scoped_packages` lists, brought up to date first."""
+    summary.refresh()
+    rows = PackageSummary.objects.filter(fiscal_year=filters.year)
+    if filters.opd_id is not None:
+        rows = rows.filter(opd_id=filters.opd_id)
+    if filters.category:
+        rows = rows.filter(category=filters.category)
+    if filters.method:
+        rows = rows.filter(method=filters.method)
+    if filters.quarter:
+        first = filters.quarter * 3 - 2
+        rows = rows.filter(month__in=range(first, first + 3))
+    return rows
+
+
 def procurement_figures(filters: Filters) -> Procurement:
-    """Totals, the trend by month and OPDs ranked by domestic share: three queries."""
-    packages = scoped_packages(filters)
-    total = _realisation(packages.aggregate(**_package_measures()))
+    """Totals, the trend by month and OPDs ranked by domestic share, summed from the
+    summary (a few hundred rows a year, not every package): four queries."""
+    rows = scoped_summary(filters)
+    total = _realisation(rows.aggregate(**_summary_measures()))
     month_rows = [
         (row["month"], _realisation(row))
-        for row in packages.annotate(month=ExtractMonth("closes_at"))
-        .values("month")
-        .annotate(**_package_measures())
-        .order_by("month")
+        for row in rows.values("month").annotate(**_summary_measures()).order_by("month")
     ]
     top = max((figures.awarded for _month, figures in month_rows), default=ZERO)
     months = [
@@ -241,8 +273,8 @@ def procurement_figures(filters: Filters) -> Procurement:
     ]
     opds = [
         OPDRow(row["opd_id"], row["opd__name"], row["opd__short_name"], _realisation(row))
-        for row in packages.values("opd_id", "opd__name", "opd__short_name")
-        .annotate(**_package_measures())
+        for row in rows.values("opd_id", "opd__name", "opd__short_name")
+        .annotate(**_summary_measures())
         .order_by()
     ]
     # Ranked by domestic share; OPDs with nothing awarded yet come last.

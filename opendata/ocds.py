@@ -9,15 +9,17 @@ can leak. Local content (TKDN, BMP, certificate numbers) goes through our own ex
 (docs/ocds-extension/)."""
 
 import json
+from collections import namedtuple
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 import ocdsmerge
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, Expression, F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,8 +29,10 @@ from procurement.models import (
     BidLine,
     BidStatus,
     EvaluationResult,
+    EvaluationRun,
     Package,
     PackageEvent,
+    PackageItem,
     RunStatus,
 )
 from procurement.rules import SEALED_STATES, Action, Category, Method, Status
@@ -73,7 +77,17 @@ TENDER_STATUS = {
 PARTY_SCALE = {"mikro": "micro", "kecil": "sme", "menengah": "sme", "besar": "large"}
 
 
-def ocid(package: Package) -> str:
+class Row(SimpleNamespace):
+    """A package, OPD, item, event, bid, vendor, line or result as the releases read it:
+    values read by id ranges (model instances cost most of the export at 60,000 packages),
+    under the attribute names of the models."""
+
+
+# A bid's line: tens of thousands a chunk, a tuple is the cheapest row to build.
+Line = namedtuple("Line", ("item_id", "tkdn_pct", "bmp_pct", "certificate_number"))
+
+
+def ocid(package: Row) -> str:
     return f"{settings.OCDS_PREFIX}pkt-{package.pk}"
 
 
@@ -84,60 +98,225 @@ def extension_url() -> str:
 # Queries ----------------------------------------------------------------------------------
 
 
-# Prefetched into lists (to_attr): a prefetch into a related manager clones a queryset for
-# each of the tens of thousands of rows (half of the export's time at 60,000 packages).
-PREFETCHED = "ocds_{}"
-
-
-def _prefetched(instance: Package | Bid, relation: str) -> Iterable:
-    """The rows of `relation` published_packages() prefetched, else read now."""
-    rows = getattr(instance, PREFETCHED.format(relation), None)
-    return getattr(instance, relation).all() if rows is None else rows
-
-
 def published_packages(*, year: int | None = None) -> QuerySet[Package]:
     """Every package once announced (drafts, also those cancelled unannounced, are the OPD's
-    alone), with all a release needs: six queries per chunk (packages, items, events, opened
-    bids, their lines, their evaluation results) whatever the number of packages."""
+    alone)."""
     packages = Package.objects.exclude(selectors.unpublished())
     if year is not None:
         packages = packages.filter(fiscal_year=year)
-    # Only opened bids are ever fetched, and only of packages no longer sealed (the
-    # package status is checked again in Python, below, for a package held in memory).
-    opened_bids = (
-        Bid.objects.filter(status=BidStatus.ACTIVE, opened_at__isnull=False)
-        .exclude(package__status__in=SEALED_STATES)
-        .select_related("vendor")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=BidLine.objects.order_by("item__position", "pk"),
-                to_attr=PREFETCHED.format("lines"),
-            ),
-            # The latest successful evaluation decides whether a bid was valid.
-            Prefetch(
-                "results",
-                queryset=EvaluationResult.objects.filter(run__status=RunStatus.SUCCEEDED)
-                .only("bid_id", "eligible")
-                .order_by("-run__created_at", "-run_id"),
-                to_attr=PREFETCHED.format("results"),
-            ),
+    return packages.order_by("fiscal_year", "pk")
+
+
+PACKAGE_FIELDS = (
+    "id",
+    "opd_id",
+    "rup_code",
+    "title",
+    "description",
+    "fiscal_year",
+    "category",
+    "method",
+    "hps",
+    "pdn",
+    "min_tkdn_pct",
+    "reserved_for_small_business",
+    "opens_at",
+    "closes_at",
+    "status",
+    "winner_id",
+    "contract_value",
+    "contract_number",
+    "contract_signed_on",
+    "cancel_reason",
+)
+VENDOR_FIELDS = ("name", "nib", "address", "city", "province", "scale")
+
+
+class AnyId(Expression):
+    """`field = ANY(%s)` with the ids as one array parameter, passed to the driver as they
+    are: a chunk's thousands of ids in an IN list (or an ArrayField value, prepared one by
+    one) cost more to write and parse than the rows they fetch."""
+
+    output_field = BooleanField()
+
+    def __init__(self, field: str, ids: list[int]):
+        super().__init__()
+        self.column, self.ids = F(field), list(ids)
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        resolved = self.copy()
+        resolved.column = self.column.resolve_expression(query, allow_joins, reuse, summarize)
+        return resolved
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ANY(%s::bigint[])", (*params, self.ids)
+
+
+def _grouped(rows: Iterable[dict], key: str) -> dict[int, list[Row]]:
+    grouped: dict[int, list[Row]] = {}
+    for row in rows:
+        if "id" in row:
+            row["pk"] = row["id"]
+        grouped.setdefault(row.pop(key), []).append(Row(**row))
+    return grouped
+
+
+def _bids_of(package_ids: list[int], positions: dict[int, int]) -> dict[int, list[Row]]:
+    """The opened active bids of these packages (the caller leaves out the sealed ones; the
+    status is checked again in `_visible_bids`), with their vendors, their lines (in the
+    order of the items, whose `positions` the caller read) and whether the latest successful
+    evaluation found them valid: five queries, each an index lookup by ids (a join lets the
+    planner read a whole table for a chunk's few thousand rows)."""
+    rows = list(
+        Bid.objects.filter(
+            AnyId("package_id", package_ids), status=BidStatus.ACTIVE, opened_at__isnull=False
         )
-        .order_by("submitted_at", "pk")
-    )
-    return (
-        packages.select_related("opd")
-        .prefetch_related(
-            Prefetch("items", to_attr=PREFETCHED.format("items")),
-            Prefetch(
-                "events",
-                queryset=PackageEvent.objects.order_by("at", "pk"),
-                to_attr=PREFETCHED.format("events"),
-            ),
-            Prefetch("bids", queryset=opened_bids, to_attr="opened_bids"),
+        .order_by("package_id", "submitted_at", "pk")
+        .values(
+            "id",
+            "package_id",
+            "vendor_id",
+            "submitted_at",
+            "opened_at",
+            "price",
+            "tkdn_pct",
+            "tkdn_bmp_pct",
         )
-        .order_by("fiscal_year", "pk")
     )
+    if not rows:
+        return {}
+    bid_ids = [row["id"] for row in rows]
+    # The bidders, through the bid's own relation (opendata reads procurement's data only).
+    vendor_model = Bid._meta.get_field("vendor").related_model
+    vendors = {
+        row["id"]: Row(pk=row["id"], **{name: row[name] for name in VENDOR_FIELDS})
+        for row in vendor_model.objects.filter(
+            AnyId("id", list({row["vendor_id"] for row in rows}))
+        )
+        .order_by()
+        .values("id", *VENDOR_FIELDS)
+    }
+    lines: dict[int, list[tuple]] = {}
+    for line in (
+        BidLine.objects.filter(AnyId("bid_id", bid_ids))
+        .order_by()
+        .values_list("bid_id", "id", "item_id", "tkdn_pct", "bmp_pct", "certificate_number")
+    ):
+        lines.setdefault(line[0], []).append(line)
+    # The latest successful evaluation decides whether a bid was valid.
+    results: dict[int, list[tuple]] = {}
+    for bid_id, run_id, eligible in (
+        EvaluationResult.objects.filter(AnyId("bid_id", bid_ids))
+        .order_by()
+        .values_list("bid_id", "run_id", "eligible")
+    ):
+        results.setdefault(bid_id, []).append((run_id, eligible))
+    run_ids = list({run_id for of_bid in results.values() for run_id, _ in of_bid})
+    succeeded = dict(
+        EvaluationRun.objects.filter(AnyId("id", run_ids), status=RunStatus.SUCCEEDED)
+        .order_by()
+        .values_list("id", "created_at")
+    )
+    bids: dict[int, list[Row]] = {}
+    for row in rows:
+        tkdn, tkdn_bmp = row["tkdn_pct"], row["tkdn_bmp_pct"]
+        of_bid = sorted(lines.get(row["id"], ()), key=lambda line: (positions[line[2]], line[1]))
+        evaluated = [
+            (succeeded[run_id], run_id, eligible)
+            for run_id, eligible in results.get(row["id"], ())
+            if run_id in succeeded
+        ]
+        bids.setdefault(row["package_id"], []).append(
+            Row(
+                pk=row["id"],
+                vendor=vendors[row["vendor_id"]],
+                submitted_at=row["submitted_at"],
+                opened_at=row["opened_at"],
+                price=row["price"],
+                tkdn_pct=tkdn,
+                tkdn_bmp_pct=tkdn_bmp,
+                bmp_pct=None if tkdn is None or tkdn_bmp is None else tkdn_bmp - tkdn,
+                lines=[Line._make(line[2:]) for line in of_bid],
+                results=[Row(eligible=max(evaluated)[2])] if evaluated else [],
+            )
+        )
+    return bids
+
+
+def package_rows(package_ids: list[int], *, packages: QuerySet[Package] | None = None) -> list[Row]:
+    """These packages (those of them in `packages`), in this order, with all their releases
+    need: eight queries (packages with their OPD, items, events, opened bids, their vendors,
+    lines, evaluation results and runs) whatever the number of packages."""
+    by_id = {
+        row["id"]: row
+        for row in (Package.objects if packages is None else packages)
+        .filter(AnyId("id", package_ids))
+        .order_by()
+        .values(*PACKAGE_FIELDS, "opd__name", "opd__code")
+    }
+    opds: dict[int, Row] = {}
+    for row in by_id.values():
+        name, code = row.pop("opd__name"), row.pop("opd__code")
+        if row["opd_id"] not in opds:
+            opds[row["opd_id"]] = Row(pk=row["opd_id"], name=name, code=code)
+    ids = list(by_id)
+    items = _grouped(
+        PackageItem.objects.filter(AnyId("package_id", ids))
+        .order_by("package_id", "position", "pk")
+        .values(
+            "package_id",
+            "id",
+            "position",
+            "description",
+            "quantity",
+            "unit",
+            "hps_unit_price",
+            "kbli",
+        ),
+        "package_id",
+    )
+    positions = {item.pk: item.position for of_package in items.values() for item in of_package}
+    events = _grouped(
+        PackageEvent.objects.filter(AnyId("package_id", ids))
+        .order_by("package_id", "at", "pk")
+        .values("package_id", "action", "at"),
+        "package_id",
+    )
+    bids = _bids_of(
+        [pk for pk, row in by_id.items() if row["status"] not in SEALED_STATES], positions
+    )
+    found = []
+    for pk in package_ids:
+        if (row := by_id.get(pk)) is None:
+            continue
+        found.append(
+            Row(
+                pk=pk,
+                opd=opds[row["opd_id"]],
+                items=items.get(pk, []),
+                events=events.get(pk, []),
+                opened_bids=bids.get(pk, []),
+                **row,
+            )
+        )
+    return found
+
+
+def published_package(pk: int) -> Row | None:
+    """One published package as its releases read it; None for a draft or no package."""
+    rows = package_rows([pk], packages=published_packages())
+    return rows[0] if rows else None
+
+
+def published_rows(*, year: int | None = None, chunk_size: int = CHUNK_SIZE) -> Iterator[Row]:
+    """Every published package (of a fiscal year), read `chunk_size` at a time so that memory
+    stays flat however many there are: one query for the ids, then eight per chunk."""
+    ids = list(published_packages(year=year).values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk_size):
+        yield from package_rows(ids[start : start + chunk_size])
 
 
 # Building blocks ----------------------------------------------------------------------------
@@ -163,7 +342,7 @@ def iso(moment: datetime | date | None) -> str | None:
     return timezone.localtime(moment, JAKARTA).isoformat()
 
 
-def _opd_party_id(package: Package) -> str:
+def _opd_party_id(package: Row) -> str:
     return f"opd-{package.opd_id}"
 
 
@@ -187,7 +366,7 @@ def _vendor_party(vendor, roles: list[str]) -> dict:
     }
 
 
-def _opd_party(package: Package) -> dict:
+def _opd_party(package: Row) -> dict:
     return {
         "id": _opd_party_id(package),
         "name": package.opd.name,
@@ -196,7 +375,7 @@ def _opd_party(package: Package) -> dict:
     }
 
 
-def _line_local_content(line: BidLine) -> dict:
+def _line_local_content(line: Line) -> dict:
     entry = {
         "relatedItem": f"item-{line.item_id}",
         "tkdnPercentage": number(line.tkdn_pct),
@@ -207,44 +386,44 @@ def _line_local_content(line: BidLine) -> dict:
     return entry
 
 
-def local_content(bid: Bid) -> dict:
+def local_content(bid: Row) -> dict:
     """The extension's object: the bid's price-weighted TKDN and TKDN + BMP, and the
     certificate behind each line."""
     return {
         "tkdnPercentage": number(bid.tkdn_pct),
         "bmpPercentage": number(bid.bmp_pct),
         "tkdnBmpPercentage": number(bid.tkdn_bmp_pct),
-        "lines": [_line_local_content(line) for line in _prefetched(bid, "lines")],
+        "lines": [_line_local_content(line) for line in bid.lines],
     }
 
 
-def _bid_status(bid: Bid) -> str:
+def _bid_status(bid: Row) -> str:
     """OCDS bidStatus: as the latest successful evaluation found it, else not yet known."""
-    results = list(_prefetched(bid, "results"))
+    results = list(bid.results)
     if not results:
         return "pending"
     return "valid" if results[0].eligible else "disqualified"
 
 
-def _bid_id(bid: Bid) -> str:
+def _bid_id(bid: Row) -> str:
     return f"penawaran-{bid.pk}"
 
 
 def _event_at(package: Package, *actions: str) -> datetime | None:
     """When the latest of these transitions happened (events are prefetched in order)."""
-    moments = [event.at for event in _prefetched(package, "events") if event.action in actions]
+    moments = [event.at for event in package.events if event.action in actions]
     return moments[-1] if moments else None
 
 
-def _visible_bids(package: Package) -> list[Bid]:
+def _visible_bids(package: Row) -> list[Row]:
     """Opened bids, and only for a package out of its sealed states: a second guard, so
     that a package object whose status changed in memory cannot publish them."""
     if package.status in SEALED_STATES:
         return []
-    return [bid for bid in getattr(package, "opened_bids", []) if bid.opened_at is not None]
+    return [bid for bid in package.opened_bids if bid.opened_at is not None]
 
 
-def _tender(package: Package) -> dict:
+def _tender(package: Row) -> dict:
     tender = {
         "id": f"rup-{package.rup_code}-{package.fiscal_year}",
         "title": package.title,
@@ -270,7 +449,7 @@ def _tender(package: Package) -> dict:
                     else {}
                 ),
             }
-            for item in _prefetched(package, "items")
+            for item in package.items
         ],
         "value": money(package.hps),
         "procurementMethod": PROCUREMENT_METHOD[Method(package.method)],
@@ -301,7 +480,7 @@ def _release(package: Package, stage: str, tag: str, at: datetime, **sections: A
     }
 
 
-def package_releases(package: Package) -> list[dict]:
+def package_releases(package: Row) -> list[dict]:
     """The releases of one package (from `published_packages()`), oldest first."""
     if package.status == Status.DRAFT:
         return []
@@ -437,12 +616,12 @@ def package_metadata(*, uri: str, published_at: datetime | None = None) -> dict:
     }
 
 
-def releases_of(packages: Iterable[Package]) -> Iterator[dict]:
+def releases_of(packages: Iterable[Row]) -> Iterator[dict]:
     for package in packages:
         yield from package_releases(package)
 
 
-def release_package(*, packages: Iterable[Package], uri: str) -> dict:
+def release_package(*, packages: Iterable[Row], uri: str) -> dict:
     """The whole release package as one dict (for one package or a small set)."""
     return {**package_metadata(uri=uri), "releases": list(releases_of(packages))}
 
@@ -480,7 +659,7 @@ MERGE_RULES: dict[tuple[str, ...], str] = {
 }
 
 
-def record_package(*, package: Package, uri: str) -> dict:
+def record_package(*, package: Row, uri: str) -> dict:
     """One contracting process as an OCDS record package: every release of the package,
     and the compiled release (its current state) merged by ocdsmerge."""
     releases = package_releases(package)
@@ -512,11 +691,11 @@ def stream_release_package(
 
 
 def _pieces(*, uri: str, year: int | None, chunk_size: int) -> Iterator[tuple[str, bool]]:
-    """Packages are read in chunks, each with its six queries, so memory stays flat however
+    """Packages are read in chunks, each with its few queries, so memory stays flat however
     many there are; the JSON is written around the releases by hand for the same reason."""
     head = json.dumps(package_metadata(uri=uri), ensure_ascii=False, indent=2)
     yield head[: head.rindex("}")].rstrip() + ',\n  "releases": [\n', False
-    packages = published_packages(year=year).iterator(chunk_size=chunk_size)
+    packages = published_rows(year=year, chunk_size=chunk_size)
     for index, release in enumerate(releases_of(packages)):
         yield (",\n" if index else "") + json.dumps(release, ensure_ascii=False), True
     yield "\n  ]\n}\n", False

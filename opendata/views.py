@@ -60,7 +60,7 @@ def download(request: HttpRequest, year: int | None = None) -> StreamingHttpResp
 def package_json(request: HttpRequest, package_id: int) -> HttpResponse:
     """One package's OCDS record: its releases and the compiled current state; drafts do
     not exist here."""
-    package = ocds.published_packages().filter(pk=package_id).first()
+    package = ocds.published_package(package_id)
     if package is None:
         raise Http404
     data = ocds.record_package(package=package, uri=request.build_absolute_uri())

@@ -15,10 +15,14 @@ pytestmark = pytest.mark.django_db
 URL = reverse("dashboards:home")
 
 # Every request: user (with its officer and OPD) (1) and the data versions (1). On
-# the first request for the data as it is (nothing cached yet): package totals, months and
-# OPD ranking (3); vendors by scale and by city, TKDN and halal certificates, halal
-# assistance (5); matching per event and per year (2).
-FIGURE_QUERIES = 3 + 5 + 2
+# the first request for the data as it is (nothing cached yet): whether a group of the
+# summary is stale (1) and, the packages having just been written, its refresh (a
+# savepoint, the marks, the old rows, the packages' measures, the new rows, the release: 6);
+# package totals, months and OPD ranking from the summary (3); vendors by scale and by
+# city, TKDN and halal certificates, halal assistance (5); matching per event and per
+# year (2).
+SUMMARY_REFRESH_QUERIES = 6
+FIGURE_QUERIES = 1 + SUMMARY_REFRESH_QUERIES + 3 + 5 + 2
 DOWNLOAD_QUERIES = 1 + 1 + FIGURE_QUERIES
 # The page adds the unread notifications of the menu (1).
 OFFICER_QUERIES = DOWNLOAD_QUERIES + 1

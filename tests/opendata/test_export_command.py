@@ -58,13 +58,24 @@ def _export(year=None) -> str:
 
 
 @pytest.mark.parametrize("size", [1, 6])
-def test_the_export_takes_six_queries_whatever_its_size(opened, size, django_assert_num_queries):
+def test_the_export_takes_nine_queries_whatever_its_size(opened, size, django_assert_num_queries):
     _announced(2026, size)
-    # 1 packages with their OPD, 2 items, 3 events, 4 opened bids with vendors, 5 bid lines,
-    # 6 the bids' evaluation results
-    with django_assert_num_queries(6):
+    # 1 the published ids; then per chunk: 2 packages with their OPD, 3 items, 4 events,
+    # 5 opened bids, 6 their vendors, 7 bid lines, 8 the bids' evaluation results, 9 the
+    # evaluation runs (which succeeded, and when)
+    with django_assert_num_queries(9):
         text = _export()
     assert len(json.loads(text)["releases"]) == size + 2
+
+
+def test_each_chunk_takes_eight_queries_at_most(opened, django_assert_max_num_queries):
+    _announced(2026, 5)
+    out = io.StringIO()
+    # 6 packages in chunks of 2: the ids, then three chunks of eight queries at most (four
+    # for a chunk without an opened bid: no vendors, lines or results to read).
+    with django_assert_max_num_queries(1 + 3 * 8):
+        ocds.write_release_package(out, uri="https://contoh.id/ocds.json", chunk_size=2)
+    assert json.loads(out.getvalue())["releases"] == json.loads(_export())["releases"]
 
 
 def test_it_warns_when_there_is_nothing_to_publish(tmp_path):

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _package_json(package) -> dict:
-    fresh = ocds.published_packages().get(pk=package.pk)
+    fresh = ocds.published_package(package.pk)
     return ocds.release_package(packages=[fresh], uri="https://contoh.id/open-data/ocds.json")
 
 

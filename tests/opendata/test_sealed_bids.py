@@ -50,7 +50,7 @@ def test_an_announced_package_publishes_no_bid(with_bids, client):
 def test_a_package_in_memory_still_sealed_publishes_no_bid(opened):
     """Even with opened bids prefetched, a package object in a sealed state shows none."""
     package, first, _ = opened
-    fresh = ocds.published_packages().get(pk=package.pk)
+    fresh = ocds.published_package(package.pk)
     fresh.status = "announced"
     text = json.dumps(ocds.package_releases(fresh))
     assert first.vendor.name not in text
