@@ -43,6 +43,7 @@ from matching.rules import EventStatus, Reason
 from matching.selectors import unscheduled_reason_text
 from p3dn_portal.lib.admin_readonly import ReadOnlyAdminMixin
 from p3dn_portal.lib.admin_refusals import RefusalMessageMixin, SaveRefused
+from p3dn_portal.lib.admin_search import IndexedSearch
 from p3dn_portal.lib.formatting import rupiah
 from p3dn_portal.lib.forms import error_text
 from procurement.models import OPD
@@ -567,7 +568,7 @@ class ReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(RefusalMessageMixin, HistoryAdmin):
+class MeetingAdmin(IndexedSearch, RefusalMessageMixin, HistoryAdmin):
     list_display = (
         "pk",
         "buyer_name",
@@ -590,6 +591,15 @@ class MeetingAdmin(RefusalMessageMixin, HistoryAdmin):
         "note",
     )
     search_help_text = _("Cari nama pejabat, OPD, nama penyedia, atau pesan.")
+    # The event's participants that match first, then its meetings by their keys: searching
+    # through the joins read every user and vendor of the register (issue 19).
+    text_fields = ("note",)
+    related_text_fields = (
+        "buyer__officer__user__full_name",
+        "buyer__officer__opd__name",
+        "buyer__officer__opd__short_name",
+        "exhibitor__vendor__name",
+    )
     # The newest first, through the primary key: the model's order (slot, table) sorts every
     # meeting of every event joined with its participants for each page.
     ordering = ("-pk",)

@@ -13,14 +13,32 @@ whole (4.5 s for a vendor search at 250,000 vendors). `IndexedSearch` searches i
   one index bitmap per condition answers and no join is read whole.
 
 The results have no duplicates (no join of a to-many relation stays in the list's query).
+The keys found go to the list's query as one array (`= ANY(%s)`), not as an IN list of up to
+RELATED_LIMIT placeholders, which the driver splits and binds one by one, for the count and
+for the page.
 """
 
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 from django.http import HttpRequest
 
 RELATED_LIMIT = 1_000  # related rows matched by name, beyond which a search is too broad
+
+
+class AnyOf(Lookup):
+    """`column = ANY(%s)`: the column equals one of a list of values, bound as one array of
+    the column's type."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        lhs, params = self.process_lhs(compiler, connection)
+        # Of the column's own type: `bigint = ANY(smallint[])` is not hashed, each row then
+        # compared with every value in turn.
+        element = self.lhs.output_field.cast_db_type(connection)
+        return f"{lhs} = ANY(%s::{element}[])", [*params, list(self.rhs)]
 
 
 class IndexedSearch:
@@ -68,5 +86,5 @@ class IndexedSearch:
                 .values_list("pk", flat=True)[:RELATED_LIMIT]
             )
             if keys:
-                condition |= Q(**{f"{key}__in": keys})
+                condition |= Q(AnyOf(F(key), keys))
         return condition
