@@ -68,8 +68,11 @@ class IndexedSearch:
         return queryset.filter(self._condition(lookups, term)), False
 
     def _condition(self, lookups: tuple[str, ...], term: str) -> Q:
-        """The rows where any of `lookups` holds `term`: each lookup answered by one index."""
+        """The rows where any of `lookups` holds `term`: each lookup answered by one index.
+        Lookups of columns of one related table (`buyer__officer__opd__name`,
+        `buyer__officer__opd__short_name`) ask for its rows in one query."""
         condition = Q(pk__in=[])
+        related: dict[tuple, Q] = {}
         for lookup in lookups:
             name, rest = lookup.split("__", 1)
             field = self.model._meta.get_field(name)
@@ -80,8 +83,12 @@ class IndexedSearch:
                 model, key = field.related_model, name
             else:  # a reverse relation: the rows that hold it, through the relation's index
                 model, key, rest = self.model, "pk", lookup
+            table = (model, key, rest.rsplit("__", 2)[0] if rest.count("__") > 1 else "")
+            found = Q(**{rest: term})
+            related[table] = related[table] | found if table in related else found
+        for (model, key, _table), found in related.items():
             keys = list(
-                model._default_manager.filter(**{rest: term})
+                model._default_manager.filter(found)
                 .order_by()
                 .values_list("pk", flat=True)[:RELATED_LIMIT]
             )
