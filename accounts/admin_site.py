@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
@@ -6,7 +7,7 @@ from django.urls import reverse
 from django_otp.admin import OTPAdminSite
 
 from p3dn_portal.lib.admin_lookups import DeclaredLookupsOnly
-from p3dn_portal.lib.paging import CountUpTo
+from p3dn_portal.lib.paging import CountUpTo, SearchCountUpTo
 
 
 class CountsBounded:
@@ -15,6 +16,14 @@ class CountsBounded:
 
     paginator = CountUpTo
     show_full_result_count = False
+
+    def get_paginator(
+        self, request: HttpRequest, queryset, per_page, orphans=0, allow_empty_first_page=True
+    ):
+        """A search counts its matches up to SearchCountUpTo.limit (issue 19)."""
+        searched = bool(request.GET.get(SEARCH_VAR, "").strip())
+        paginator = SearchCountUpTo if searched and self.paginator is CountUpTo else self.paginator
+        return paginator(queryset, per_page, orphans, allow_empty_first_page)
 
 
 class PortalAdminSite(OTPAdminSite):

@@ -58,6 +58,13 @@ def package_for_user(*, user: User, package_id: int) -> Package:
     return package
 
 
+def winner_name(*, package: Package) -> str | None:
+    """The name of the vendor of the package's winning bid, once the bids are open."""
+    if package.winner_id is None or package.is_sealed:
+        return None
+    return Bid.objects.filter(pk=package.winner_id).values_list("vendor__name", flat=True).first()
+
+
 def _cancelled_as_draft(package: Package) -> bool:
     return package.events.filter(action=Action.CANCEL, from_status=Status.DRAFT).exists()
 

@@ -73,8 +73,11 @@ def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
             "procurement/package_facts.html",
             {
                 "package": package,
-                "items": package.items.all(),
-                "requirements": package.requirements.all(),
+                # In their order within the package (the models' own order joins the package
+                # again to sort by it); the winner's name in one query.
+                "items": package.items.order_by("position"),
+                "requirements": package.requirements.order_by("position"),
+                "winner_name": selectors.winner_name(package=package),
             },
         ),
         topics=(topics.PROCUREMENT, topics.CATALOGUE),

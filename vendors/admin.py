@@ -827,7 +827,7 @@ class ProductAdmin(IndexedSearch, SafeAutocompleteMixin, HistoryAdmin):
     text_fields = ("name", "brand")
     related_text_fields = ("vendor__name",)
     ordering = ("-pk",)  # the newest first, through the primary key
-    list_per_page = 50  # rendering a row costs more than reading it
+    list_per_page = 25  # rendering a row costs more than reading it
     search_help_text = _("Cari nama produk, merek, atau nama penyedia.")
     list_select_related = ("vendor",)
     autocomplete_fields = ("vendor",)

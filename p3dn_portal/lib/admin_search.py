@@ -13,14 +13,32 @@ whole (4.5 s for a vendor search at 250,000 vendors). `IndexedSearch` searches i
   one index bitmap per condition answers and no join is read whole.
 
 The results have no duplicates (no join of a to-many relation stays in the list's query).
+The keys found go to the list's query as one array (`= ANY(%s)`), not as an IN list of up to
+RELATED_LIMIT placeholders, which the driver splits and binds one by one, for the count and
+for the page.
 """
 
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 from django.http import HttpRequest
 
 RELATED_LIMIT = 1_000  # related rows matched by name, beyond which a search is too broad
+
+
+class AnyOf(Lookup):
+    """`column = ANY(%s)`: the column equals one of a list of values, bound as one array of
+    the column's type."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection) -> tuple[str, list]:
+        lhs, params = self.process_lhs(compiler, connection)
+        # Of the column's own type: `bigint = ANY(smallint[])` is not hashed, each row then
+        # compared with every value in turn.
+        element = self.lhs.output_field.cast_db_type(connection)
+        return f"{lhs} = ANY(%s::{element}[])", [*params, list(self.rhs)]
 
 
 class IndexedSearch:
@@ -50,8 +68,11 @@ class IndexedSearch:
         return queryset.filter(self._condition(lookups, term)), False
 
     def _condition(self, lookups: tuple[str, ...], term: str) -> Q:
-        """The rows where any of `lookups` holds `term`: each lookup answered by one index."""
+        """The rows where any of `lookups` holds `term`: each lookup answered by one index.
+        Lookups of columns of one related table (`buyer__officer__opd__name`,
+        `buyer__officer__opd__short_name`) ask for its rows in one query."""
         condition = Q(pk__in=[])
+        related: dict[tuple, Q] = {}
         for lookup in lookups:
             name, rest = lookup.split("__", 1)
             field = self.model._meta.get_field(name)
@@ -62,11 +83,15 @@ class IndexedSearch:
                 model, key = field.related_model, name
             else:  # a reverse relation: the rows that hold it, through the relation's index
                 model, key, rest = self.model, "pk", lookup
+            table = (model, key, rest.rsplit("__", 2)[0] if rest.count("__") > 1 else "")
+            found = Q(**{rest: term})
+            related[table] = related[table] | found if table in related else found
+        for (model, key, _table), found in related.items():
             keys = list(
-                model._default_manager.filter(**{rest: term})
+                model._default_manager.filter(found)
                 .order_by()
                 .values_list("pk", flat=True)[:RELATED_LIMIT]
             )
             if keys:
-                condition |= Q(**{f"{key}__in": keys})
+                condition |= Q(AnyOf(F(key), keys))
         return condition

@@ -76,7 +76,7 @@ def _panel(context: template.Context, package: Package, officer: Officer, draft:
             (objection, forms.AnswerForm(auto_id=f"answer_{objection.pk}_%s", initial=draft))
             for objection in package.objections.select_related(
                 "bid__vendor", "filed_by", "answered_by"
-            )
+            ).order_by("filed_at", "pk")
         ]
     return {
         "package": package,
@@ -87,11 +87,14 @@ def _panel(context: template.Context, package: Package, officer: Officer, draft:
         "any_action": bool(actions),
         "deadline_passed": now >= package.closes_at,
         "objection_over": package.objection_ends_at is not None and now > package.objection_ends_at,
-        "events": package.events.select_related("by"),
+        # In their order within the package: the models' own order joins the package again.
+        "events": package.events.select_related("by").order_by("at", "pk"),
         "objections": objections,
         # The evaluation under way: provisional until every verdict is in; announcing the
         # winner asks first on its own page.
         "run": run,
+        # The link to the ranking: a run found above is one, without asking again.
+        "has_runs": not package.is_sealed and (run is not None or package.evaluation_runs.exists()),
         "all_above_hps": run is not None and services.run_all_above_hps(run),
         "contract_form": forms.ContractForm(auto_id="contract_%s", initial=draft),
         "cancel_form": forms.ReasonForm(auto_id="cancel_%s", initial=draft),

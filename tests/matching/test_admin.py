@@ -532,9 +532,49 @@ def test_the_meeting_list_runs_a_fixed_number_of_queries(
         meeting_create(buyer_create(event), exhibitor_create(event), slot=slots[n % 10], table=n)
     # 1 user, 2-3 the user's own and group permissions, 4 events (filter),
     # 5 count of the filtered list (up to a limit; never of all rows), 6 the page joined
-    # with its event, slot, buyer (officer, user, OPD) and exhibitor (vendor).
-    with django_assert_num_queries(6):
+    # with its event and slot, 7 its buyers with their officers, users and OPDs,
+    # 8 its exhibitors with their vendors.
+    with django_assert_num_queries(8):
         response = admin_client.get(_url("meeting", "changelist"))
+    assert len(response.context["cl"].result_list) == rows
+    html = response.content.decode()
+    meeting = Meeting.objects.select_related("buyer__officer__user", "exhibitor__vendor").first()
+    assert meeting.buyer.officer.user.full_name in html
+    assert meeting.exhibitor.vendor.name in html
+
+
+def _meetings_found(client, term: str) -> set:
+    return set(client.get(_url("meeting", "changelist"), {"q": term}).context["cl"].result_list)
+
+
+def test_meetings_are_searched_by_officer_opd_vendor_and_message(
+    admin_client, event, buyer, exhibitor
+):
+    other_buyer, other_exhibitor = buyer_create(event), exhibitor_create(event)
+    meeting = meeting_create(buyer, exhibitor, note="Mohon contoh anyaman rotan")
+    other = meeting_create(other_buyer, other_exhibitor, note="")
+    officer = buyer.officer
+    assert _meetings_found(admin_client, officer.user.full_name) == {meeting}
+    assert _meetings_found(admin_client, exhibitor.vendor.name) == {meeting}
+    assert _meetings_found(admin_client, "ANYAMAN") == {meeting}
+    assert meeting in _meetings_found(admin_client, officer.opd.name)
+    assert other in _meetings_found(admin_client, other_exhibitor.vendor.name)
+    assert _meetings_found(admin_client, "tidak ada yang cocok") == set()
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_a_meeting_search_runs_a_fixed_number_of_queries(
+    admin_client, event, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        meeting_create(buyer_create(event), exhibitor_create(event), note="Bahas seragam")
+    # 1 user, 2-3 the user's own and group permissions, 4 events (filter), 5 the
+    # participants whose officer's name holds the term, 6 those whose OPD's name or short
+    # name does (one table, one query), 7 those whose vendor's name does, 8 count of the
+    # meetings found (up to a limit), 9 the page joined with its event and slot, 10 its
+    # buyers, 11 its exhibitors.
+    with django_assert_num_queries(11):
+        response = admin_client.get(_url("meeting", "changelist"), {"q": "seragam"})
     assert len(response.context["cl"].result_list) == rows
 
 
