@@ -53,8 +53,9 @@ OUTBOX_KEEP_SENT = timedelta(days=30)
 # What a Dinas PPKUKM admin's work needs, and nothing more (the README lists it): verifying
 # vendors and certificates, keeping the blacklist, assisting halal registrations, keeping
 # OPDs and their officers, running business-matching events, reading packages, opened bids,
-# objections and the audit log, helping users (their name, a reset link, a lost authenticator, a lockout). Creating
-# admins, groups and permissions, and reading the outbox, are a superuser's.
+# objections and the audit log, helping users (their name, a reset link, a lost
+# authenticator, a lockout). Creating admins, groups and permissions, and reading the
+# outbox, are a superuser's.
 ADMIN_GROUP_PERMISSIONS = (
     "accounts.add_user",
     "accounts.change_user",

@@ -51,9 +51,6 @@ class AuditAction(models.TextChoices):
     )
     VENDOR_DEACTIVATED = "vendor_deactivated", _("Penyedia dinonaktifkan")
     BID_RESEALED = "bid_resealed", _("Penawaran disegel ulang dengan kunci baru")
-    BLACKLISTING_CREATED = "blacklisting_created", _("Penyedia dimasukkan ke daftar hitam")
-    BLACKLISTING_EDITED = "blacklisting_edited", _("Keputusan daftar hitam diubah")
-    BLACKLISTING_LIFTED = "blacklisting_lifted", _("Daftar hitam dicabut")
 
 
 class ObjectType(models.TextChoices):
@@ -66,7 +63,6 @@ class ObjectType(models.TextChoices):
     VENDOR = "vendors.vendor", _("Penyedia")
     TKDN_CERTIFICATE = "vendors.tkdncertificate", _("Sertifikat TKDN")
     HALAL_CERTIFICATE = "vendors.halalcertificate", _("Sertifikat halal")
-    BLACKLISTING = "vendors.blacklisting", _("Daftar hitam")
     SCHEDULE_RUN = "matching.schedulerun", _("Penjadwalan temu bisnis")
     MEETING = "matching.meeting", _("Pertemuan temu bisnis")
     USER = "accounts.user", _("Pengguna")

@@ -802,7 +802,7 @@ def blacklisting_create(
     blacklisting_validate(blacklisting)
     blacklisting._change_reason = f"Dicatat: {blacklisting.decision_reference}"
     blacklisting.save()
-    _audit_blacklisting(blacklisting, before={}, action=AuditAction.BLACKLISTING_CREATED, by=by)
+    _audit_blacklisting(blacklisting, before={}, action=AuditAction.VENDOR_BLACKLISTED, by=by)
     _notify_blacklisting(blacklisting, "vendors/blacklisted")
     return blacklisting
 
@@ -827,7 +827,7 @@ def blacklisting_update(*, blacklisting: Blacklisting, by: User, **changes: obje
         return blacklisting
     blacklisting._change_reason = "Diubah admin Dinas PPKUKM"
     blacklisting.save()
-    _audit_blacklisting(blacklisting, before=before, action=AuditAction.BLACKLISTING_EDITED, by=by)
+    _audit_blacklisting(blacklisting, before=before, action=AuditAction.BLACKLISTING_CHANGED, by=by)
     _notify_blacklisting(blacklisting, "vendors/blacklisting_changed")
     return blacklisting
 
