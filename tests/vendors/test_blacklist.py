@@ -5,6 +5,7 @@ directory's mark and the vendor's own notice."""
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -321,9 +322,8 @@ def test_the_directory_badge_in_english(client, listed_vendor, dinas):
     _certified_product(listed_vendor)
     listing = _listing(listed_vendor, dinas, ends_on=_today() + timedelta(days=30))
     directory.listing_current(on=_today())
-    html = client.get(
-        reverse("vendors:directory"), headers={"accept-language": "en"}
-    ).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("vendors:directory")).content.decode()
     with translation.override("en"):
         period = listing.period_display()
     assert f"Blacklisted: {period}" in html
