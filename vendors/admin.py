@@ -1171,7 +1171,9 @@ class BlacklistingAdminForm(forms.ModelForm):
 class LiftForm(forms.Form):
     lifted_on = forms.DateField(
         label=_("Dicabut mulai"),
-        widget=AdminDateWidget,
+        # The browser's own date picker: the admin's calendar script writes inline styles,
+        # which the Content-Security-Policy refuses on this page of its own.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Sejak tanggal ini penyedia dapat kembali mengikuti pengadaan."),
     )
     reason = forms.CharField(
@@ -1319,7 +1321,6 @@ class BlacklistingAdmin(RefusalMessageMixin, SafeAutocompleteMixin, HistoryAdmin
             "action_name": "lift_selected",
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "changelist_url": changelist_url,
-            "media": self.media + form.media,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.lift_template, context)

@@ -85,6 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = request.user.vendor_member
     vendor = membership.vendor
     today = timezone.localdate()
+    blacklistings = list(selectors.blacklistings_in_force(vendor=vendor, today=today))
     return render(
         request,
         "vendors/home.html",
@@ -95,7 +96,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "product_counts": selectors.product_counts(vendor=vendor),
             "certificates": selectors.certificates_needing_attention(vendor=vendor, today=today),
             "certificate_counts": selectors.certificate_counts(vendor=vendor),
-            "blacklistings": list(selectors.blacklistings_in_force(vendor=vendor, today=today)),
+            "blacklistings": blacklistings,
+            "listed_now": any(b.is_listed_on(today) for b in blacklistings),
             "today": today,
         },
     )

@@ -337,6 +337,8 @@ def test_the_vendor_sees_its_listing_with_reason_and_period(
         html = login(user).get(reverse("vendors:home")).content.decode()
         assert "blacklist-notice" in html
         assert listing.period_display() in html and REFERENCE in html and REASON in html
+        assert "tetapi sedang masuk daftar hitam" in html
+        assert "Anda dapat mengajukan penawaran" not in html
     other = VendorMemberFactory().user
     assert "blacklist-notice" not in login(other).get(reverse("vendors:home")).content.decode()
 
