@@ -375,7 +375,7 @@ def _reseal_with_volume(bid: Bid, *, line: int, quantity: Decimal) -> None:
 # lower price, but Dinas PPKUKM blacklists it before the closing; at evaluation its bid falls
 # at qualification with the decision's reason and period, and CV Garmen Cakung Mandiri ranks
 # first (a final ranking: the PPK may announce it).
-BLACKLIST_RUP_CODE = "48210008"
+BLACKLIST_RUP_CODE = "48210012"
 BLACKLIST_REASON = (
     "Wanprestasi pada kontrak pengadaan kaos olahraga 2025: barang tidak diserahkan sampai "
     "batas waktu dan denda keterlambatan tidak dibayar."

@@ -42,7 +42,7 @@ def certified(vendor_owner):
 def test_a_blacklisted_vendor_cannot_apply_to_exhibit(event, vendor_owner, certified):
     vendor = vendor_owner.vendor_membership.vendor
     listing = _blacklist(vendor)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="daftar hitam") as error:
         services.exhibitor_apply(event=event, vendor=vendor, by=vendor_owner, products=[certified])
     (message,) = error.value.messages
     assert error.value.code == "blacklisted"
@@ -78,7 +78,7 @@ def test_the_application_page_tells_the_vendor_and_saves_nothing(
 def test_an_application_made_before_the_listing_is_not_accepted(event, admin_user):
     applied = exhibitor_create(event, status=ParticipantStatus.APPLIED)
     listing = _blacklist(applied.vendor)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="daftar hitam") as error:
         services.exhibitors_decide(participants=[applied], accept=True, by=admin_user)
     assert listing.period_display() in error.value.messages[0]
     applied.refresh_from_db()

@@ -45,7 +45,7 @@ def _submit(package, bidder) -> Bid:
 
 def test_a_blacklisted_vendor_cannot_bid_and_is_told_why_and_until_when(announced, bidder):
     listing = _blacklist(bidder[1])
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="daftar hitam") as error:
         _submit(announced, bidder)
     (message,) = error.value.messages
     assert error.value.code == "blacklisted"
@@ -57,7 +57,7 @@ def test_a_blacklisted_vendor_cannot_bid_and_is_told_why_and_until_when(announce
 
 def test_the_refusal_is_in_english_for_an_english_reader(announced, bidder):
     listing = _blacklist(bidder[1])
-    with translation.override("en"), pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError, match="blacklisted") as error:
         _submit(announced, bidder)
     with translation.override("en"):
         period = listing.period_display()

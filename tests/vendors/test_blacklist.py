@@ -118,7 +118,7 @@ def test_the_query_and_the_rule_agree_at_every_edge(listed_vendor, dinas):
 def test_the_database_refuses_an_end_before_the_start_and_an_early_lift_without_reason(
     listed_vendor, dinas
 ):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="blacklisting_ends_after_start"), transaction.atomic():
         Blacklisting.objects.create(
             vendor=listed_vendor,
             reason=REASON,
@@ -127,7 +127,10 @@ def test_the_database_refuses_an_end_before_the_start_and_an_early_lift_without_
             ends_on=D0,
             decided_by=dinas,
         )
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with (
+        pytest.raises(IntegrityError, match="blacklisting_early_lift_has_reason"),
+        transaction.atomic(),
+    ):
         Blacklisting.objects.create(
             vendor=listed_vendor,
             reason=REASON,
@@ -196,7 +199,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_saved(
         "ends_on": None,
         **fields,
     }
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match=r"Tulis|Tanggal") as error:
         services.blacklisting_create(vendor=listed_vendor, by=dinas, **data)
     assert error.value.message_dict[field] == [str(message)]
     assert not Blacklisting.objects.exists()
@@ -233,7 +236,7 @@ def test_a_correction_is_audited_and_told_and_a_lifted_decision_stays_as_it_was(
     }
     assert len(mail.outbox) == 1 and "diubah" in mail.outbox[0].subject
     services.blacklisting_lift(blacklisting=listing, by=dinas, reason="Putusan banding.")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="tidak dapat diubah") as error:
         services.blacklisting_update(blacklisting=listing, by=dinas, reason="Lain.")
     assert error.value.messages == [str(services.BLACKLIST_LIFTED_LOCKED)]
 
@@ -241,12 +244,12 @@ def test_a_correction_is_audited_and_told_and_a_lifted_decision_stays_as_it_was(
 def test_lifting_early_needs_a_reason_and_is_audited_and_told(listed_vendor, dinas, committed):
     listing = _listing(listed_vendor, dinas, starts_on=_today() - timedelta(days=3), ends_on=None)
     mail.outbox.clear()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="alasan pencabutan") as error:
         services.blacklisting_lift(blacklisting=listing, by=dinas, reason=" ")
     assert error.value.message_dict == {
         "lift_reason": [str(services.BLACKLIST_LIFT_REASON_REQUIRED)]
     }
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError, match="masa depan") as error:
         services.blacklisting_lift(
             blacklisting=listing, by=dinas, reason="x", on=_today() + timedelta(days=1)
         )
