@@ -51,10 +51,11 @@ OUTBOX_FLUSH_BATCH = 500
 OUTBOX_KEEP_SENT = timedelta(days=30)
 
 # What a Dinas PPKUKM admin's work needs, and nothing more (the README lists it): verifying
-# vendors and certificates, assisting halal registrations, keeping OPDs and their officers,
-# running business-matching events, reading packages, opened bids, objections and the audit
-# log, helping users (their name, a reset link, a lost authenticator, a lockout). Creating
-# admins, groups and permissions, and reading the outbox, are a superuser's.
+# vendors and certificates, keeping the blacklist, assisting halal registrations, keeping
+# OPDs and their officers, running business-matching events, reading packages, opened bids,
+# objections and the audit log, helping users (their name, a reset link, a lost
+# authenticator, a lockout). Creating admins, groups and permissions, and reading the
+# outbox, are a superuser's.
 ADMIN_GROUP_PERMISSIONS = (
     "accounts.add_user",
     "accounts.change_user",
@@ -109,14 +110,17 @@ ADMIN_GROUP_PERMISSIONS = (
     "procurement.view_package",
     "procurement.view_packageevent",
     "procurement.view_packageitem",
+    "vendors.add_blacklisting",
     "vendors.add_halalassistance",
     "vendors.add_product",
     "vendors.add_vendor",
+    "vendors.change_blacklisting",
     "vendors.change_halalassistance",
     "vendors.change_halalcertificate",
     "vendors.change_product",
     "vendors.change_tkdncertificate",
     "vendors.change_vendor",
+    "vendors.view_blacklisting",
     "vendors.view_halalassistance",
     "vendors.view_halalcertificate",
     "vendors.view_invitation",

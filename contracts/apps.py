@@ -15,3 +15,15 @@ class ContractsConfig(AppConfig):
         package_contracted.connect(
             receivers.contract_from_package, dispatch_uid="contracts.contract_from_package"
         )
+
+        from django.db.models.signals import post_delete, post_save
+
+        from contracts import ratings
+        from contracts.models import Rating
+
+        # The vendor's averages (vendors.Vendor.rating_*) follow its ratings in the same
+        # transaction, whichever service writes one.
+        post_save.connect(ratings.rating_saved, sender=Rating, dispatch_uid="contracts.rating")
+        post_delete.connect(
+            ratings.rating_saved, sender=Rating, dispatch_uid="contracts.rating_deleted"
+        )

@@ -6,7 +6,8 @@ CATALOGUE = "catalogue"  # vendors, their products and certificates
 PROCUREMENT = "procurement"  # OPDs, packages, their items and bids
 MATCHING = "matching"  # business-matching events, participants, meetings, outcomes
 PEOPLE = "people"  # users: names shown beside what they did
-# The directory's searches: the vendors (their names, cities, scales and statuses), and a
+# The directory's searches: the vendors (their names, cities, scales, statuses and
+# blacklistings: the directory marks a blacklisted vendor), and a
 # statement writing more products than WORDS_AT_MOST at once (vendors migration 0006).
 DIRECTORY = "directory"
 
@@ -25,6 +26,7 @@ TABLES = {
         "vendors_halalcertificate",
         "vendors_halalcertificate_products",
         "vendors_halalassistance",
+        "vendors_blacklisting",
     ),
     PROCUREMENT: (
         "procurement_opd",
@@ -42,5 +44,5 @@ TABLES = {
         "matching_outcome",
     ),
     PEOPLE: ("accounts_user",),
-    DIRECTORY: ("vendors_vendor",),
+    DIRECTORY: ("vendors_vendor", "vendors_blacklisting"),
 }

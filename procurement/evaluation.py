@@ -143,6 +143,8 @@ MIN_TKDN_NOT_MET = "min_tkdn_not_met"
 CERTIFICATE_REVOKED = "certificate_revoked"
 CERTIFICATE_EXPIRED = "certificate_expired"
 HALAL_MISSING = "halal_missing"
+VENDOR_BLACKLISTED = "vendor_blacklisted"
+VENDOR_BLACKLISTED_OPEN = "vendor_blacklisted_open"
 VERDICT_FAILED = "verdict_failed"
 VERDICT_PENDING = "verdict_pending"
 CLARIFICATION_PENDING = "clarification_pending"
@@ -214,6 +216,14 @@ REASON_TEXT = {
     ),
     HALAL_MISSING: gettext_noop(
         "Paket wajib halal: produk makanan/minuman {products} tanpa sertifikat halal yang berlaku."
+    ),
+    VENDOR_BLACKLISTED: gettext_noop(
+        "Gugur pada kualifikasi: penyedia masuk daftar hitam {starts_on} sampai {last_on} "
+        "(keputusan {reference}) dengan alasan: {reason}"
+    ),
+    VENDOR_BLACKLISTED_OPEN: gettext_noop(
+        "Gugur pada kualifikasi: penyedia masuk daftar hitam sejak {starts_on}, tanpa batas "
+        "waktu (keputusan {reference}) dengan alasan: {reason}"
     ),
     VERDICT_FAILED: gettext_noop(
         "Gugur pada evaluasi administrasi dan teknis (persyaratan: {requirements}): {reason}"

@@ -3,8 +3,10 @@ services store each as a code with plain-decimal parameters (procurement.evaluat
 worded here, at display time, from the same source texts (translated in locale/), with
 percentages and Rupiah written the way the active language writes them."""
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from p3dn_portal.lib.formatting import percent, rupiah
@@ -21,6 +23,11 @@ def _value(name: str, value: str) -> str:
             return rupiah(Decimal(value))
     except InvalidOperation:
         return value
+    if name.endswith("_on"):
+        try:
+            return date_format(date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
     if name == "scale" and value in BusinessScale.values:
         return str(BusinessScale(value).label)
     return value
@@ -76,6 +83,10 @@ STAGE_OF = {
             ev.CERTIFICATE_REVOKED,
             ev.CERTIFICATE_EXPIRED,
             ev.HALAL_MISSING,
+            # Qualification (step 4) is decided with the administrative checks: a verified
+            # business, not blacklisted.
+            ev.VENDOR_BLACKLISTED,
+            ev.VENDOR_BLACKLISTED_OPEN,
         ),
         ADMINISTRATIVE_TECHNICAL,
     ),

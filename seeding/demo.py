@@ -533,6 +533,33 @@ VENDORS = [
             ),
         ),
     ),
+    # Blacklisted after it bid (seeding.demo_procurement: its bid falls at evaluation).
+    DemoVendor(
+        "kaos",
+        "CV Kaos Olahraga Ciracas",
+        LegalForm.CV,
+        "Kota Jakarta Timur",
+        "DKI Jakarta",
+        VendorStatus.VERIFIED,
+        "Bambang Sutrisno",
+        ("14111",),
+        capital=450 * MILLION,
+        annual_sales=2_300 * MILLION,
+        products=(
+            (
+                "Kaos olahraga SD katun",
+                "14111",
+                "potong",
+                80_000,
+                "Ciracas Sport",
+                False,
+                62.0,
+                8,
+                "verified",
+                False,
+            ),
+        ),
+    ),
 ]
 
 

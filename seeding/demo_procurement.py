@@ -13,6 +13,7 @@ from procurement import sealing, services
 from procurement.evaluation import is_unreasonably_low
 from procurement.models import OPD, Bid, BidStatus, Package, RunStatus
 from procurement.rules import Category, Method, Status
+from vendors import services as vendor_services
 from vendors.models import Product
 
 DOMAIN = "demo.p3dn.id"
@@ -168,6 +169,8 @@ def load() -> None:
     opd = OPD.objects.get(short_name="Disdik")
     if not Package.objects.filter(opd=opd, rup_code=SHOWCASE_RUP_CODE).exists():
         _evaluation_showcase(opd)
+    if not Package.objects.filter(opd=opd, rup_code=BLACKLIST_RUP_CODE).exists():
+        _blacklisted_bidder(opd)
 
 
 def _evaluate_queued(package: Package) -> None:
@@ -366,3 +369,68 @@ def _reseal_with_volume(bid: Bid, *, line: int, quantity: Decimal) -> None:
         sum(Decimal(x["quantity"]) * Decimal(x["unit_price"]) for x in content["lines"])
     )
     Bid.objects.filter(pk=bid.pk).update(**sealing.sealed_fields(content))
+
+
+# A bidder blacklisted after it bid: CV Kaos Olahraga Ciracas offers the better TKDN and the
+# lower price, but Dinas PPKUKM blacklists it before the closing; at evaluation its bid falls
+# at qualification with the decision's reason and period, and CV Garmen Cakung Mandiri ranks
+# first (a final ranking: the PPK may announce it).
+BLACKLIST_RUP_CODE = "48210012"
+BLACKLIST_REASON = (
+    "Wanprestasi pada kontrak pengadaan kaos olahraga 2025: barang tidak diserahkan sampai "
+    "batas waktu dan denda keterlambatan tidak dibayar."
+)
+BLACKLIST_REFERENCE = "KEP-DH/PPKUKM/014/2026"
+
+
+def _blacklisted_bidder(opd: OPD) -> None:
+    ppk = _user(PPK_OF["Disdik"])
+    now = timezone.now()
+    package = services.package_save(
+        opd=opd,
+        by=ppk,
+        items=[
+            services.ItemInput("Kaos olahraga SD", "14111", Decimal(300), "potong", Decimal(90_000))
+        ],
+        rup_code=BLACKLIST_RUP_CODE,
+        title="Kaos olahraga untuk SD negeri wilayah Jakarta Timur",
+        description="Contoh kualifikasi: penawaran penyedia yang masuk daftar hitam gugur.",
+        fiscal_year=now.year,
+        category=Category.GOODS,
+        method=Method.DIRECT_PROCUREMENT,
+        pagu=Decimal("30000000"),
+        pdn=True,
+        min_tkdn_pct=None,
+        halal_required=False,
+        reservation_exception_reason="",
+        max_preference_pct=Decimal("25"),
+        opens_at=now - timedelta(days=2),
+        closes_at=now + timedelta(days=12),
+    )
+    services.package_announce(package=package, by=ppk)
+    (item,) = package.items.all()
+    for key, name, price in (
+        ("kaos", "Kaos olahraga SD katun", 80_000),
+        ("garmen", "Seragam olahraga SMP katun", 85_000),
+    ):
+        owner = _user(key)
+        vendor = owner.vendor_membership.vendor
+        product = Product.objects.get(vendor=vendor, name=name)
+        services.bid_submit(
+            package=package,
+            vendor=vendor,
+            by=owner,
+            lines=[services.LineInput(item, product, Decimal(price))],
+        )
+    vendor_services.blacklisting_create(
+        vendor=_user("kaos").vendor_membership.vendor,
+        by=_user("admin"),
+        reason=BLACKLIST_REASON,
+        decision_reference=BLACKLIST_REFERENCE,
+        starts_on=timezone.localdate() - timedelta(days=3),
+        ends_on=timezone.localdate() + timedelta(days=362),
+    )
+    _make_past(package)
+    services.packages_close_due()
+    _evaluate_queued(package)
+    _pass_every_bid(package, "Disdik")

@@ -654,8 +654,8 @@ class Seeder:
             "name", "legal_form", "nib", "npwp", "npwp_check_digit_confirmed", "kbli_codes",
             "address", "city", "province", "phone", "capital", "annual_sales", "scale",
             "scale_basis", "status", "rejection_reason", "verified_at", "verified_by",
-            "created_at",
-        ], rows)  # fmt: skip
+            "created_at", "rating_count",  # 0: no contract rated yet, no averages
+        ], ((*row, 0) for row in rows))  # fmt: skip
         self.load.copy(VendorMember, ["user", "vendor", "role", "created_at"], (
             (v, self.vendor_owner[v], v, MemberRole.OWNER, self.now - timedelta(days=700))
             for v in range(1, n + 1)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from p3dn_portal.lib.confirm import Confirmation
 from procurement.models import EvaluationRun, Package
 from tests.factories import (
+    AdminFactory,
     HalalCertificateFactory,
     OfficerFactory,
     PackageFactory,
@@ -185,6 +186,7 @@ def _context(name: str) -> dict:
         certificate = TKDNCertificateFactory()
         return {
             "vendor": certificate.vendor,
+            "blacklisting": _blacklisting(certificate.vendor, lifted=True),
             "certificate": certificate,
             "days_left": 30,
             "link": "/penyedia/undangan/abc/",
@@ -217,6 +219,26 @@ def _context(name: str) -> dict:
     return {}
 
 
+def _blacklisting(vendor, *, lifted: bool = False):
+    """A decision on the blacklist (lifted early, with its reason, for the lift's mail)."""
+    from datetime import date
+
+    from vendors.models import Blacklisting
+
+    admin = AdminFactory()
+    return Blacklisting.objects.create(
+        vendor=vendor,
+        reason="Wanprestasi pada kontrak 2025.",
+        decision_reference="KEP-DH/001/2026",
+        starts_on=date(2026, 1, 5),
+        ends_on=date(2027, 1, 4),
+        decided_by=admin,
+        lifted_on=date(2026, 6, 1) if lifted else None,
+        lift_reason="Banding diterima." if lifted else "",
+        lifted_by=admin if lifted else None,
+    )
+
+
 def _vendors_page_context(name: str, member) -> dict:
     """What the company's pages with a form, its home page and the invitation pages get:
     the company has products and certificates in each status, and an open invitation."""
@@ -242,7 +264,10 @@ def _vendors_page_context(name: str, member) -> dict:
         "vendors/home.html": lambda: {
             "product_counts": selectors.product_counts(vendor=vendor),
             "certificate_counts": selectors.certificate_counts(vendor=vendor),
+            "blacklistings": [_blacklisting(vendor)],
+            "listed_now": True,
         },
+        "vendors/includes/blacklist_badge.html": lambda: {"blacklisting": _blacklisting(vendor)},
         "vendors/invitation_accept.html": lambda: {"invitation": invitation},
         "vendors/invitation_invalid.html": lambda: {
             "error": ValidationError(services.INVITATION_USED, code="invalid"),

@@ -42,6 +42,7 @@ from p3dn_portal.lib.forms import error_text
 from vendors import services
 from vendors.models import (
     AssistanceStatus,
+    Blacklisting,
     CertificateStatus,
     HalalAssistance,
     HalalCertificate,
@@ -1089,3 +1090,237 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
         return False
+
+
+# The blacklist (daftar hitam) ---------------------------------------------------------------
+
+BLACKLIST_NOT_DELETED = _(
+    "Keputusan daftar hitam tidak dihapus: riwayatnya tetap tersimpan. Untuk mengakhirinya "
+    "lebih awal, pakai aksi “Cabut daftar hitam” di daftar keputusan (dengan alasan); untuk "
+    "memperbaiki isinya, ubah keputusannya."
+)
+BLACKLIST_LIFT_TITLE = _("Cabut daftar hitam")
+BLACKLIST_LIFTED_COUNT = _("{count} keputusan daftar hitam dicabut; penyedianya diberi tahu.")
+BLACKLIST_NOTHING_TO_LIFT = _(
+    "Tidak ada keputusan yang masih berlaku atau akan berlaku di antara yang dipilih; tidak "
+    "ada yang dicabut."
+)
+BLACKLIST_LIFT_REASON_HELP = _(
+    "Penyedia membaca alasan ini di email dan di portal. Wajib bila sanksi dicabut sebelum "
+    "masanya berakhir."
+)
+
+
+class BlacklistingStateFilter(admin.SimpleListFilter):
+    """In force today, still to come, ended by itself, or lifted (today in Jakarta)."""
+
+    title = _("keadaan")
+    parameter_name = "keadaan"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple]:
+        return [
+            ("berlaku", _("Berlaku hari ini")),
+            ("akan", _("Akan berlaku")),
+            ("berakhir", _("Sudah berakhir")),
+            ("dicabut", _("Dicabut")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = timezone.localdate()
+        if self.value() == "berlaku":
+            return queryset.listed_on(today)
+        if self.value() == "akan":
+            return queryset.filter(starts_on__gt=today, lifted_on__isnull=True)
+        if self.value() == "berakhir":
+            return queryset.filter(ends_on__lt=today).filter(
+                Q(lifted_on__isnull=True) | Q(lifted_on__gt=models.F("ends_on"))
+            )
+        if self.value() == "dicabut":
+            return queryset.filter(lifted_on__isnull=False)
+        return queryset
+
+
+class BlacklistingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Blacklisting
+        fields = ("vendor", "decision_reference", "reason", "starts_on", "ends_on")
+        widgets = {"reason": forms.Textarea(attrs={"rows": 4, "cols": 80})}
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        # The service's own checks (dates, overlap with another decision), on the fields.
+        candidate = Blacklisting(
+            pk=self.instance.pk,
+            vendor_id=cleaned.get("vendor").pk
+            if cleaned.get("vendor")
+            else self.instance.vendor_id,
+            reason=cleaned.get("reason", ""),
+            decision_reference=cleaned.get("decision_reference", ""),
+            starts_on=cleaned.get("starts_on"),
+            ends_on=cleaned.get("ends_on"),
+        )
+        try:
+            services.blacklisting_validate(candidate)
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
+class LiftForm(forms.Form):
+    lifted_on = forms.DateField(
+        label=_("Dicabut mulai"),
+        # The browser's own date picker: the admin's calendar script writes inline styles,
+        # which the Content-Security-Policy refuses on this page of its own.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Sejak tanggal ini penyedia dapat kembali mengikuti pengadaan."),
+    )
+    reason = forms.CharField(
+        label=_("Alasan pencabutan"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text=BLACKLIST_LIFT_REASON_HELP,
+    )
+
+
+@admin.register(Blacklisting)
+class BlacklistingAdmin(RefusalMessageMixin, SafeAutocompleteMixin, HistoryAdmin):
+    """Dinas admins record, correct and lift blacklist decisions, each through
+    vendors.services (audited, the vendor told); a decision is never deleted."""
+
+    form = BlacklistingAdminForm
+    list_display = ("vendor", "decision_reference", "period", "state", "decided_by")
+    list_filter = (BlacklistingStateFilter, "starts_on")
+    search_fields = ("vendor__name", "vendor__nib", "decision_reference")
+    search_help_text = _("Cari nama penyedia, NIB, atau nomor keputusan.")
+    list_select_related = ("vendor", "decided_by")
+    autocomplete_fields = ("vendor",)
+    ordering = ("-starts_on", "-pk")
+    actions = ("lift_selected",)
+    lift_template = "admin/vendors/blacklisting/lift.html"
+    fieldsets = (
+        (None, {"fields": ("vendor", "decision_reference", "reason")}),
+        (_("Masa sanksi"), {"fields": ("starts_on", "ends_on", "state")}),
+        (
+            _("Pencatatan dan pencabutan"),
+            {"fields": ("decided_by", "created_at", "lifted_on", "lift_reason", "lifted_by")},
+        ),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Blacklisting | None = None):
+        kept = ("state", "decided_by", "created_at", "lifted_on", "lift_reason", "lifted_by")
+        if obj is None:
+            return kept
+        return ("vendor", *kept)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Blacklisting | None = None):
+        if obj is None:  # what is known only once recorded
+            return (*self.fieldsets[:1], (_("Masa sanksi"), {"fields": ("starts_on", "ends_on")}))
+        return self.fieldsets
+
+    def has_change_permission(self, request: HttpRequest, obj: Blacklisting | None = None):
+        # A lifted decision is kept as it was (services.blacklisting_update refuses it).
+        if obj is not None and obj.lifted_on is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Blacklisting | None = None):
+        return False
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        raise PermissionDenied(BLACKLIST_NOT_DELETED)
+
+    @admin.display(description=_("masa sanksi"), ordering="starts_on")
+    def period(self, blacklisting: Blacklisting) -> str:
+        return blacklisting.period_display()
+
+    @admin.display(description=_("keadaan"))
+    def state(self, blacklisting: Blacklisting) -> str:
+        if blacklisting.pk is None:
+            return "—"
+        today = timezone.localdate()
+        if blacklisting.lifted_on is not None and blacklisting.lifted_on <= today:
+            return _("Dicabut")
+        if blacklisting.is_listed_on(today):
+            return _("Berlaku hari ini")
+        if blacklisting.starts_on > today:
+            return _("Akan berlaku")
+        return _("Sudah berakhir")
+
+    def save_model(self, request: HttpRequest, obj: Blacklisting, form, change: bool) -> None:
+        fields = {name: form.cleaned_data[name] for name in services.BLACKLISTING_EDITABLE}
+        try:
+            if change:
+                saved = services.blacklisting_update(blacklisting=obj, by=request.user, **fields)
+            else:
+                saved = services.blacklisting_create(
+                    vendor=form.cleaned_data["vendor"], by=request.user, **fields
+                )
+        except ValidationError as error:
+            raise SaveRefused(error_text(error)) from error
+        obj.pk = saved.pk
+        obj.decided_by = saved.decided_by
+        obj.created_at = saved.created_at
+
+    @admin.action(description=BLACKLIST_LIFT_TITLE, permissions=["change"])
+    def lift_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        today = timezone.localdate()
+        objects = list(queryset.select_related("vendor"))
+        liftable = [
+            b for b in objects if b.lifted_on is None and (b.ends_on is None or b.ends_on >= today)
+        ]
+        if not liftable:
+            self.message_user(request, BLACKLIST_NOTHING_TO_LIFT, messages.WARNING)
+            return None
+        form = LiftForm(
+            request.POST if "apply" in request.POST else None, initial={"lifted_on": today}
+        )
+        if form.is_valid():
+            on, reason = form.cleaned_data["lifted_on"], form.cleaned_data["reason"]
+            done, refused = 0, []
+            for blacklisting in liftable:
+                try:
+                    with transaction.atomic():
+                        services.blacklisting_lift(
+                            blacklisting=blacklisting, by=request.user, reason=reason, on=on
+                        )
+                except ValidationError as error:
+                    refused.append(error)
+                else:
+                    done += 1
+            if done:
+                self.message_user(
+                    request, BLACKLIST_LIFTED_COUNT.format(count=done), messages.SUCCESS
+                )
+            if refused and not done:
+                # Nothing was lifted: the page again, with what to put right.
+                for error in refused[:1]:
+                    form.add_error(
+                        "reason"
+                        if "lift_reason" in getattr(error, "error_dict", {})
+                        else "lifted_on"
+                        if "lifted_on" in getattr(error, "error_dict", {})
+                        else None,
+                        error_text(error),
+                    )
+            else:
+                for error in refused:
+                    self.message_user(request, error_text(error), messages.WARNING)
+                return None
+        opts = self.opts
+        changelist_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": BLACKLIST_LIFT_TITLE,
+            "opts": opts,
+            "form": form,
+            "objects": objects,
+            "liftable": liftable,
+            "skipped": [b for b in objects if b not in liftable],
+            "action_name": "lift_selected",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "changelist_url": changelist_url,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.lift_template, context)

@@ -36,7 +36,7 @@ from freshness import topics
 from freshness.cache import key_versions
 from p3dn_portal.lib.forms import example
 from vendors import rules
-from vendors.models import Product, Vendor, VendorStatus
+from vendors.models import Blacklisting, Product, Vendor, VendorStatus
 from vendors.rules import BusinessScale
 from vendors.selectors import valid_halal_certificates, valid_tkdn_certificates, verified_vendors
 
@@ -403,11 +403,32 @@ def results_page(*, filters: DirectoryFilters, on: date, number: str | None) -> 
     (two queries, whatever the number of matches); otherwise the first rows of an index,
     counted up to the limit."""
     if not filters.q:
-        return products_page(search_products(filters=filters, on=on), number)
-    ids = ranked(filters=filters, on=on)
-    page = BoundedPaginator(ids, PAGE_SIZE, limit=CANDIDATES, found=len(ids)).get_page(number)
-    page.object_list = with_tiers(in_order(list(page.object_list), on=on))
+        page = products_page(search_products(filters=filters, on=on), number)
+    else:
+        ids = ranked(filters=filters, on=on)
+        page = BoundedPaginator(ids, PAGE_SIZE, limit=CANDIDATES, found=len(ids)).get_page(number)
+        page.object_list = with_tiers(in_order(list(page.object_list), on=on))
+    page.object_list = with_blacklistings(page.object_list, on=on)
     return page
+
+
+def with_blacklistings(products: Iterable[Product], *, on: date) -> list[Product]:
+    """Sets each product's `vendor_blacklisting`: the blacklisting its vendor is under on
+    that day, or None (one query for the page, whatever its number of vendors)."""
+    products = list(products)
+    listed = {}
+    vendor_ids = {product.vendor_id for product in products}
+    if vendor_ids:
+        # The latest to end last: when two overlap, the one that holds longer is shown.
+        for blacklisting in (
+            Blacklisting.objects.listed_on(on)
+            .filter(vendor_id__in=vendor_ids)
+            .order_by("vendor_id", F("ends_on").asc(nulls_last=True), "pk")
+        ):
+            listed[blacklisting.vendor_id] = blacklisting
+    for product in products:
+        product.vendor_blacklisting = listed.get(product.vendor_id)
+    return products
 
 
 def word_versions(q: str) -> dict[str, int] | None:

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -92,6 +93,19 @@ def verifier_field() -> models.ForeignKey:
     )
 
 
+RATING_ASPECTS = ("quality", "cost", "time", "service")
+RATING_FIELDS = (
+    "rating_count",
+    *(f"rating_{aspect}" for aspect in RATING_ASPECTS),
+    "rating_overall",
+)
+
+
+def rating_field(verbose_name) -> models.DecimalField:
+    """An average mark, 1.00 (kurang) to 4.00 (sangat baik); empty before the first rating."""
+    return models.DecimalField(verbose_name, max_digits=3, decimal_places=2, null=True, blank=True)
+
+
 class Vendor(ChoiceLabels, models.Model):
     """A business (usually UMKM) that sells to the province."""
 
@@ -132,7 +146,15 @@ class Vendor(ChoiceLabels, models.Model):
     verified_at = models.DateTimeField(_("diverifikasi pada"), null=True, blank=True)
     verified_by = verifier_field()
     created_at = models.DateTimeField(_("terdaftar pada"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    # The PPKs' ratings after handover (contracts.Rating), as contracts keeps them up to date
+    # in the transaction that writes a rating: the directory reads them with the vendor.
+    rating_count = models.PositiveIntegerField(_("jumlah penilaian"), default=0)
+    rating_quality = rating_field(_("rata-rata mutu"))
+    rating_cost = rating_field(_("rata-rata biaya"))
+    rating_time = rating_field(_("rata-rata waktu"))
+    rating_service = rating_field(_("rata-rata layanan"))
+    rating_overall = rating_field(_("rata-rata penilaian"))
+    history = HistoricalRecords(excluded_fields=["created_at", *RATING_FIELDS])
 
     # The company's data, as its owner (services.vendor_update) and a Dinas admin (the vendor
     # admin) edit it; the scale follows from it, the verification fields change only through
@@ -213,6 +235,17 @@ class Vendor(ChoiceLabels, models.Model):
     @property
     def npwp_check_digit_ok(self) -> bool:
         return not self.npwp or rules.npwp_check_digit_ok(self.npwp)
+
+    def blacklisting_on(self, day: date) -> "Blacklisting | None":
+        """The blacklisting that holds on `day` (the latest to end, when two overlap)."""
+        return (
+            self.blacklistings.listed_on(day)
+            .order_by(F("ends_on").desc(nulls_first=True), "-pk")
+            .first()
+        )
+
+    def is_blacklisted_on(self, day: date) -> bool:
+        return self.blacklistings.listed_on(day).exists()
 
 
 class MemberRole(models.TextChoices):
@@ -603,3 +636,122 @@ class Invitation(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+# The period of a blacklisting, as its refusals and notices say it.
+BLACKLIST_PERIOD = _("{start} sampai {end}")
+BLACKLIST_PERIOD_OPEN = _("sejak {start}, tanpa batas waktu (sampai dicabut)")
+
+
+class BlacklistingQuerySet(models.QuerySet):
+    def listed_on(self, day: date) -> "BlacklistingQuerySet":
+        """The blacklistings that hold on `day` (the same rule as rules.listed_on)."""
+        return self.filter(
+            Q(starts_on__lte=day),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+            Q(lifted_on__isnull=True) | Q(lifted_on__gt=day),
+        )
+
+
+class Blacklisting(ChoiceLabels, models.Model):
+    """A sanction (daftar hitam): while it holds the vendor may not bid nor join a
+    business-matching event, and a bid already in falls at evaluation. Kept for good: a
+    decision is corrected or lifted with a reason, never deleted."""
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, related_name="blacklistings", verbose_name=_("penyedia")
+    )
+    reason = models.TextField(
+        _("alasan"), help_text=_("Penyedia membaca alasan ini di portal dan di email.")
+    )
+    decision_reference = models.CharField(
+        _("nomor keputusan"),
+        max_length=100,
+        help_text=_("Nomor surat keputusan penetapan sanksi daftar hitam."),
+    )
+    starts_on = models.DateField(_("berlaku mulai"))
+    ends_on = models.DateField(
+        _("berlaku sampai"),
+        null=True,
+        blank=True,
+        help_text=_("Hari terakhir sanksi. Kosongkan bila tanpa batas waktu (sampai dicabut)."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dicatat oleh"),
+    )
+    created_at = models.DateTimeField(_("dicatat pada"), auto_now_add=True)
+    lifted_on = models.DateField(
+        _("dicabut mulai"),
+        null=True,
+        blank=True,
+        help_text=_("Sejak tanggal ini penyedia tidak lagi masuk daftar hitam."),
+    )
+    lift_reason = models.TextField(_("alasan pencabutan"), blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dicabut oleh"),
+    )
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    objects = BlacklistingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daftar hitam")
+        verbose_name_plural = pgettext_lazy("jamak", "daftar hitam")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("starts_on")),
+                name="blacklisting_ends_after_start",
+                violation_error_message=_("Tanggal berlaku sampai harus sesudah tanggal mulai."),
+            ),
+            models.CheckConstraint(
+                # Lifted before its last day (or an indefinite one): the reason is required.
+                condition=Q(lifted_on__isnull=True)
+                | Q(ends_on__isnull=False, lifted_on__gt=F("ends_on"))
+                | ~Q(lift_reason=""),
+                name="blacklisting_early_lift_has_reason",
+                violation_error_message=_("Tulis alasan pencabutan sebelum masa sanksi berakhir."),
+            ),
+            models.CheckConstraint(
+                condition=Q(lifted_on__isnull=True, lifted_by__isnull=True)
+                | Q(lifted_on__isnull=False, lifted_by__isnull=False),
+                name="blacklisting_lift_has_who",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason="") & ~Q(decision_reference=""),
+                name="blacklisting_has_reason_and_reference",
+            ),
+        ]
+        indexes = [models.Index(fields=["vendor", "starts_on"], name="blacklisting_vendor_start")]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} — {self.decision_reference}"
+
+    def is_listed_on(self, day: date) -> bool:
+        return rules.listed_on(
+            starts_on=self.starts_on, ends_on=self.ends_on, lifted_on=self.lifted_on, day=day
+        )
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day it holds: the day before lifting, or its end (None: indefinite)."""
+        if self.lifted_on is not None and (self.ends_on is None or self.lifted_on <= self.ends_on):
+            return self.lifted_on - timedelta(days=1)
+        return self.ends_on
+
+    def period_display(self) -> str:
+        """Its period in the active language, to the last day it holds (the day before a
+        lift): "7 Des 2026 sampai 6 Des 2027"."""
+        start = date_format(self.starts_on, "DATE_FORMAT")
+        last = self.last_day
+        if last is None:
+            return str(BLACKLIST_PERIOD_OPEN).format(start=start)
+        return str(BLACKLIST_PERIOD).format(start=start, end=date_format(last, "DATE_FORMAT"))

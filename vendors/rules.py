@@ -4,6 +4,7 @@ UMKM scale: PP 7/2021 art. 35. TKDN tiers: Perpres 16/2018 art. 66 as amended.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db import models
@@ -141,3 +142,21 @@ def format_npwp(digits: str) -> str:
             f"{digits[0:2]}.{digits[2:5]}.{digits[5:8]}.{digits[8]}-{digits[9:12]}.{digits[12:15]}"
         )
     return digits
+
+
+# The blacklist (daftar hitam) ---------------------------------------------------------------
+
+
+def listed_on(*, starts_on: date, ends_on: date | None, lifted_on: date | None, day: date) -> bool:
+    """Whether a blacklisting holds on `day`: from its first day to its last day (both
+    included; no last day: until lifted), and no longer from the day it was lifted."""
+    if day < starts_on:
+        return False
+    if ends_on is not None and day > ends_on:
+        return False
+    return lifted_on is None or day < lifted_on
+
+
+def lifted_early(*, ends_on: date | None, lifted_on: date | None) -> bool:
+    """Lifted before it would have ended by itself (an indefinite one always is)."""
+    return lifted_on is not None and (ends_on is None or lifted_on <= ends_on)

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from vendors.models import (
+    Blacklisting,
     CertificateStatus,
     HalalCertificate,
     Product,
@@ -86,3 +87,13 @@ def certificates_needing_attention(*, vendor: Vendor, today: date) -> list:
     tkdn = list(vendor.tkdn_certificates.filter(attention))
     halal = list(vendor.halal_certificates.filter(attention))
     return sorted(tkdn + halal, key=lambda c: (c.status != "rejected", c.expires_on or date.max))
+
+
+def blacklistings_in_force(*, vendor: Vendor, today: date) -> QuerySet[Blacklisting]:
+    """The vendor's blacklistings that hold today or are still to come (not lifted, not
+    ended), the nearest first: what its home page tells it."""
+    return (
+        vendor.blacklistings.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=today))
+        .order_by("starts_on", "pk")
+    )

@@ -19,8 +19,11 @@ from accounts import services as account_services
 from accounts.models import User, normalize_email
 from audit import services as audit
 from audit.models import AuditAction, SystemJob
+from vendors import rules
 from vendors.models import (
+    RATING_ASPECTS,
     AssistanceStatus,
+    Blacklisting,
     CertificateStatus,
     HalalAssistance,
     HalalCertificate,
@@ -102,6 +105,37 @@ ALREADY_EXPIRED = _(
 )
 
 REMINDER_DAYS = 30
+
+# The blacklist (daftar hitam).
+BLACKLIST_REASON_REQUIRED = _("Tulis alasan sanksi: penyedia membacanya di portal dan di email.")
+BLACKLIST_REFERENCE_REQUIRED = _("Tulis nomor surat keputusan sanksi daftar hitam.")
+BLACKLIST_ENDS_BEFORE_START = _("Tanggal berlaku sampai harus sesudah tanggal mulai.")
+BLACKLIST_OVERLAP = _(
+    "Penyedia ini sudah masuk daftar hitam pada sebagian masa itu ({reference}, {period}). "
+    "Ubah atau cabut keputusan itu, atau pilih masa lain."
+)
+BLACKLIST_LIFTED_LOCKED = _(
+    "Keputusan yang sudah dicabut tidak dapat diubah lagi; catat keputusan baru bila perlu."
+)
+BLACKLIST_ALREADY_LIFTED = _("Daftar hitam ini sudah dicabut.")
+BLACKLIST_ALREADY_ENDED = _(
+    "Masa sanksi ini sudah berakhir pada {end}; tidak ada yang perlu dicabut."
+)
+BLACKLIST_LIFT_REASON_REQUIRED = _(
+    "Tulis alasan pencabutan: sanksi dicabut sebelum masanya berakhir."
+)
+BLACKLIST_LIFT_BEFORE_START = _(
+    "Tanggal pencabutan tidak boleh sebelum tanggal mulai sanksi ({start})."
+)
+BLACKLIST_LIFT_IN_FUTURE = _("Tanggal pencabutan tidak boleh di masa depan.")
+BLACKLISTED_BID = _(
+    "Usaha Anda masuk daftar hitam ({period}; keputusan {reference}) dengan alasan: {reason} "
+    "Selama masa itu Anda tidak dapat mengajukan penawaran."
+)
+BLACKLISTED_EVENT = _(
+    "Usaha Anda masuk daftar hitam ({period}; keputusan {reference}) dengan alasan: {reason} "
+    "Selama masa itu Anda tidak dapat mendaftar ke acara temu bisnis."
+)
 
 # The verification of a vendor or certificate, as the audit log compares it.
 VERIFICATION_FIELDS = ("status", "rejection_reason", "verified_at", "verified_by")
@@ -655,3 +689,211 @@ def halal_assistance_issue(
     assistance.save()
     _notify_vendor(assistance.vendor, "vendors/certificate_verified", certificate=certificate)
     return certificate
+
+
+# The blacklist (daftar hitam) ----------------------------------------------------------------
+
+BLACKLISTING_FIELDS = (
+    "vendor",
+    "reason",
+    "decision_reference",
+    "starts_on",
+    "ends_on",
+    "lifted_on",
+    "lift_reason",
+    "lifted_by",
+)
+BLACKLISTING_EDITABLE = ("reason", "decision_reference", "starts_on", "ends_on")
+
+
+def blacklisted_refusal(blacklisting: Blacklisting, message) -> str:
+    """A refusal (BLACKLISTED_BID, BLACKLISTED_EVENT) that says why and until when."""
+    return str(message).format(
+        period=blacklisting.period_display(),
+        reference=blacklisting.decision_reference,
+        reason=blacklisting.reason.strip().rstrip(".") + ".",
+    )
+
+
+def blacklisting_check(*, vendor: Vendor, on: date, message) -> None:
+    """Refuse, with the listing's reason and period, a vendor blacklisted on that day."""
+    listed = vendor.blacklisting_on(on)
+    if listed is not None:
+        raise ValidationError(blacklisted_refusal(listed, message), code="blacklisted")
+
+
+def blacklisting_validate(blacklisting: Blacklisting) -> None:
+    """What a decision must hold (the admin's form asks the same before saving)."""
+    errors: dict[str, object] = {}
+    blacklisting.reason = (blacklisting.reason or "").strip()
+    blacklisting.decision_reference = (blacklisting.decision_reference or "").strip()
+    if not blacklisting.reason:
+        errors["reason"] = BLACKLIST_REASON_REQUIRED
+    if not blacklisting.decision_reference:
+        errors["decision_reference"] = BLACKLIST_REFERENCE_REQUIRED
+    if blacklisting.ends_on is not None and blacklisting.ends_on <= blacklisting.starts_on:
+        errors["ends_on"] = BLACKLIST_ENDS_BEFORE_START
+    if errors:
+        raise ValidationError(errors)
+    # Two decisions for the same days would leave a lift of one without effect.
+    others = Blacklisting.objects.filter(vendor_id=blacklisting.vendor_id).exclude(
+        pk=blacklisting.pk
+    )
+    for other in others:
+        other_last = other.last_day
+        if other_last is not None and other_last < other.starts_on:
+            continue  # lifted before it began: it never held
+        ends_before = blacklisting.ends_on is not None and blacklisting.ends_on < other.starts_on
+        starts_after = other_last is not None and blacklisting.starts_on > other_last
+        if not (ends_before or starts_after):
+            raise ValidationError(
+                BLACKLIST_OVERLAP.format(
+                    reference=other.decision_reference, period=other.period_display()
+                ),
+                code="overlap",
+            )
+
+
+def _audit_blacklisting(
+    blacklisting: Blacklisting, *, before: dict, action: AuditAction, by: User, note: str = ""
+) -> None:
+    audit.record(
+        actor=by,
+        action=action,
+        obj=blacklisting,
+        label=str(blacklisting),
+        changes=audit.diff(before, audit.snapshot(blacklisting, BLACKLISTING_FIELDS)),
+        note=note,
+    )
+
+
+def _notify_blacklisting(blacklisting: Blacklisting, template: str) -> None:
+    vendor = blacklisting.vendor
+    users = [m.user for m in vendor.members.select_related("user")]
+    account_services.notify(
+        users=users,
+        template=template,
+        context={"vendor": vendor, "blacklisting": blacklisting},
+        link=reverse("vendors:home"),
+    )
+
+
+@transaction.atomic
+def blacklisting_create(
+    *,
+    vendor: Vendor,
+    by: User,
+    reason: str,
+    decision_reference: str,
+    starts_on: date,
+    ends_on: date | None = None,
+) -> Blacklisting:
+    """Put a vendor on the blacklist for a period (a Dinas admin records the decision); its
+    users are told why and until when."""
+    Vendor.objects.select_for_update().filter(pk=vendor.pk).get()  # two admins, one vendor
+    blacklisting = Blacklisting(
+        vendor=vendor,
+        reason=reason,
+        decision_reference=decision_reference,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        decided_by=by,
+    )
+    blacklisting_validate(blacklisting)
+    blacklisting._change_reason = f"Dicatat: {blacklisting.decision_reference}"
+    blacklisting.save()
+    _audit_blacklisting(blacklisting, before={}, action=AuditAction.VENDOR_BLACKLISTED, by=by)
+    _notify_blacklisting(blacklisting, "vendors/blacklisted")
+    return blacklisting
+
+
+@transaction.atomic
+def blacklisting_update(*, blacklisting: Blacklisting, by: User, **changes: object) -> Blacklisting:
+    """Correct a decision still in force or to come (its reason, reference or period); the
+    vendor is told of the change. A lifted decision stays as it was."""
+    unknown = set(changes) - set(BLACKLISTING_EDITABLE)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    Vendor.objects.select_for_update().filter(pk=blacklisting.vendor_id).get()
+    blacklisting = Blacklisting.objects.select_related("vendor").get(pk=blacklisting.pk)
+    if blacklisting.lifted_on is not None:
+        raise ValidationError(BLACKLIST_LIFTED_LOCKED, code="lifted")
+    before = audit.snapshot(blacklisting, BLACKLISTING_FIELDS)
+    for field, value in changes.items():
+        setattr(blacklisting, field, value)
+    blacklisting_validate(blacklisting)
+    after = audit.snapshot(blacklisting, BLACKLISTING_FIELDS)
+    if after == before:
+        return blacklisting
+    blacklisting._change_reason = "Diubah admin Dinas PPKUKM"
+    blacklisting.save()
+    _audit_blacklisting(blacklisting, before=before, action=AuditAction.BLACKLISTING_CHANGED, by=by)
+    _notify_blacklisting(blacklisting, "vendors/blacklisting_changed")
+    return blacklisting
+
+
+@transaction.atomic
+def blacklisting_lift(
+    *, blacklisting: Blacklisting, by: User, reason: str, on: date | None = None
+) -> Blacklisting:
+    """End a blacklisting before its term (from `on`, today by default), with the reason;
+    the vendor may bid again from that day and is told so."""
+    today = timezone.localdate()
+    on = today if on is None else on
+    Vendor.objects.select_for_update().filter(pk=blacklisting.vendor_id).get()
+    blacklisting = Blacklisting.objects.select_related("vendor").get(pk=blacklisting.pk)
+    if blacklisting.lifted_on is not None:
+        raise ValidationError(BLACKLIST_ALREADY_LIFTED, code="lifted")
+    if blacklisting.ends_on is not None and blacklisting.ends_on < on:
+        raise ValidationError(
+            BLACKLIST_ALREADY_ENDED.format(end=date_format(blacklisting.ends_on, "DATE_FORMAT")),
+            code="ended",
+        )
+    if on > today:
+        raise ValidationError({"lifted_on": BLACKLIST_LIFT_IN_FUTURE}, code="future")
+    if on < blacklisting.starts_on and blacklisting.starts_on <= today:
+        raise ValidationError(
+            {
+                "lifted_on": BLACKLIST_LIFT_BEFORE_START.format(
+                    start=date_format(blacklisting.starts_on, "DATE_FORMAT")
+                )
+            },
+            code="before_start",
+        )
+    reason = (reason or "").strip()
+    if not reason and rules.lifted_early(ends_on=blacklisting.ends_on, lifted_on=on):
+        raise ValidationError({"lift_reason": BLACKLIST_LIFT_REASON_REQUIRED}, code="reason")
+    before = audit.snapshot(blacklisting, BLACKLISTING_FIELDS)
+    blacklisting.lifted_on = on
+    blacklisting.lift_reason = reason
+    blacklisting.lifted_by = by
+    blacklisting._change_reason = f"Dicabut: {reason}"
+    blacklisting.save()
+    _audit_blacklisting(
+        blacklisting, before=before, action=AuditAction.BLACKLISTING_LIFTED, by=by, note=reason
+    )
+    _notify_blacklisting(blacklisting, "vendors/blacklisting_lifted")
+    return blacklisting
+
+
+# Ratings (kept by contracts) -----------------------------------------------------------------
+
+
+def vendor_ratings_set(*, vendor_id: int, count: int, averages: dict[str, Decimal | None]) -> None:
+    """Store the averages of a vendor's ratings (contracts computes them from its ratings, in
+    the transaction that writes one): per aspect, and overall (the mean of the four)."""
+    places = Decimal("0.01")
+    values = {
+        f"rating_{aspect}": (
+            None if averages.get(aspect) is None else Decimal(averages[aspect]).quantize(places)
+        )
+        for aspect in RATING_ASPECTS
+    }
+    known = [averages[a] for a in RATING_ASPECTS if averages.get(a) is not None]
+    overall = (
+        (sum(Decimal(v) for v in known) / len(known)).quantize(places)
+        if count and len(known) == len(RATING_ASPECTS)
+        else None
+    )
+    # An update, not a save: the averages are no edit of the company (no history row).
+    Vendor.objects.filter(pk=vendor_id).update(rating_count=count, rating_overall=overall, **values)

@@ -85,6 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = request.user.vendor_member
     vendor = membership.vendor
     today = timezone.localdate()
+    blacklistings = list(selectors.blacklistings_in_force(vendor=vendor, today=today))
     return render(
         request,
         "vendors/home.html",
@@ -95,6 +96,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "product_counts": selectors.product_counts(vendor=vendor),
             "certificates": selectors.certificates_needing_attention(vendor=vendor, today=today),
             "certificate_counts": selectors.certificate_counts(vendor=vendor),
+            "blacklistings": blacklistings,
+            "listed_now": any(b.is_listed_on(today) for b in blacklistings),
+            "today": today,
         },
     )
 
@@ -505,9 +509,15 @@ def directory_index(request: HttpRequest) -> HttpResponse:
 def directory_vendor(request: HttpRequest, vendor_id: int) -> HttpResponse:
     """A verified vendor's public page; 404 for any other vendor."""
     vendor = get_object_or_404(directory.listed_vendors(), pk=vendor_id)
-    products = directory.vendor_products(vendor=vendor, on=timezone.localdate())
+    today = timezone.localdate()
+    products = directory.vendor_products(vendor=vendor, on=today)
     return render(
         request,
         "vendors/directory/vendor.html",
-        {"vendor": vendor, "products": products, "tiers": directory.TIERS},
+        {
+            "vendor": vendor,
+            "products": products,
+            "tiers": directory.TIERS,
+            "blacklisting": vendor.blacklisting_on(today),
+        },
     )

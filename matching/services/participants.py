@@ -33,6 +33,7 @@ from matching.selectors import acts_for, exhibitable_products
 from matching.services.meetings import EVENT_CLOSED, _meeting_close
 from p3dn_portal.celery import publish_or_defer
 from procurement.models import Officer
+from vendors import services as vendor_services
 from vendors.models import Product, Vendor
 from vendors.rules import UMK_SCALES
 from vendors.selectors import products_with_local_content
@@ -56,6 +57,11 @@ AVAILABILITY_LOCKED = _(
     "PPKUKM bila Anda berhalangan pada sesi tertentu."
 )
 PACKAGE_OTHER_OPD = _("Paket yang ditautkan harus paket OPD pembeli.")
+ACCEPT_BLACKLISTED = _(
+    "{vendor} masuk daftar hitam ({period}; keputusan {reference}) dan tidak dapat diterima "
+    "sebagai peserta pameran selama masa itu. Tidak ada peserta yang diterima; pilih ulang "
+    "tanpa penyedia itu."
+)
 
 
 logger = logging.getLogger(__name__)
@@ -80,6 +86,9 @@ def exhibitor_apply(
     _require_registration(event)
     if not vendor.is_verified:
         raise ValidationError(VENDOR_NOT_VERIFIED, code="vendor_not_verified")
+    vendor_services.blacklisting_check(
+        vendor=vendor, on=timezone.localdate(), message=vendor_services.BLACKLISTED_EVENT
+    )
     allowed = set(exhibitable_products(vendor=vendor).values_list("pk", flat=True))
     chosen = [p for p in products if p.pk in allowed]
     if not chosen:
@@ -121,6 +130,16 @@ def exhibitors_decide(
             # is not brought back by a bulk action.
             if participant.status != ParticipantStatus.APPLIED:
                 continue
+            listed = participant.vendor.blacklisting_on(timezone.localdate())
+            if listed is not None:
+                raise ValidationError(
+                    ACCEPT_BLACKLISTED.format(
+                        vendor=participant.vendor.name,
+                        period=listed.period_display(),
+                        reference=listed.decision_reference,
+                    ),
+                    code="blacklisted",
+                )
             taken = event.participants.filter(
                 kind=ParticipantKind.EXHIBITOR, status=ParticipantStatus.ACCEPTED
             )

@@ -22,6 +22,7 @@ from procurement.rules import Status
 from procurement.services import lifecycle
 from procurement.services.lifecycle import _when
 from procurement.services.notifications import _notify_vendor_users
+from vendors import services as vendor_services
 from vendors.models import Product, Vendor
 from vendors.selectors import products_with_local_content, valid_halal_certificates
 
@@ -68,9 +69,13 @@ class LineInput:
     unit_price: Decimal
 
 
-def _check_vendor(package: Package, vendor: Vendor) -> None:
+def _check_vendor(package: Package, vendor: Vendor, *, today: date) -> None:
     if not vendor.is_verified:
         raise ValidationError(VENDOR_NOT_VERIFIED, code="vendor_not_verified")
+    # Not while blacklisted (the day the bid comes in, in Jakarta).
+    vendor_services.blacklisting_check(
+        vendor=vendor, on=today, message=vendor_services.BLACKLISTED_BID
+    )
     if package.reserved_for_small_business and not vendor.is_umk:
         raise ValidationError(
             RESERVED_NOT_SMALL.format(scale=vendor.get_scale_display() or "—"), code="reserved"
@@ -83,16 +88,22 @@ def bidding_problem(*, package: Package, vendor: Vendor, now: datetime) -> str |
     if it may try (bid_submit decides, by the database clock, when the bid comes in)."""
     try:
         _check_open(package, now)
-        _check_vendor(package, vendor)
+        _check_vendor(package, vendor, today=timezone.localdate(now))
     except ValidationError as error:
         return " ".join(error.messages)
     return None
 
 
 def _check_eligibility(
-    *, package: Package, vendor: Vendor, products: list[Product], tkdn_pct: Decimal, on: date
+    *,
+    package: Package,
+    vendor: Vendor,
+    products: list[Product],
+    tkdn_pct: Decimal,
+    on: date,
+    today: date,
 ) -> None:
-    _check_vendor(package, vendor)
+    _check_vendor(package, vendor, today=today)
     if package.halal_required:
         halal_ids = set(
             valid_halal_certificates(on=on)
@@ -171,6 +182,7 @@ def bid_submit(*, package: Package, vendor: Vendor, by: User, lines: list[LineIn
         products=list(products.values()),
         tkdn_pct=rules.bid_local_content(line.figures for line in content_lines).tkdn_pct,
         on=closing_day,
+        today=timezone.localdate(now),
     )
     previous = package.bids.filter(vendor=vendor)
     replaced = list(previous.filter(status=BidStatus.ACTIVE).values_list("pk", "version"))

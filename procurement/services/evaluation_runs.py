@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +31,7 @@ from procurement.models import (
 from procurement.rules import Action
 from procurement.services.lifecycle import _authorize, _transition
 from vendors import rules as vendor_rules
-from vendors.models import CertificateStatus, HalalCertificate, TKDNCertificate
+from vendors.models import Blacklisting, CertificateStatus, HalalCertificate, TKDNCertificate
 
 logger = logging.getLogger(__name__)
 
@@ -222,6 +222,8 @@ AUTOMATIC_FAILURES = frozenset(
         evaluation.CERTIFICATE_REVOKED,
         evaluation.CERTIFICATE_EXPIRED,
         evaluation.HALAL_MISSING,
+        evaluation.VENDOR_BLACKLISTED,
+        evaluation.VENDOR_BLACKLISTED_OPEN,
     }
 )
 
@@ -253,6 +255,7 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
             "verdict__reason",
             "verdict__clarification",
             "verdict__clarification_reason",
+            "vendor_id",
         )
     )
     package_items = list(package.items.all())
@@ -278,7 +281,10 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
         )
     ):
         lines[row[0]].append(row)
-    verdicts = {bid[0]: Verdict(*bid[7:]) for bid in bids if bid[7] is not None}
+    verdicts = {bid[0]: Verdict(*bid[7:12]) for bid in bids if bid[7] is not None}
+    blacklisted = _blacklisted(
+        {bid[12] for bid in bids}, day=timezone.localdate(run.started_at or timezone.now())
+    )
     requirement_names = (
         dict(package.requirements.values_list("pk", "text"))
         if any(not v.passed for v in verdicts.values())
@@ -299,7 +305,7 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
     names = {item.item_id: item.name for item in items}
     figures, before_price, snapshots, corrections, flags = [], {}, {}, {}, {}
     pending = False
-    for pk, _price, tkdn, tkdn_bmp, submitted_at, vendor_status, scale, *_verdict in bids:
+    for pk, _price, tkdn, tkdn_bmp, submitted_at, vendor_status, scale, *rest in bids:
         bid_lines = lines[pk]
         corrected = evaluation.correct_bid(
             items,
@@ -319,6 +325,8 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
         problems = _snapshot_problems(
             package, vendor_status, scale, tkdn, bid_lines, closing_day, revoked, halal_revoked
         )
+        if rest[-1] in blacklisted:  # qualification: not blacklisted (on the run's day)
+            problems.append(blacklisted[rest[-1]])
         verdict = verdicts.get(pk)
         reasons = list(problems)
         if verdict is not None and not verdict.passed:
@@ -380,6 +388,33 @@ def _evaluate(run: EvaluationRun) -> list[EvaluationResult]:
         )
         for ranked in evaluation.rank_bids(figures, run.terms())
     ]
+
+
+def _blacklisted(vendor_ids: set[int], *, day) -> dict[int, evaluation.Reason]:
+    """The qualification's blacklist check (Perlem LKPP 12/2021, step 4): the reason a bid of
+    each vendor blacklisted on `day` falls with, its decision's period and reason in it."""
+    reasons: dict[int, evaluation.Reason] = {}
+    listed = (
+        Blacklisting.objects.listed_on(day)
+        .filter(vendor_id__in=vendor_ids)
+        .order_by("vendor_id", F("ends_on").asc(nulls_last=True), "pk")
+    )
+    for blacklisting in listed:  # the one ending last counts (the later rows win)
+        last = blacklisting.last_day
+        params = {
+            "starts_on": blacklisting.starts_on.isoformat(),
+            "reference": blacklisting.decision_reference,
+            "reason": blacklisting.reason,
+        }
+        if last is None:
+            reasons[blacklisting.vendor_id] = evaluation.Reason.of(
+                evaluation.VENDOR_BLACKLISTED_OPEN, **params
+            )
+        else:
+            reasons[blacklisting.vendor_id] = evaluation.Reason.of(
+                evaluation.VENDOR_BLACKLISTED, last_on=last.isoformat(), **params
+            )
+    return reasons
 
 
 @dataclass(frozen=True)

@@ -194,10 +194,10 @@ def test_the_job_reads_a_package_in_a_constant_number_of_queries(
     run = services.evaluation_request(package=announced, by=ppk)
     # 1-3 lock, mark and save the run as running; 4 savepoint; 5 advisory lock; 6 lock the
     # run with its package; 7 delete old results; 8 bids with vendors and verdicts; 9 the
-    # package's items; 10 the bids' lines with products; 11-12 TKDN and halal certificate
-    # statuses; 13 insert the results; 14 save the run; 15 the previous successful run; 16 its
-    # winner and this run's; 17 the run's number in its package (the audit row's label);
-    # 18 the audit row; 19 release the savepoint
-    with django_assert_num_queries(19):
+    # package's items; 10 the bids' lines with products; 11 the bidders' blacklistings;
+    # 12-13 TKDN and halal certificate statuses; 14 insert the results; 15 save the run; 16 the
+    # previous successful run; 17 its winner and this run's; 18 the run's number in its
+    # package (the audit row's label); 19 the audit row; 20 release the savepoint
+    with django_assert_num_queries(20):
         services.evaluation_execute(run_id=run.pk)
     assert Package.objects.get(pk=announced.pk).status == Status.EVALUATION

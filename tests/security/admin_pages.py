@@ -260,6 +260,15 @@ ADMIN_PAGES: dict[str, dict[str, tuple[int, int]]] = {
         DELETE: (403, 403),
         HISTORY: (200, 200),
     },
+    "vendors.blacklisting": {
+        LIST: (200, 200),
+        ADD: (200, 200),
+        OPEN: (302, 302),
+        CHANGE: (200, 200),
+        DELETE: (403, 403),
+        HISTORY: (200, 200),
+        VERSION: (200, 200),
+    },
     "vendors.halalassistance": {
         LIST: (200, 200),
         ADD: (200, 200),

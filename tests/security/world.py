@@ -198,6 +198,14 @@ def build_world() -> World:
     pending_vendor = factories.VendorFactory(
         name=PENDING_VENDOR, status=VendorStatus.PENDING, verified_at=None
     )
+    # A vendor of no one in the walk on the blacklist (the admin's decision pages open).
+    vendor_services.blacklisting_create(
+        vendor=factories.VendorFactory(name="CV Daftar Hitam"),
+        by=admin,
+        reason="Wanprestasi pada kontrak sebelumnya.",
+        decision_reference="KEP-DH/001/2026",
+        starts_on=timezone.localdate(),
+    )
     ids.update(
         vendor_a=vendor_a.pk,
         pending_vendor=pending_vendor.pk,

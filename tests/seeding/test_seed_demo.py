@@ -82,3 +82,22 @@ def test_it_loads_a_running_business_matching_event_and_one_open_for_registratio
     counts = (Event.objects.count(), Meeting.objects.count(), Suggestion.objects.count())
     call_command("seed_demo")
     assert (Event.objects.count(), Meeting.objects.count(), Suggestion.objects.count()) == counts
+
+
+def test_it_loads_a_blacklisted_vendor_whose_bid_falls_at_evaluation(settings):
+    from procurement import selectors as procurement_selectors
+    from procurement.models import Package
+    from procurement.reasons import reasons_display
+    from seeding.demo_procurement import BLACKLIST_REFERENCE, BLACKLIST_RUP_CODE
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    vendor = Vendor.objects.get(name="CV Kaos Olahraga Ciracas")
+    assert vendor.is_blacklisted_on(timezone.localdate())
+    package = Package.objects.get(rup_code=BLACKLIST_RUP_CODE)
+    run = procurement_selectors.current_run(package)
+    assert run.final
+    fallen = run.results.get(bid__vendor=vendor)
+    assert (fallen.eligible, fallen.rank) == (False, None)
+    assert any(BLACKLIST_REFERENCE in text for text in reasons_display(fallen.reasons))
+    assert run.results.get(rank=1).bid.vendor.name == "CV Garmen Cakung Mandiri"

@@ -535,8 +535,10 @@ def test_the_directory_runs_a_fixed_number_of_queries(client, django_assert_num_
     # 1 the data versions; the first time for the catalogue as it is:
     # 2 cities of verified vendors for the filter
     # 3 count of matching products (up to the limit) for the paginator
-    # 4 the page of products, with vendor, effective TKDN/BMP and halal in the same query
-    with django_assert_num_queries(4):
+    # 4 the page of products, with vendor (its rating too), effective TKDN/BMP and halal in
+    #   the same query
+    # 5 the blacklistings of the page's vendors
+    with django_assert_num_queries(5):
         response = client.get(DIRECTORY, params)
     assert len(response.context["page_obj"]) == min(count, directory.PAGE_SIZE)
     with django_assert_num_queries(1):
@@ -553,7 +555,8 @@ def test_a_search_runs_a_fixed_number_of_queries(client, django_assert_num_queri
     # 3 the candidates (the first matches, up to the limit + 1: also the count); the vendors
     #   named by the query are a subquery of it
     # 4 the page of the candidates, ranked, with vendor, effective TKDN/BMP and halal
-    with django_assert_num_queries(4):
+    # 5 the blacklistings of the page's vendors
+    with django_assert_num_queries(5):
         response = client.get(DIRECTORY, {"q": "makanan", "sort": "price"})
     assert len(response.context["page_obj"]) == min(count, directory.PAGE_SIZE)
     # Then the versions (of the topics and words) alone.
@@ -570,7 +573,8 @@ def test_the_vendor_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         HalalCertificateFactory(products=[product], vendor=vendor)
     # 1 the verified vendor
     # 2 its active products with effective TKDN/BMP and halal
-    with django_assert_num_queries(2):
+    # 3 its blacklisting today, if any
+    with django_assert_num_queries(3):
         response = client.get(_vendor_page(vendor))
     assert len(response.context["products"]) == count
 
