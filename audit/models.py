@@ -51,6 +51,20 @@ class AuditAction(models.TextChoices):
     )
     VENDOR_DEACTIVATED = "vendor_deactivated", _("Penyedia dinonaktifkan")
     BID_RESEALED = "bid_resealed", _("Penawaran disegel ulang dengan kunci baru")
+    CONTRACT_CREATED = "contract_created", _("Kontrak dibuat dari paket")
+    DELIVERY_RECORDED = "delivery_recorded", _("Pengiriman dicatat")
+    DELIVERY_CONFIRMED = "delivery_confirmed", _("Pengiriman dikonfirmasi penyedia")
+    DELIVERY_DISPUTED = "delivery_disputed", _("Pengiriman dibantah penyedia")
+    HANDOVER_SIGNED = "handover_signed", _("BAST ditandatangani")
+    HANDOVER_ACKNOWLEDGED = "handover_acknowledged", _("BAST diakui penyedia")
+    CONTRACT_FLAGGED = "contract_flagged", _("Kontrak ditandai")
+    VENDOR_RATED = "vendor_rated", _("Penyedia dinilai")
+    RATING_ANSWERED = "rating_answered", _("Penilaian dijawab penyedia")
+    INVOICE_RECORDED = "invoice_recorded", _("Tagihan dicatat")
+    PAYMENT_RECORDED = "payment_recorded", _("Pembayaran dicatat")
+    VENDOR_BLACKLISTED = "vendor_blacklisted", _("Penyedia masuk daftar hitam")
+    BLACKLISTING_CHANGED = "blacklisting_changed", _("Daftar hitam diubah")
+    BLACKLISTING_LIFTED = "blacklisting_lifted", _("Daftar hitam dicabut")
 
 
 class ObjectType(models.TextChoices):
@@ -66,6 +80,10 @@ class ObjectType(models.TextChoices):
     SCHEDULE_RUN = "matching.schedulerun", _("Penjadwalan temu bisnis")
     MEETING = "matching.meeting", _("Pertemuan temu bisnis")
     USER = "accounts.user", _("Pengguna")
+    CONTRACT = "contracts.contract", _("Kontrak")
+    INVOICE = "contracts.invoice", _("Tagihan")
+    PAYMENT = "contracts.payment", _("Pembayaran")
+    BLACKLISTING = "vendors.blacklisting", _("Daftar hitam")
 
 
 class SystemJob(models.TextChoices):

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "vendors",
     "procurement",
+    "contracts",  # after the contract: deliveries, BAST, rating, payments
     "matching",
     "dashboards",
     "opendata",

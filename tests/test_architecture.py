@@ -10,7 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "p3dn_portal"
 # The apps above accounts: each holds a domain (or, for seeding, data for all of them).
-DOMAIN_APPS = ("vendors", "procurement", "matching", "audit", "dashboards", "opendata", "seeding")
+DOMAIN_APPS = ("vendors", "procurement", "contracts", "matching", "audit", "dashboards", "opendata")
+DOMAIN_APPS += ("seeding",)
 TEMPLATE_TAGS = f"{PROJECT}.templatetags"
 SKIPPED = {".venv", "node_modules", ".git"}
 
@@ -109,6 +110,13 @@ def test_procurement_imports_nothing_from_matching():
     assert _into(_reached(_source_files("procurement")), ("matching",)) == []
 
 
+def test_procurement_and_vendors_import_nothing_from_contracts():
+    """Contracts sit above procurement and vendors: they tell it through signals
+    (procurement.signals.package_contracted) and templates link by URL name."""
+    reached = _reached(_source_files("procurement") + _source_files("vendors"))
+    assert _into(reached, ("contracts",)) == []
+
+
 def test_no_app_imports_seeding():
     """Demo and bench data sit above every app; only tests and benchmarks read them."""
     outside = [
@@ -131,7 +139,8 @@ def test_only_templates_use_the_template_tags():
     assert importers == []
 
 
-APPS = ("accounts", "audit", "vendors", "procurement", "matching", "dashboards", "opendata")
+APPS = ("accounts", "audit", "vendors", "procurement", "contracts", "matching", "dashboards")
+APPS += ("opendata",)
 APPS += ("freshness", "seeding", PROJECT)
 # The README's table (Architecture): which apps each app's modules may import directly.
 MAY_IMPORT = {
@@ -140,9 +149,11 @@ MAY_IMPORT = {
     "audit": {"accounts", PROJECT},
     "vendors": {"accounts", "audit", "freshness", PROJECT},
     "procurement": {"accounts", "audit", "freshness", "vendors", PROJECT},
+    "contracts": {"accounts", "audit", "freshness", "vendors", "procurement", PROJECT},
     "matching": {"accounts", "audit", "vendors", "procurement", PROJECT},
-    "dashboards": {"accounts", "freshness", "vendors", "procurement", "matching", PROJECT},
-    "opendata": {"procurement"},
+    "dashboards": {"accounts", "freshness", "vendors", "procurement", "contracts", "matching"}
+    | {PROJECT},
+    "opendata": {"procurement", "contracts"},
 }
 
 

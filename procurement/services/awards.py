@@ -32,6 +32,7 @@ from procurement.services.lifecycle import (
 )
 from procurement.services.notifications import _notify_bidders
 from procurement.services.packages import package_fail
+from procurement.signals import package_contracted
 
 WINNER_NOT_ACTIVE = _("Pemenang harus salah satu penawaran aktif paket ini.")
 WINNER_NOT_FIRST = _(
@@ -155,6 +156,8 @@ def package_contract(*, package: Package, by: User, number: str, signed_on: date
     package.contract_signed_on = signed_on
     package.save(update_fields=["status", "contract_number", "contract_signed_on"])
     _audit_transition(package, action=Action.CONTRACT, by=by)
+    # The apps above (contracts) write what follows the contract in this transaction.
+    package_contracted.send(sender=Package, package=package, by=by)
     return package
 
 
