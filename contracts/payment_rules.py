@@ -48,7 +48,9 @@ def balance(value: Decimal, amounts: Iterable[Decimal]) -> Decimal:
     return value - sum(amounts, ZERO)
 
 
-def payment_problem(*, value: Decimal, paid: Decimal, amount: Decimal, tax_withheld: Decimal) -> str:
+def payment_problem(
+    *, value: Decimal, paid: Decimal, amount: Decimal, tax_withheld: Decimal
+) -> str:
     """The rule a new payment of `amount` (gross) would break, as a code, or "" when none:
     "not_positive", "tax_negative", "tax_above_amount" or "above_balance" (the total paid
     would pass the contract value)."""

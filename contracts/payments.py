@@ -28,19 +28,18 @@ NOT_YOUR_CONTRACT = _("Kontrak ini milik OPD lain.")
 POSITION_NOT_ALLOWED = _(
     "Hanya PPK atau Bendahara OPD yang mencatat tagihan dan pembayaran (jabatan Anda: {position})."
 )
+RECORDERS_ONLY = _("Hanya PPK atau Bendahara OPD kontrak ini yang mencatat tagihan dan pembayaran.")
 NO_BAST = _("Pembayaran mengikuti serah terima: catat tagihan dan pembayaran setelah BAST.")
 DATE_BEFORE_BAST = _("Tanggal tidak boleh sebelum tanggal BAST ({bast}).")
 DATE_IN_FUTURE = _("Tanggal tidak boleh di masa depan.")
 PAID_BEFORE_INVOICE = _("Tanggal bayar tidak boleh sebelum tanggal tagihan ({issued}).")
 NUMBER_TAKEN = _("Nomor tagihan {number} sudah dicatat untuk kontrak ini.")
-INVOICES_ABOVE_VALUE = _(
-    "Jumlah tagihan melebihi sisa nilai kontrak yang belum ditagih (Rp{left})."
-)
+INVOICES_ABOVE_VALUE = _("Jumlah tagihan melebihi sisa nilai kontrak yang belum ditagih ({left}).")
 PAYMENT_ABOVE_BALANCE = _(
-    "Pembayaran melebihi sisa kontrak: sisa yang belum dibayar Rp{balance}. Total pembayaran "
+    "Pembayaran melebihi sisa kontrak: sisa yang belum dibayar {balance}. Total pembayaran "
     "tidak boleh melebihi nilai kontrak."
 )
-PAYMENT_ABOVE_INVOICE = _("Pembayaran melebihi sisa tagihan {number}: Rp{left}.")
+PAYMENT_ABOVE_INVOICE = _("Pembayaran melebihi sisa tagihan {number}: {left}.")
 AMOUNT_NOT_POSITIVE = _("Jumlah harus lebih dari nol.")
 TAX_NEGATIVE = _("Pajak yang dipotong tidak boleh negatif.")
 TAX_ABOVE_AMOUNT = _("Pajak yang dipotong tidak boleh melebihi jumlah bruto.")
@@ -77,7 +76,11 @@ def _authorize(*, contract: Contract, by: User) -> None:
 
 def _lock(contract: Contract) -> Contract:
     # Two payments recorded at once must not both pass the balance: lock the contract.
-    return Contract.objects.select_for_update().select_related("handover").get(pk=contract.pk)
+    return (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("handover", "opd", "vendor")
+        .get(pk=contract.pk)
+    )
 
 
 def _check_date(day: date, *, bast_on: date, field: str) -> None:
@@ -218,5 +221,5 @@ def _notify_vendor(contract: Contract, template: str, **context) -> None:
         users=users,
         template=template,
         context={"contract": contract, **context},
-        link=reverse("contracts:vendor-contract", args=[contract.pk]),
+        link=reverse("contracts:payments", args=[contract.pk]),
     )

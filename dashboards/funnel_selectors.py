@@ -166,7 +166,8 @@ def _speeds(filters: Filters, opds: dict[int, dict]) -> list[OPDSpeed]:
 def funnel_figures(filters: Filters) -> Funnel:
     """The funnel per OPD, month and category, and the payment speed per OPD: six queries."""
     opds = {
-        row["pk"]: row for row in OPD.objects.values("pk", "name", "short_name", "payment_target_days")
+        row["pk"]: row
+        for row in OPD.objects.values("pk", "name", "short_name", "payment_target_days")
     }
     total, rows = funnel.funnel_rows(_stage_rows(filters))
     named = [

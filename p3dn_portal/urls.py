@@ -15,6 +15,7 @@ urlpatterns = [
     path("akun/", include("accounts.urls")),
     path("penyedia/", include("vendors.urls")),
     path("pengadaan/", include("procurement.urls")),
+    path("kontrak/", include("contracts.urls")),
     path("temu-bisnis/", include("matching.urls")),
     path("dasbor/", include("dashboards.urls")),
     path("open-data/", include("opendata.urls")),

@@ -72,9 +72,7 @@ def test_within_target_counts_calendar_days_inclusive():
     assert not within_target(bast_on=bast, settled=date(2026, 3, 8), target_days=15, today=today)
     # Unpaid: late once the target passed, undecided before.
     assert within_target(bast_on=bast, settled=None, target_days=15, today=today) is False
-    assert (
-        within_target(bast_on=bast, settled=None, target_days=15, today=date(2026, 3, 7)) is None
-    )
+    assert within_target(bast_on=bast, settled=None, target_days=15, today=date(2026, 3, 7)) is None
 
 
 def test_median_of_odd_and_even_counts():
