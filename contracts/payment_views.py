@@ -16,6 +16,7 @@ from contracts.payment_forms import InvoiceForm, PaymentForm
 from contracts.payment_selectors import contract_for, contract_payments
 from p3dn_portal.lib.confirm import Confirmation, confirmation_page, confirmed
 from p3dn_portal.lib.formatting import day, rupiah
+from p3dn_portal.lib.forms import error_text
 
 
 def _get_recordable(request: HttpRequest, contract_id: int) -> Contract:
@@ -25,6 +26,14 @@ def _get_recordable(request: HttpRequest, contract_id: int) -> Contract:
     if not payments.may_record(user=request.user, contract=contract):
         raise PermissionDenied(payments.RECORDERS_ONLY)
     return contract
+
+
+def _service_error(request: HttpRequest, form, error: ValidationError) -> None:
+    """Field errors beside their fields; an error about the contract (no BAST yet) above."""
+    if hasattr(error, "error_dict"):
+        form.add_service_error(error)
+    else:
+        messages.error(request, error_text(error))
 
 
 def _page(request, contract, *, invoice_form=None, payment_form=None, status=200):
@@ -62,7 +71,7 @@ def invoice_add(request: HttpRequest, contract_id: int) -> HttpResponse:
                 contract=contract, by=request.user, **form.cleaned_data
             )
         except ValidationError as e:
-            form.add_service_error(e)
+            _service_error(request, form, e)
         else:
             messages.success(request, _("Tagihan %(number)s dicatat.") % {"number": invoice.number})
             return redirect("contracts:payments", contract.pk)
@@ -83,9 +92,7 @@ def payment_add(request: HttpRequest, contract_id: int) -> HttpResponse:
                 Confirmation(
                     title=_("Catat pembayaran ini?"),
                     consequences=[
-                        _(
-                            "Pembayaran tercatat tetap: portal tidak dapat mengubah atau menghapusnya."
-                        ),
+                        _("Pembayaran yang tercatat tidak dapat diubah atau dihapus di portal."),
                         _("Penyedia diberi tahu lewat portal dan email."),
                         _("Bila sisa kontrak menjadi nol, kontrak berstatus Lunas."),
                     ],
@@ -109,7 +116,7 @@ def payment_add(request: HttpRequest, contract_id: int) -> HttpResponse:
         try:
             payments.payment_record(by=request.user, **data)
         except ValidationError as e:
-            form.add_service_error(e)
+            _service_error(request, form, e)
         else:
             messages.success(request, _("Pembayaran dicatat; penyedia diberi tahu."))
             return redirect("contracts:payments", contract.pk)
