@@ -297,6 +297,11 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "procurement:my-bids": [page(VENDORS)],
     "procurement:bid-receipt": [page(VENDOR_A, bid_id="sealed_bid")],
     "procurement:bid-withdraw": [action(VENDOR_A, bid_id="sealed_bid")],
+    # Contracts: invoices and payments, read by the OPD's officers and the vendor; recorded
+    # by the OPD's PPK or Bendahara (an empty form is refused: 400). The vendor is refused.
+    "contracts:payments": [page(OPD_A_OR_VENDOR_A, contract_id="payment_contract")],
+    "contracts:invoice-add": [action({OFFICER: 400}, contract_id="payment_contract")],
+    "contracts:payment-add": [action({OFFICER: 400}, contract_id="payment_contract")],
     # Business matching
     "matching:events": [page(EVERYONE)],
     "matching:event-detail": [

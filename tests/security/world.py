@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from accounts.models import Notification, User
+from contracts.models import Contract, ContractStatus, Handover, Invoice
 from matching import services as matching_services
 from matching.models import CheckIn, MeetingStatus, Outcome, ScheduleRun, Suggestion
 from matching.rules import EventStatus
@@ -62,6 +63,7 @@ NOTIFICATION_TEXT = "Pemberitahuan rahasia untuk pemilik usaha A"
 INVITED_EMAIL = "calon-staf-rahasia-a@contoh.id"
 PENDING_VENDOR = "CV Rahasia Menunggu Verifikasi"
 NEED_TEXT = "Kebutuhan rahasia OPD A: kursi lipat aula"
+INVOICE_NUMBER = "TAGIHAN-RAHASIA-A/2026"
 
 
 @dataclass
@@ -323,6 +325,39 @@ def build_world() -> World:
         vendor_content_type=ContentType.objects.get_for_model(vendor_a).pk,
     )
 
+    # A contract of OPD A with vendor A, handed over (BAST) and invoiced: its payments are
+    # OPD A's and vendor A's alone.
+    payment_contract = Contract.objects.create(
+        opd=officer.opd,
+        vendor=vendor_a,
+        number="KTR/DUNIA/2026",
+        signed_on=timezone.localdate() - timedelta(days=30),
+        value=Decimal("50000000"),
+        offered_tkdn_pct=Decimal("40"),
+        offered_tkdn_bmp_pct=Decimal("45"),
+        vendor_small_business=True,
+        status=ContractStatus.HANDED_OVER,
+    )
+    Handover.objects.create(
+        contract=payment_contract,
+        number="BAST/DUNIA/2026/1",
+        signed_on=timezone.localdate() - timedelta(days=5),
+        signed_by=officer.user,
+        signed_at=timezone.now(),
+        accepted_value=Decimal("50000000"),
+        achieved_tkdn_pct=Decimal("40"),
+        achieved_tkdn_bmp_pct=Decimal("45"),
+    )
+    Invoice.objects.create(
+        contract=payment_contract,
+        number=INVOICE_NUMBER,
+        issued_on=timezone.localdate() - timedelta(days=4),
+        amount=Decimal("50000000"),
+        recorded_by=officer.user,
+        recorded_at=timezone.now(),
+    )
+    ids.update(payment_contract=payment_contract.pk)
+
     # A failed sign-in to owner A's account, as django-axes records it.
     attempt = {
         "username": owner_member.user.email,
@@ -352,7 +387,7 @@ def build_world() -> World:
     for role in (ANON, OWNER, STAFF, OTHER_VENDOR, OTHER_OFFICER):
         secrets[role] += (DRAFT_TITLE, CANCELLED_DRAFT_TITLE)
     for role in (ANON, OTHER_VENDOR, OTHER_OFFICER):
-        secrets[role] += (OBJECTION_TEXT,)
+        secrets[role] += (OBJECTION_TEXT, INVOICE_NUMBER)
     for role in (ANON, STAFF, OTHER_VENDOR, OFFICER, OTHER_OFFICER):
         secrets[role] += (NOTIFICATION_TEXT,)
     return World(users=users, ids=ids, secrets=secrets)
