@@ -20,11 +20,31 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext_lazy as _
+
+from dashboards.rules import DOMESTIC_TARGET_PCT, SMALL_BUSINESS_TARGET_PCT
+
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 
 PLANNED, CONTRACTED, DELIVERED, PAID = "planned", "contracted", "delivered", "paid"
 STAGES = (PLANNED, CONTRACTED, DELIVERED, PAID)
+STAGE_LABELS = {
+    PLANNED: _("Direncanakan (pagu)"),
+    CONTRACTED: _("Berkontrak"),
+    DELIVERED: _("Diserahterimakan (BAST)"),
+    PAID: _("Dibayar"),
+}
+# What each stage counts, as the page says it.
+STAGE_COUNTS = {
+    PLANNED: _(
+        "Pagu paket tahun ini (tanpa yang dibatalkan). Dalam negeri: pagu paket wajib PDN; "
+        "usaha kecil: pagu yang dicadangkan untuk usaha kecil (TKDN dan penyedia belum ada)."
+    ),
+    CONTRACTED: _("Nilai kontrak. TKDN yang ditawarkan pemenang; skala penyedia saat kontrak."),
+    DELIVERED: _("Nilai yang diterima pada BAST. TKDN yang tercapai pada BAST."),
+    PAID: _("Pembayaran bruto. TKDN yang tercapai pada BAST."),
+}
 
 # The keys one grouped query per stage returns, besides the row's key.
 MEASURES = ("value", "domestic", "tkdn25", "small")
@@ -65,6 +85,50 @@ class StageFigures:
         return _share(self.small, self.value)
 
 
+def _bar(value: Decimal | None) -> int:
+    return 0 if value is None else max(0, min(100, round(value)))
+
+
+@dataclass(frozen=True)
+class StageView:
+    """One stage of a row as the page draws it: the figures, the share of the pagu reached,
+    bar widths in whole percents and whether the targets are met."""
+
+    stage: str
+    figures: StageFigures
+    progress: Decimal | None
+
+    @property
+    def label(self) -> str:
+        return str(STAGE_LABELS[self.stage])
+
+    @property
+    def counts(self) -> str:
+        return str(STAGE_COUNTS[self.stage])
+
+    @property
+    def progress_bar(self) -> int:
+        return _bar(self.progress)
+
+    @property
+    def domestic_bar(self) -> int:
+        return _bar(self.figures.domestic_share)
+
+    @property
+    def small_bar(self) -> int:
+        return _bar(self.figures.small_share)
+
+    @property
+    def domestic_met(self) -> bool | None:
+        share = self.figures.domestic_share
+        return None if share is None else share >= DOMESTIC_TARGET_PCT
+
+    @property
+    def small_met(self) -> bool | None:
+        share = self.figures.small_share
+        return None if share is None else share >= SMALL_BUSINESS_TARGET_PCT
+
+
 PLANNED_EMPTY = StageFigures(tkdn25=None)
 
 
@@ -90,6 +154,10 @@ class FunnelRow:
     def progress(self, name: str) -> Decimal | None:
         """A stage's value as a percentage of the planned pagu."""
         return _share(self.stage(name).value, self.stage(PLANNED).value)
+
+    @property
+    def views(self) -> list[StageView]:
+        return [StageView(name, self.stage(name), self.progress(name)) for name in STAGES]
 
 
 def _figures(stage: str, row: Mapping) -> StageFigures:

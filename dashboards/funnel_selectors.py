@@ -33,9 +33,9 @@ def _stage_rows(filters: Filters) -> dict[str, list[dict]]:
         packages.annotate(month=ExtractMonth("closes_at"))
         .values("opd_id", "month", "category")
         .annotate(
-            value=_sum("pagu"),
-            domestic=_sum("pagu", Q(pdn=True)),
-            small=_sum("pagu", Q(reserved_for_small_business=True)),
+            f_value=_sum("pagu"),
+            f_domestic=_sum("pagu", Q(pdn=True)),
+            f_small=_sum("pagu", Q(reserved_for_small_business=True)),
         )
         .order_by()
     )
@@ -43,10 +43,10 @@ def _stage_rows(filters: Filters) -> dict[str, list[dict]]:
         Contract.objects.filter(package__in=package_ids)
         .values("opd_id", month=ExtractMonth("package__closes_at"), category=F("package__category"))
         .annotate(
-            value=_sum("value"),
-            domestic=_sum("value", Q(offered_tkdn_pct__gt=0)),
-            tkdn25=_sum("value", Q(offered_tkdn_pct__gte=rules.TKDN_THRESHOLD_PCT)),
-            small=_sum("value", Q(vendor_small_business=True)),
+            f_value=_sum("value"),
+            f_domestic=_sum("value", Q(offered_tkdn_pct__gt=0)),
+            f_tkdn25=_sum("value", Q(offered_tkdn_pct__gte=rules.TKDN_THRESHOLD_PCT)),
+            f_small=_sum("value", Q(vendor_small_business=True)),
         )
         .order_by()
     )
@@ -58,10 +58,10 @@ def _stage_rows(filters: Filters) -> dict[str, list[dict]]:
             category=F("contract__package__category"),
         )
         .annotate(
-            value=_sum("accepted_value"),
-            domestic=_sum("accepted_value", Q(achieved_tkdn_pct__gt=0)),
-            tkdn25=_sum("accepted_value", Q(achieved_tkdn_pct__gte=rules.TKDN_THRESHOLD_PCT)),
-            small=_sum("accepted_value", Q(contract__vendor_small_business=True)),
+            f_value=_sum("accepted_value"),
+            f_domestic=_sum("accepted_value", Q(achieved_tkdn_pct__gt=0)),
+            f_tkdn25=_sum("accepted_value", Q(achieved_tkdn_pct__gte=rules.TKDN_THRESHOLD_PCT)),
+            f_small=_sum("accepted_value", Q(contract__vendor_small_business=True)),
         )
         .order_by()
     )
@@ -74,19 +74,32 @@ def _stage_rows(filters: Filters) -> dict[str, list[dict]]:
             category=F("invoice__contract__package__category"),
         )
         .annotate(
-            value=_sum("amount"),
-            domestic=_sum("amount", Q(**{f"{achieved}__gt": 0})),
-            tkdn25=_sum("amount", Q(**{f"{achieved}__gte": rules.TKDN_THRESHOLD_PCT})),
-            small=_sum("amount", Q(invoice__contract__vendor_small_business=True)),
+            f_value=_sum("amount"),
+            f_domestic=_sum("amount", Q(**{f"{achieved}__gt": 0})),
+            f_tkdn25=_sum("amount", Q(**{f"{achieved}__gte": rules.TKDN_THRESHOLD_PCT})),
+            f_small=_sum("amount", Q(invoice__contract__vendor_small_business=True)),
         )
         .order_by()
     )
     return {
-        funnel.PLANNED: list(planned),
-        funnel.CONTRACTED: list(contracted),
-        funnel.DELIVERED: list(delivered),
-        funnel.PAID: list(paid),
+        funnel.PLANNED: _named(planned),
+        funnel.CONTRACTED: _named(contracted),
+        funnel.DELIVERED: _named(delivered),
+        funnel.PAID: _named(paid),
     }
+
+
+def _named(rows) -> list[dict]:
+    """The measures under their plain names (aliased "f_" in SQL: a contract has a `value`)."""
+    return [
+        {
+            "opd_id": row["opd_id"],
+            "month": row["month"],
+            "category": row["category"],
+            **{name: row.get(f"f_{name}") for name in funnel.MEASURES},
+        }
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -176,3 +189,17 @@ def funnel_figures(filters: Filters) -> Funnel:
     ]
     named.sort(key=lambda r: (r.opd_name, r.row.key.month, r.row.key.category))
     return Funnel(total=total, rows=named, speeds=_speeds(filters, opds))
+
+
+def current_funnel(filters: Filters) -> Funnel:
+    """The funnel, computed once per state of the data it reads (and per day: payment
+    targets pass by date) and served from the cache until that data changes."""
+    from freshness import topics
+    from freshness.cache import cached
+
+    return cached(
+        "dashboard-funnel",
+        lambda: funnel_figures(filters),
+        topics=(topics.PROCUREMENT, topics.CONTRACTS),
+        parts=(filters, timezone.localdate()),
+    )

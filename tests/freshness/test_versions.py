@@ -14,7 +14,12 @@ TRIGGERS = {"insert", "update", "delete", "truncate"}
 
 def test_the_migrations_track_the_tables_the_topics_name():
     tracked: dict[str, set[str]] = {}
-    for name in ("0002_triggers", "0003_more_tables", "0004_key_versions"):
+    for name in (
+        "0002_triggers",
+        "0003_more_tables",
+        "0004_key_versions",
+        "0005_contracts_tables",
+    ):
         migration = importlib.import_module(f"freshness.migrations.{name}")
         for topic, tables in migration.TABLES.items():
             tracked.setdefault(topic, set()).update(tables)
