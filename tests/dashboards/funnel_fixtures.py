@@ -1,13 +1,13 @@
 """Contracts, BASTs and payments on top of the hand-computed programme (tests/dashboards/
 conftest.py), for the realisation funnel. Millions of Rupiah in the comments.
 
-| pkg | reserved | contract           | BAST                         | payments                 |
-| P1  | yes      | C1 880, TKDN 40, UMK | 2 Mar, accepted 880, TKDN 20 | 500 on 10 Mar, 380 on 12 Mar: paid in 10 days |
-| P2  | yes      | -                  | -                            | -                        |
-| P3  | no       | C3 1700, TKDN 0, large | 1 Jun, accepted 1700, TKDN 0 | 1000 on 1 Jul: 700 open |
-| P4  | yes      | -                  | -                            | -                        |
-| P5  | no       | -                  | -                            | -                        |
-
+| pkg | reserved | contract                | BAST                          | payments          |
+| P1  | yes      | C1 880, TKDN 40, UMK    | 2 Mar, accepted 880, TKDN 20  | 500 (10 Mar),     |
+|     |          |                         |                               | 380 (12 Mar): paid |
+| P2  | yes      | -                       | -                             | -                 |
+| P3  | no       | C3 1700, TKDN 0, large  | 1 Jun, accepted 1700, TKDN 0  | 1000 (1 Jul)      |
+| P4  | yes      | -                       | -                             | -                 |
+| P5  | no       | -                       | -                             | -                 |
 Planned 4500 (PDN 2500 = 55.56%, reserved 1800 = 40.00%); contracted 2580 (TKDN > 0 880 =
 34.11%, TKDN >= 25 880 = 34.11%, UMK 880 = 34.11%, 57.33% of the pagu); delivered 2580
 (achieved TKDN > 0 880 = 34.11%, >= 25 none, UMK 34.11%); paid 1880 (TKDN > 0 880 = 46.81%,
