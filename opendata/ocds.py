@@ -40,6 +40,11 @@ BID_EXTENSION_URL = (
     "https://raw.githubusercontent.com/open-contracting-extensions/"
     "ocds_bid_extension/v1.1.5/extension.json"
 )
+# The parties' `details.scale` (micro, sme, large) comes from this official extension.
+PARTY_SCALE_EXTENSION_URL = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_partyDetails_scale_extension/v1.1.5/extension.json"
+)
 CURRENCY = "IDR"
 JAKARTA = ZoneInfo("Asia/Jakarta")
 CHUNK_SIZE = 500
@@ -301,8 +306,10 @@ def _release(package: Package, stage: str, tag: str, at: datetime, **sections: A
     }
 
 
-def package_releases(package: Package) -> list[dict]:
-    """The releases of one package (from `published_packages()`), oldest first."""
+def package_releases(package: Package, implementation=None) -> list[dict]:
+    """The releases of one package (from `published_packages()`), oldest first;
+    `implementation` is its contract's values (opendata.ocds_implementation.contract_values)
+    once delivered, handed over or paid."""
     if package.status == Status.DRAFT:
         return []
     buyer = {"id": _opd_party_id(package), "name": package.opd.name}
@@ -419,7 +426,38 @@ def package_releases(package: Package) -> list[dict]:
                 ],
             )
         )
+        if implementation is not None and implementation.has_steps:
+            releases.append(
+                _implementation_release(package, implementation, buyer=buyer, award_id=award_id)
+            )
     return releases
+
+
+def _implementation_release(package: Package, values, *, buyer: dict, award_id: str) -> dict:
+    """The contract as delivered, handed over and paid (opendata.ocds_implementation)."""
+    from opendata import ocds_implementation as impl
+
+    contract = {
+        "id": package.contract_number or f"{ocid(package)}-contract",
+        "awardID": award_id,
+        "status": impl.contract_status(values),
+        "implementation": impl.implementation(
+            values, buyer=buyer, iso=iso, money=money, number=number, ocid=ocid(package)
+        ),
+    }
+    achieved = impl.achieved_local_content(values, number)
+    if achieved is not None:
+        contract["achievedLocalContent"] = achieved
+    return _release(
+        package,
+        impl.release_stage(values),
+        "implementation",
+        impl.latest_step(
+            values, not_before=_event_at(package, Action.CONTRACT) or package.closes_at
+        ),
+        buyer=buyer,
+        contracts=[contract],
+    )
 
 
 # Packages -----------------------------------------------------------------------------------
@@ -429,7 +467,7 @@ def package_metadata(*, uri: str, published_at: datetime | None = None) -> dict:
     return {
         "uri": uri,
         "version": OCDS_VERSION,
-        "extensions": [BID_EXTENSION_URL, extension_url()],
+        "extensions": [BID_EXTENSION_URL, PARTY_SCALE_EXTENSION_URL, extension_url()],
         "publishedDate": iso(published_at or timezone.now()),
         "publisher": {"name": PUBLISHER_NAME, "uri": settings.SITE_URL + "/"},
         "license": LICENSE_URL,
@@ -437,9 +475,24 @@ def package_metadata(*, uri: str, published_at: datetime | None = None) -> dict:
     }
 
 
-def releases_of(packages: Iterable[Package]) -> Iterator[dict]:
+def releases_of(packages: Iterable[Package], chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
+    """Releases package by package; each chunk's contracts are read at once (four queries)."""
+    from opendata.ocds_implementation import contract_values
+
+    chunk: list[Package] = []
+
+    def flush() -> Iterator[dict]:
+        contracted = [p.pk for p in chunk if p.status == Status.CONTRACTED]
+        values = contract_values(contracted)
+        for package in chunk:
+            yield from package_releases(package, values.get(package.pk))
+        chunk.clear()
+
     for package in packages:
-        yield from package_releases(package)
+        chunk.append(package)
+        if len(chunk) >= chunk_size:
+            yield from flush()
+    yield from flush()
 
 
 def release_package(*, packages: Iterable[Package], uri: str) -> dict:
@@ -483,7 +536,9 @@ MERGE_RULES: dict[tuple[str, ...], str] = {
 def record_package(*, package: Package, uri: str) -> dict:
     """One contracting process as an OCDS record package: every release of the package,
     and the compiled release (its current state) merged by ocdsmerge."""
-    releases = package_releases(package)
+    from opendata.ocds_implementation import contract_values
+
+    releases = package_releases(package, contract_values([package.pk]).get(package.pk))
     compiled = ocdsmerge.Merger(merge_rules=MERGE_RULES).create_compiled_release(releases)
     return {
         **package_metadata(uri=uri),
@@ -517,6 +572,6 @@ def _pieces(*, uri: str, year: int | None, chunk_size: int) -> Iterator[tuple[st
     head = json.dumps(package_metadata(uri=uri), ensure_ascii=False, indent=2)
     yield head[: head.rindex("}")].rstrip() + ',\n  "releases": [\n', False
     packages = published_packages(year=year).iterator(chunk_size=chunk_size)
-    for index, release in enumerate(releases_of(packages)):
+    for index, release in enumerate(releases_of(packages, chunk_size)):
         yield (",\n" if index else "") + json.dumps(release, ensure_ascii=False), True
     yield "\n  ]\n}\n", False

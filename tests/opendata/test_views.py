@@ -72,9 +72,10 @@ def test_the_page_takes_one_query(client, contracted, django_assert_num_queries)
         assert client.get(reverse("opendata:index")).status_code == 200
 
 
-def test_one_package_takes_six_queries(client, contracted, django_assert_num_queries):
+def test_one_package_takes_ten_queries(client, contracted, django_assert_num_queries):
     url = reverse("opendata:package-json", args=[contracted[0].pk])
     # the package with its OPD, its items, events, opened bids with vendors, their lines,
-    # and their evaluation results
-    with django_assert_num_queries(6):
+    # and their evaluation results (6); its contract with its BAST, deliveries, payments
+    # and achieved local content per item (4)
+    with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
