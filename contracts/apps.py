@@ -7,9 +7,8 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Kontrak dan serah terima")
 
     def ready(self) -> None:
-        from procurement.signals import package_contracted
-
         from contracts import receivers
+        from procurement.signals import package_contracted
 
         # Procurement tells, contracts listens (procurement never imports contracts): the
         # contract and its lines are written in the transaction that records the contract.

@@ -3,6 +3,7 @@ deliveries the PPK records and the vendor confirms or disputes, the handover (BA
 achieved local content, the flags it raises, the vendor's rating, and the invoices and
 payments against the BAST."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -307,6 +308,18 @@ class ContractFlag(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract.number} — {self.get_kind_display()}"
+
+    def _detail_day(self, key: str) -> date | None:
+        value = self.detail.get(key)
+        return date.fromisoformat(value) if value else None
+
+    @property
+    def delivered_on(self) -> date | None:
+        return self._detail_day("delivered_on")
+
+    @property
+    def expires_on(self) -> date | None:
+        return self._detail_day("expires_on")
 
 
 MARK_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]

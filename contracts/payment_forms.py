@@ -47,7 +47,12 @@ class PaymentForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Pajak yang dipotong bendahara (PPh/PPN), 0 bila tidak ada."),
     )
 
-    def __init__(self, *args, invoices, **kwargs) -> None:
+    def __init__(self, *args, invoices, shown=None, **kwargs) -> None:
+        """`invoices`: the contract's, which the choice is checked against; `shown`: the
+        invoices still open, already read, offered in the list (no query to draw it)."""
         super().__init__(*args, **kwargs)
-        self.fields["invoice"].queryset = invoices
-        self.fields["invoice"].label_from_instance = lambda invoice: invoice.number
+        field = self.fields["invoice"]
+        field.queryset = invoices
+        field.label_from_instance = lambda invoice: invoice.number
+        if shown is not None:
+            field.choices = [(invoice.pk, invoice.number) for invoice in shown]

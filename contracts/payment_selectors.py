@@ -87,8 +87,8 @@ class Payments:
 
 
 def contract_payments(contract: Contract) -> Payments:
-    """Two queries: the invoices and their payments (the contract comes with its BAST and
-    OPD already)."""
+    """Two queries once the BAST is signed (the invoices, their payments), none before; the
+    contract comes with its BAST and OPD."""
     handover = getattr(contract, "handover", None)
     bast_on = handover.signed_on if handover is not None else None
     invoices = contract.invoices.order_by("issued_on", "pk").prefetch_related(
@@ -98,7 +98,8 @@ def contract_payments(contract: Contract) -> Payments:
         ),
     )
     rows, terms = [], []
-    for invoice in invoices.select_related("recorded_by"):
+    # Invoices follow the BAST: before it there is nothing to read.
+    for invoice in invoices.select_related("recorded_by") if bast_on else ():
         payments = list(invoice.payments.all())
         terms += [payment_rules.Term(p.paid_on, p.amount, p.tax_withheld) for p in payments]
         rows.append(

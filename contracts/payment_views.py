@@ -41,7 +41,9 @@ def _page(request, contract, *, invoice_form=None, payment_form=None, status=200
     may_record = payments.may_record(user=request.user, contract=contract)
     if may_record and figures.bast_on is not None:
         invoice_form = invoice_form or InvoiceForm()
-        payment_form = payment_form or PaymentForm(invoices=contract.invoices.all())
+        payment_form = payment_form or PaymentForm(
+            invoices=contract.invoices.all(), shown=figures.open_invoices
+        )
     return render(
         request,
         "contracts/payments.html",
@@ -81,7 +83,11 @@ def invoice_add(request: HttpRequest, contract_id: int) -> HttpResponse:
 @require_POST
 def payment_add(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = _get_recordable(request, contract_id)
-    form = PaymentForm(request.POST, invoices=contract.invoices.all())
+    form = PaymentForm(
+        request.POST,
+        invoices=contract.invoices.all(),
+        shown=contract_payments(contract).open_invoices,
+    )
     if form.is_valid():
         data = form.cleaned_data
         if not confirmed(request):

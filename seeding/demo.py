@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import services as account_services
 from accounts.models import User
 from procurement.models import OPD, Officer, Position
-from seeding import demo_matching, demo_procurement
+from seeding import demo_contracts, demo_matching, demo_procurement
 from vendors import rules
 from vendors.models import (
     AssistanceStatus,
@@ -178,6 +178,20 @@ VENDORS = [
                 False,
                 21.0,
                 3,
+                "verified",
+                False,
+            ),
+            # Delivered in place of the bid's chair on a demo contract (achieved TKDN below
+            # the offer: seeding/demo_contracts.py).
+            (
+                "Kursi lipat rangka impor",
+                "31001",
+                "unit",
+                520_000,
+                "Sinar",
+                False,
+                12.0,
+                0,
                 "verified",
                 False,
             ),
@@ -713,6 +727,7 @@ def load() -> dict[str, str]:
             _product(vendor, product, serial=index * 100 + number, today=today, verifier=admin)
 
     demo_procurement.load()
+    demo_contracts.load()  # after the packages: their contracts
     demo_matching.load()  # after the packages: outcomes link to them
     _halal_assistance("roti", AssistanceStatus.SUBMITTED, admin, today)
     _halal_assistance("kerupuk", AssistanceStatus.UNDER_REVIEW, admin, today)

@@ -101,6 +101,20 @@ PACKAGES = [
         "purnajual 5 tahun; belum ada usaha kecil terdaftar yang memenuhinya.",
     ),
     DemoPackage(
+        "48210008",
+        "Disdik",
+        "Kursi lipat dan lemari arsip untuk kantor UPT Disdik",
+        Category.GOODS,
+        Method.DIRECT_PROCUREMENT,
+        150_000_000,
+        (
+            ("Kursi lipat kantor", "31001", 100, "unit", 700_000),
+            ("Lemari arsip besi 4 laci", "31001", 20, "unit", 3_000_000),
+        ),
+        (("mebel", ("Kursi kuliah lipat", "Lemari arsip besi 4 laci"), 0.9),),
+        Status.CONTRACTED,
+    ),
+    DemoPackage(
         "48210005",
         "Disdik",
         "Tas kerja kulit untuk guru penggerak",

@@ -177,6 +177,10 @@ def _context(name: str) -> dict:
         return ASKING[name]
     if name.startswith(("procurement/", "emails/procurement/")):
         return _procurement_context(name)
+    if name.startswith(("contracts/", "emails/contracts/")):
+        from tests.contracts.templates_context import contracts_context
+
+        return contracts_context(name)
     if name.startswith("emails/vendors/"):
         certificate = TKDNCertificateFactory()
         return {

@@ -63,3 +63,13 @@ def day(value: date | None) -> str:
     if not isinstance(value, date):
         return ""
     return f"{formats.date_format(value, 'l')}, {formats.date_format(value, 'DATE_FORMAT')}"
+
+
+def quantity(value: object) -> str:
+    """A volume without trailing zeros: `1.250` and `12,5` in Indonesian, `1,250` and `12.5`
+    in English."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    places = max(0, -number.normalize().as_tuple().exponent)
+    return formats.number_format(number, places, use_l10n=True, force_grouping=True)

@@ -15,6 +15,7 @@ register.filter("percent", formatting.percent)
 register.filter("jakarta", formatting.jakarta)
 register.filter("jakarta_seconds", formatting.jakarta_seconds)
 register.filter("day", formatting.day)
+register.filter("quantity", formatting.quantity)
 
 
 @register.filter

@@ -112,7 +112,7 @@ def make_contract(ppk_user, supplier_tuple, *, number="KTR/001/2026") -> Contrac
             unit_price=Decimal(price),
             offered_tkdn_pct=Decimal(tkdn),
             offered_bmp_pct=Decimal(bmp),
-            certificate_number=product.tkdn_certificates.get().number,
+            certificate_number=product.tkdn_certificates.order_by("pk").first().number,
         )
     return contract
 

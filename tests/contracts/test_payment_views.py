@@ -204,3 +204,25 @@ def test_another_contract_of_the_opd_does_not_lend_its_invoice(
     assert response.status_code == 400
     assert "Pilih tagihan kontrak ini dari daftar." in response.content.decode()
     assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("terms", [1, 4])
+def test_the_payment_page_runs_a_fixed_number_of_queries(
+    login, handed_over, bendahara, terms, django_assert_num_queries
+):
+    invoice = _invoice(handed_over, bendahara)
+    for _ in range(terms):
+        payments.payment_record(
+            invoice=invoice,
+            paid_on=timezone.localdate(),
+            amount=D("1000000"),
+            tax_withheld=D("0"),
+            by=bendahara,
+        )
+    client = login(bendahara)
+    # 1 the user with its officer seat, 2 the contract with OPD, vendor, package and BAST,
+    # 3 invoices, 4 their payments, 5 unread notifications
+    with django_assert_num_queries(5):
+        response = client.get(_urls(handed_over)["page"])
+    assert response.status_code == 200
+    assert len(response.context["payments"].invoices[0].payments) == terms

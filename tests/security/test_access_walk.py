@@ -297,11 +297,35 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "procurement:my-bids": [page(VENDORS)],
     "procurement:bid-receipt": [page(VENDOR_A, bid_id="sealed_bid")],
     "procurement:bid-withdraw": [action(VENDOR_A, bid_id="sealed_bid")],
+    # Contracts: OPD A's PPK records deliveries and signs the BAST; vendor A answers.
+    "contracts:officer-contracts": [page(OFFICERS)],
+    "contracts:officer-contract": [
+        page({OFFICER}, contract_id="delivering_contract"),
+        page({OFFICER}, contract_id="handed_over_contract"),
+    ],
+    "contracts:officer-delivery-record": [page({OFFICER}, contract_id="delivering_contract")],
+    "contracts:officer-handover": [
+        page({OFFICER}, contract_id="delivering_contract"),
+        # Signed already: back to the contract.
+        page({OFFICER}, 302, contract_id="handed_over_contract"),
+    ],
+    "contracts:handover-document": [
+        page(OPD_A_OR_VENDOR_A, contract_id="handed_over_contract"),
+        page(NOBODY, contract_id="delivering_contract"),
+    ],
+    "contracts:vendor-contracts": [page(VENDORS)],
+    "contracts:vendor-contract": [
+        page(VENDOR_A, contract_id="delivering_contract"),
+        page(VENDOR_A, contract_id="handed_over_contract"),
+    ],
+    "contracts:vendor-delivery-respond": [action(VENDOR_A, delivery_id="pending_delivery")],
+    "contracts:vendor-handover-acknowledge": [action(VENDOR_A, contract_id="handed_over_contract")],
+    "contracts:vendor-rating-answer": [action(VENDOR_A, contract_id="handed_over_contract")],
     # Contracts: invoices and payments, read by the OPD's officers and the vendor; recorded
     # by the OPD's PPK or Bendahara (an empty form is refused: 400). The vendor is refused.
-    "contracts:payments": [page(OPD_A_OR_VENDOR_A, contract_id="payment_contract")],
-    "contracts:invoice-add": [action({OFFICER: 400}, contract_id="payment_contract")],
-    "contracts:payment-add": [action({OFFICER: 400}, contract_id="payment_contract")],
+    "contracts:payments": [page(OPD_A_OR_VENDOR_A, contract_id="handed_over_contract")],
+    "contracts:invoice-add": [action({OFFICER: 400}, contract_id="handed_over_contract")],
+    "contracts:payment-add": [action({OFFICER: 400}, contract_id="handed_over_contract")],
     # Business matching
     "matching:events": [page(EVERYONE)],
     "matching:event-detail": [

@@ -18,7 +18,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from accounts.models import Notification, User
-from contracts.models import Contract, ContractStatus, Handover, Invoice
+from contracts import services as contract_services
+from contracts.models import Invoice, Payment
 from matching import services as matching_services
 from matching.models import CheckIn, MeetingStatus, Outcome, ScheduleRun, Suggestion
 from matching.rules import EventStatus
@@ -26,6 +27,7 @@ from procurement import services as procurement_services
 from procurement.models import Bid, Package
 from procurement.rules import Status
 from tests import factories
+from tests.contracts.conftest import make_contract
 from tests.matching.factories import buyer_create, event_create, exhibitor_create, meeting_create
 from tests.otp import otp_device
 from tests.procurement.conftest import evaluate_now, lines_for, pass_all_bids, past_deadline
@@ -64,6 +66,7 @@ INVITED_EMAIL = "calon-staf-rahasia-a@contoh.id"
 PENDING_VENDOR = "CV Rahasia Menunggu Verifikasi"
 NEED_TEXT = "Kebutuhan rahasia OPD A: kursi lipat aula"
 INVOICE_NUMBER = "TAGIHAN-RAHASIA-A/2026"
+DELIVERY_NOTE = "Catatan rahasia pengiriman OPD A untuk usaha A"
 
 
 @dataclass
@@ -325,38 +328,48 @@ def build_world() -> World:
         vendor_content_type=ContentType.objects.get_for_model(vendor_a).pk,
     )
 
-    # A contract of OPD A with vendor A, handed over (BAST) and invoiced: its payments are
-    # OPD A's and vendor A's alone.
-    payment_contract = Contract.objects.create(
-        opd=officer.opd,
-        vendor=vendor_a,
-        number="KTR/DUNIA/2026",
-        signed_on=timezone.localdate() - timedelta(days=30),
-        value=Decimal("50000000"),
-        offered_tkdn_pct=Decimal("40"),
-        offered_tkdn_bmp_pct=Decimal("45"),
-        vendor_small_business=True,
-        status=ContractStatus.HANDED_OVER,
+    # Contracts of OPD A with vendor A: one delivering (its delivery waits for vendor A's
+    # answer), one handed over (its BAST signed, vendor A rated).
+    today = timezone.localdate()
+    delivering = make_contract(officer.user, bidder_a, number="KTR/A/1")
+    handed_over = make_contract(officer.user, bidder_a, number="KTR/A/2")
+    for contract in (delivering, handed_over):
+        desk_line = contract.lines.order_by("position").first()
+        contract_services.delivery_record(
+            contract=contract,
+            by=officer.user,
+            delivered_on=today,
+            lines=[contract_services.DeliveryLineInput(desk_line, Decimal("5"), Decimal("5"))],
+            note=DELIVERY_NOTE,
+        )
+    contract_services.handover_sign(
+        contract=handed_over,
+        by=officer.user,
+        signed_on=today,
+        rating=contract_services.RatingInput(4, 4, 3, 3),
     )
-    Handover.objects.create(
-        contract=payment_contract,
-        number="BAST/DUNIA/2026/1",
-        signed_on=timezone.localdate() - timedelta(days=5),
-        signed_by=officer.user,
-        signed_at=timezone.now(),
-        accepted_value=Decimal("50000000"),
-        achieved_tkdn_pct=Decimal("40"),
-        achieved_tkdn_bmp_pct=Decimal("45"),
-    )
-    Invoice.objects.create(
-        contract=payment_contract,
+    # The handed-over contract's invoice and a payment (the treasurer's pages record them).
+    invoice = Invoice.objects.create(
+        contract=handed_over,
         number=INVOICE_NUMBER,
-        issued_on=timezone.localdate() - timedelta(days=4),
-        amount=Decimal("50000000"),
+        issued_on=today,
+        amount=Decimal("5000000"),
         recorded_by=officer.user,
         recorded_at=timezone.now(),
     )
-    ids.update(payment_contract=payment_contract.pk)
+    Payment.objects.create(
+        invoice=invoice,
+        paid_on=today,
+        amount=Decimal("5000000"),
+        tax_withheld=Decimal("75000"),
+        recorded_by=officer.user,
+        recorded_at=timezone.now(),
+    )
+    ids.update(
+        delivering_contract=delivering.pk,
+        handed_over_contract=handed_over.pk,
+        pending_delivery=delivering.deliveries.get().pk,
+    )
 
     # A failed sign-in to owner A's account, as django-axes records it.
     attempt = {
@@ -390,4 +403,6 @@ def build_world() -> World:
         secrets[role] += (OBJECTION_TEXT, INVOICE_NUMBER)
     for role in (ANON, STAFF, OTHER_VENDOR, OFFICER, OTHER_OFFICER):
         secrets[role] += (NOTIFICATION_TEXT,)
+    for role in (ANON, OTHER_VENDOR, OTHER_OFFICER):
+        secrets[role] += (DELIVERY_NOTE,)
     return World(users=users, ids=ids, secrets=secrets)
