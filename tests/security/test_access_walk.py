@@ -231,6 +231,8 @@ EXPECTATIONS: dict[str, list[Case]] = {
         page(OPD_A_OR_VENDOR_A | {ADMIN}, objection_id="objection")
     ],
     "procurement:officer-packages": [page(OFFICERS)],
+    # Each officer reads their own OPD's payment target; its PPK or KPA sets it.
+    "procurement:opd-payment-target": [page(OFFICERS)],
     "procurement:officer-package-add": [page(OFFICERS)],
     "procurement:officer-package-edit": [page({OFFICER}, package_id="draft_package")],
     # Steps that cannot be undone answer an unconfirmed POST with the page that asks first.
