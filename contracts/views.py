@@ -120,7 +120,7 @@ def officer_delivery_record(request: HttpRequest, contract_id: int) -> HttpRespo
     if not _is_ppk(request):
         raise PermissionDenied(services.ONLY_PPK.format(action=services.ACTION_DELIVERY))
     page = selectors.contract_page(contract)
-    form = forms.DeliveryForm(request.POST or None, page=page)
+    form = forms.DeliveryForm(request.POST if request.method == "POST" else None, page=page)
     if request.method == "POST" and form.is_valid():
         try:
             delivery = services.delivery_record(
@@ -139,7 +139,6 @@ def officer_delivery_record(request: HttpRequest, contract_id: int) -> HttpRespo
         request,
         "contracts/officer/delivery_form.html",
         {"contract": contract, "page": page, "form": form},
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -181,7 +180,7 @@ def officer_handover_sign(request: HttpRequest, contract_id: int) -> HttpRespons
     if hasattr(contract, "handover"):
         return redirect("contracts:officer-contract", contract.pk)
     page = selectors.contract_page(contract)
-    form = forms.HandoverForm(request.POST or None)
+    form = forms.HandoverForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         problems = services.rating_problems(form.rating())
         if problems:
@@ -205,7 +204,6 @@ def officer_handover_sign(request: HttpRequest, contract_id: int) -> HttpRespons
         request,
         "contracts/officer/handover_form.html",
         {"contract": contract, "page": page, "form": form},
-        status=400 if request.method == "POST" else 200,
     )
 
 

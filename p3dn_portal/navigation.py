@@ -33,7 +33,6 @@ def navigation_for(user) -> list[NavItem]:
             NavItem(_("Produk"), reverse("vendors:products")),
             NavItem(_("Sertifikat"), reverse("vendors:certificates")),
             NavItem(_("Penawaran saya"), reverse("procurement:my-bids")),
-            NavItem(_("Kontrak saya"), reverse("contracts:vendor-contracts")),
             packages,
             matching,
         ]
@@ -41,7 +40,6 @@ def navigation_for(user) -> list[NavItem]:
         return [
             NavItem(_("Beranda OPD"), reverse("procurement:home")),
             NavItem(_("Paket OPD"), reverse("procurement:officer-packages")),
-            NavItem(_("Kontrak OPD"), reverse("contracts:officer-contracts")),
             NavItem(_("Dasbor program"), reverse("dashboards:home")),
             matching,
             directory,

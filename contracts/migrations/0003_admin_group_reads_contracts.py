@@ -5,7 +5,17 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 ADMIN_GROUP_NAME = "Admin Dinas PPKUKM"
-MODELS = ("contract", "contractflag", "delivery", "handover", "invoice", "rating")
+MODELS = (
+    "contract",
+    "contractflag",
+    "contractline",
+    "delivery",
+    "deliveryline",
+    "handover",
+    "invoice",
+    "payment",
+    "rating",
+)
 
 
 def grant(apps, schema_editor):

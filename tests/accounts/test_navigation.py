@@ -23,7 +23,6 @@ def test_it_shows_vendors_their_company_products_certificates_bids_and_packages(
         reverse("vendors:products"),
         reverse("vendors:certificates"),
         reverse("procurement:my-bids"),
-        reverse("contracts:vendor-contracts"),
         PACKAGES,
         MATCHING,
     ]
@@ -33,7 +32,6 @@ def test_it_shows_officers_their_opd_its_packages_and_the_directory(officer):
     assert _urls(officer) == [
         reverse("procurement:home"),
         reverse("procurement:officer-packages"),
-        reverse("contracts:officer-contracts"),
         reverse("dashboards:home"),
         MATCHING,
         DIRECTORY,

@@ -65,7 +65,7 @@ def test_a_partial_delivery_is_recorded_with_the_certificate_of_the_day(
 def test_a_second_delivery_counts_from_what_remains(contract, desk_ppk):
     _deliver(contract, desk_ppk, ("60", "58"))
     # 100 - 58 accepted = 42 remain: 43 is refused, nothing saved.
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match="sisa kontrak") as refused:
         _deliver(contract, desk_ppk, ("43", "43"))
     assert "melebihi sisa kontrak (42)" in refused.value.messages[0]
     assert Delivery.objects.count() == 1
@@ -163,11 +163,11 @@ def test_an_expired_certificate_is_replaced_by_the_one_valid_that_day(contract, 
 
 def test_only_the_ppk_of_the_contracts_opd_records(contract, desk_ppk, supplier):
     pokja = OfficerFactory(opd=desk_ppk.officer.opd, position="pokja").user
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Hanya PPK"):
         _deliver(contract, pokja, ("1", "1"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="OPD lain"):
         _deliver(contract, OfficerFactory(position="ppk").user, ("1", "1"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="OPD lain"):
         _deliver(contract, supplier[0], ("1", "1"))
 
 
@@ -176,7 +176,7 @@ def test_the_vendor_confirms_or_disputes_once(contract, desk_ppk, supplier):
     first = _deliver(contract, desk_ppk, ("10", "10"))
     second = _deliver(contract, desk_ppk, ("10", "8"))
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Tulis apa yang dibantah"):
         services.delivery_respond(delivery=second, by=user, confirmed=False, note="  ")
     services.delivery_respond(delivery=first, by=user, confirmed=True)
     services.delivery_respond(delivery=second, by=user, confirmed=False, note="Kami kirim 10 baik.")
@@ -190,7 +190,7 @@ def test_the_vendor_confirms_or_disputes_once(contract, desk_ppk, supplier):
     assert second.vendor_note == "Kami kirim 10 baik."
     with pytest.raises(ValidationError, match="sudah ditanggapi"):
         services.delivery_respond(delivery=first, by=user, confirmed=False, note="x")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="bukan milik perusahaan"):
         services.delivery_respond(delivery=second, by=VendorMemberFactory().user, confirmed=True)
     assert (
         Notification.objects.filter(user=desk_ppk, kind="contracts/delivery_answered").count() == 2
@@ -207,7 +207,7 @@ def test_the_bast_requires_the_rating(contract, desk_ppk):
         services.handover_sign(
             contract=contract, by=desk_ppk, signed_on=today, rating=RatingInput(4, None, 4, 4)
         )
-    with pytest.raises(ValidationError) as low:
+    with pytest.raises(ValidationError, match="Tulis catatan") as low:
         services.handover_sign(
             contract=contract, by=desk_ppk, signed_on=today, rating=RatingInput(2, 4, 4, 4)
         )
@@ -320,12 +320,12 @@ def test_the_vendor_acknowledges_and_answers_once(contract, desk_ppk, supplier):
     services.handover_acknowledge(contract=contract, by=user)
     with pytest.raises(ValidationError, match="sudah diakui"):
         services.handover_acknowledge(contract=contract, by=user)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Tulis jawaban"):
         services.rating_answer(contract=contract, by=user, answer=" ")
     services.rating_answer(contract=contract, by=user, answer="Terima kasih.")
     with pytest.raises(ValidationError, match="hanya sekali"):
         services.rating_answer(contract=contract, by=user, answer="Lagi.")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="bukan milik perusahaan"):
         services.rating_answer(contract=contract, by=desk_ppk, answer="x")
 
     contract.refresh_from_db()
@@ -333,3 +333,22 @@ def test_the_vendor_acknowledges_and_answers_once(contract, desk_ppk, supplier):
     assert contract.rating.vendor_answer == "Terima kasih."
     kinds = set(Notification.objects.filter(user=desk_ppk).values_list("kind", flat=True))
     assert {"contracts/handover_acknowledged", "contracts/rating_answered"} <= kinds
+
+
+def test_rating_summaries_average_every_mark_per_vendor(desk_ppk, supplier):
+    # Two contracts rated (4, 4, 3, 3) and (2, 4, 4, 4): marks 14 + 14 = 28 over 8 = 3.50.
+    for number, rating in (
+        ("KTR/A", RatingInput(4, 4, 3, 3)),
+        ("KTR/B", RatingInput(2, 4, 4, 4, note="Terlambat.")),
+    ):
+        contract = make_contract(desk_ppk, supplier, number=number)
+        _deliver(contract, desk_ppk, ("1", "1"))
+        services.handover_sign(
+            contract=contract, by=desk_ppk, signed_on=timezone.localdate(), rating=rating
+        )
+    from contracts.selectors import rating_summaries
+
+    vendor = supplier[1]
+    summary = rating_summaries([vendor.pk, 0])
+    assert list(summary) == [vendor.pk]
+    assert (summary[vendor.pk].average, summary[vendor.pk].count) == (D("3.50"), 2)
