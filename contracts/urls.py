@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import views
+from contracts import payment_views, views
 
 app_name = "contracts"
 
@@ -16,6 +16,14 @@ urlpatterns = [
     path("opd/<int:contract_id>/bast/", views.officer_handover_sign, name="officer-handover"),
     # Both: the printable BAST
     path("<int:contract_id>/bast/cetak/", views.handover_document, name="handover-document"),
+    # Both: invoices and payments (the OPD's PPK or Bendahara records them)
+    path(
+        "<int:contract_id>/pembayaran/",
+        payment_views.contract_payments_page,
+        name="payments",
+    ),
+    path("<int:contract_id>/tagihan/baru/", payment_views.invoice_add, name="invoice-add"),
+    path("<int:contract_id>/pembayaran/baru/", payment_views.payment_add, name="payment-add"),
     # Vendors
     path("saya/", views.vendor_contracts, name="vendor-contracts"),
     path("saya/<int:contract_id>/", views.vendor_contract, name="vendor-contract"),

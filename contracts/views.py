@@ -16,6 +16,7 @@ from accounts.decorators import role_required
 from accounts.models import Role
 from contracts import forms, selectors, services
 from contracts.models import Contract, Delivery
+from contracts.payment_selectors import contract_payments
 from p3dn_portal.lib.confirm import Confirmation, confirmation_page, confirmed
 from p3dn_portal.lib.formatting import percent, rupiah
 from p3dn_portal.lib.forms import error_text
@@ -102,7 +103,13 @@ def officer_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
     return render(
         request,
         "contracts/officer/contract.html",
-        _contract_context(contract, is_ppk=_is_ppk(request), open_for_delivery=open_for_delivery),
+        _contract_context(
+            contract,
+            is_ppk=_is_ppk(request),
+            open_for_delivery=open_for_delivery,
+            payments=contract_payments(contract),
+            payments_link=True,
+        ),
     )
 
 
@@ -250,6 +257,8 @@ def vendor_contract(request: HttpRequest, contract_id: int) -> HttpResponse:
             contract,
             response_form=forms.DeliveryResponseForm(),
             answer_form=forms.RatingAnswerForm(),
+            payments=contract_payments(contract),
+            payments_link=True,
         ),
     )
 

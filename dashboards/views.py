@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from dashboards import exports, selectors
+from dashboards import exports, funnel_exports, funnel_selectors, selectors
 from dashboards.forms import FilterForm
 from freshness import topics
 from freshness.cache import cached
@@ -82,6 +82,7 @@ def dashboard(request: HttpRequest, fmt: str = "") -> HttpResponse:
         rows = exports.figure_rows(
             scope=scope, procurement=procurement, vendors=vendors, matching=matching
         )
+        rows += funnel_exports.funnel_rows(funnel_selectors.current_funnel(filters))
         name = f"dasbor-p3dn-{filters.year}"
         if fmt == "csv":
             response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
@@ -127,6 +128,7 @@ def _figures_html(request: HttpRequest, filters: selectors.Filters, opd: OPD | N
                 "total_rows": exports.realisation_rows(procurement.total, prefix="total"),
                 "vendors": vendors,
                 "matching": matching,
+                "funnel": funnel_selectors.current_funnel(filters),
             },
             request=request,
         )
@@ -134,6 +136,6 @@ def _figures_html(request: HttpRequest, filters: selectors.Filters, opd: OPD | N
     return cached(
         "dashboard-figures",
         render_figures,
-        topics=(topics.PROCUREMENT, topics.CATALOGUE, topics.MATCHING),
+        topics=(topics.PROCUREMENT, topics.CATALOGUE, topics.MATCHING, topics.CONTRACTS),
         parts=(filters, timezone.localdate(), opd is not None),
     )

@@ -6,6 +6,7 @@ CATALOGUE = "catalogue"  # vendors, their products and certificates
 PROCUREMENT = "procurement"  # OPDs, packages, their items and bids
 MATCHING = "matching"  # business-matching events, participants, meetings, outcomes
 PEOPLE = "people"  # users: names shown beside what they did
+CONTRACTS = "contracts"  # contracts, their BAST, invoices and payments
 # The directory's searches: the vendors (their names, cities, scales, statuses and
 # blacklistings: the directory marks a blacklisted vendor), and a
 # statement writing more products than WORDS_AT_MOST at once (vendors migration 0006).
@@ -44,5 +45,11 @@ TABLES = {
         "matching_outcome",
     ),
     PEOPLE: ("accounts_user",),
+    CONTRACTS: (
+        "contracts_contract",
+        "contracts_handover",
+        "contracts_invoice",
+        "contracts_payment",
+    ),
     DIRECTORY: ("vendors_vendor", "vendors_blacklisting"),
 }

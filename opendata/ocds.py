@@ -23,6 +23,7 @@ from django.db.models import BooleanField, Expression, F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from opendata.ocds_implementation import contract_values
 from procurement import selectors
 from procurement.models import (
     Bid,
@@ -43,6 +44,11 @@ LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 BID_EXTENSION_URL = (
     "https://raw.githubusercontent.com/open-contracting-extensions/"
     "ocds_bid_extension/v1.1.5/extension.json"
+)
+# The parties' `details.scale` (micro, sme, large) comes from this official extension.
+PARTY_SCALE_EXTENSION_URL = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_partyDetails_scale_extension/v1.1.5/extension.json"
 )
 CURRENCY = "IDR"
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -249,7 +255,8 @@ def _bids_of(package_ids: list[int], positions: dict[int, int]) -> dict[int, lis
 def package_rows(package_ids: list[int], *, packages: QuerySet[Package] | None = None) -> list[Row]:
     """These packages (those of them in `packages`), in this order, with all their releases
     need: eight queries (packages with their OPD, items, events, opened bids, their vendors,
-    lines, evaluation results and runs) whatever the number of packages."""
+    lines, evaluation results and runs) and four for the contracts' deliveries, BASTs and
+    payments (opendata.ocds_implementation), whatever the number of packages."""
     by_id = {
         row["id"]: row
         for row in (Package.objects if packages is None else packages)
@@ -288,6 +295,9 @@ def package_rows(package_ids: list[int], *, packages: QuerySet[Package] | None =
     bids = _bids_of(
         [pk for pk, row in by_id.items() if row["status"] not in SEALED_STATES], positions
     )
+    implementations = contract_values(
+        [pk for pk, row in by_id.items() if row["status"] == Status.CONTRACTED]
+    )
     found = []
     for pk in package_ids:
         if (row := by_id.get(pk)) is None:
@@ -299,6 +309,7 @@ def package_rows(package_ids: list[int], *, packages: QuerySet[Package] | None =
                 items=items.get(pk, []),
                 events=events.get(pk, []),
                 opened_bids=bids.get(pk, []),
+                implementation=implementations.get(pk),
                 **row,
             )
         )
@@ -481,9 +492,12 @@ def _release(package: Package, stage: str, tag: str, at: datetime, **sections: A
 
 
 def package_releases(package: Row) -> list[dict]:
-    """The releases of one package (from `published_packages()`), oldest first."""
+    """The releases of one package (from `published_packages()`), oldest first; with
+    its contract's implementation (`package.implementation`) once delivered, handed over
+    or paid."""
     if package.status == Status.DRAFT:
         return []
+    implementation = package.implementation
     buyer = {"id": _opd_party_id(package), "name": package.opd.name}
     announced_at = _event_at(package, Action.ANNOUNCE) or package.opens_at
     releases = [
@@ -598,7 +612,38 @@ def package_releases(package: Row) -> list[dict]:
                 ],
             )
         )
+        if implementation is not None and implementation.has_steps:
+            releases.append(
+                _implementation_release(package, implementation, buyer=buyer, award_id=award_id)
+            )
     return releases
+
+
+def _implementation_release(package: Row, values, *, buyer: dict, award_id: str) -> dict:
+    """The contract as delivered, handed over and paid (opendata.ocds_implementation)."""
+    from opendata import ocds_implementation as impl
+
+    contract = {
+        "id": package.contract_number or f"{ocid(package)}-contract",
+        "awardID": award_id,
+        "status": impl.contract_status(values),
+        "implementation": impl.implementation(
+            values, buyer=buyer, iso=iso, money=money, number=number, ocid=ocid(package)
+        ),
+    }
+    achieved = impl.achieved_local_content(values, number)
+    if achieved is not None:
+        contract["achievedLocalContent"] = achieved
+    return _release(
+        package,
+        impl.release_stage(values),
+        "implementation",
+        impl.latest_step(
+            values, not_before=_event_at(package, Action.CONTRACT) or package.closes_at
+        ),
+        buyer=buyer,
+        contracts=[contract],
+    )
 
 
 # Packages -----------------------------------------------------------------------------------
@@ -608,7 +653,7 @@ def package_metadata(*, uri: str, published_at: datetime | None = None) -> dict:
     return {
         "uri": uri,
         "version": OCDS_VERSION,
-        "extensions": [BID_EXTENSION_URL, extension_url()],
+        "extensions": [BID_EXTENSION_URL, PARTY_SCALE_EXTENSION_URL, extension_url()],
         "publishedDate": iso(published_at or timezone.now()),
         "publisher": {"name": PUBLISHER_NAME, "uri": settings.SITE_URL + "/"},
         "license": LICENSE_URL,

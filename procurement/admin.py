@@ -47,7 +47,7 @@ class OfficerInline(SafeAutocompleteMixin, admin.TabularInline):
 
 @admin.register(OPD)
 class OPDAdmin(admin.ModelAdmin):
-    list_display = ("name", "short_name", "code")
+    list_display = ("name", "short_name", "code", "payment_target_days")
     search_fields = ("name", "short_name", "code")
     inlines = (OfficerInline,)
 

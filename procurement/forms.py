@@ -767,3 +767,23 @@ class ObjectionForm(forms.Form):
     def clean_attachment(self) -> UploadedFile | None:
         upload = self.cleaned_data.get("attachment")
         return clean_document(upload) if upload else None
+
+
+class PaymentTargetForm(forms.Form):
+    """The OPD's payment target: calendar days from the BAST to payment."""
+
+    payment_target_days = forms.IntegerField(
+        label=_("Target pembayaran (hari kalender setelah BAST)"),
+        min_value=1,
+        max_value=365,
+        help_text=_(
+            "Target portal sendiri, bukan ketentuan peraturan, sampai peraturannya dipastikan. "
+            "Dasbor program menghitung porsi kontrak usaha kecil yang lunas dalam target ini."
+        ),
+        error_messages={
+            "required": _("Isi target pembayaran dalam hari, misalnya 15."),
+            "invalid": _("Tulis target sebagai bilangan bulat hari, misalnya 15."),
+            "min_value": _("Target pembayaran antara 1 dan 365 hari kalender."),
+            "max_value": _("Target pembayaran antara 1 dan 365 hari kalender."),
+        },
+    )

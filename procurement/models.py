@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -27,11 +28,29 @@ class OPD(ChoiceLabels, models.Model):
     code = models.CharField(_("kode"), max_length=30, unique=True)
     name = models.CharField(_("nama"), max_length=200, unique=True)
     short_name = models.CharField(_("singkatan"), max_length=30)
+    # The portal's own target until the regulation is confirmed (domain brief, "After the
+    # contract": the portal measures days from BAST to payment rather than assume a deadline).
+    payment_target_days = models.PositiveSmallIntegerField(
+        _("target pembayaran (hari kalender setelah BAST)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "Target portal sendiri, bukan ketentuan peraturan, sampai peraturannya dipastikan: "
+            "berapa hari kalender setelah BAST pembayaran kepada penyedia seharusnya selesai."
+        ),
+    )
 
     class Meta:
         verbose_name = _("OPD")
         verbose_name_plural = pgettext_lazy("jamak", "OPD")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(payment_target_days__gte=1) & Q(payment_target_days__lte=365),
+                name="opd_payment_target_1_365",
+                violation_error_message=_("Target pembayaran antara 1 dan 365 hari."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -43,6 +62,7 @@ class Position(models.TextChoices):
     PPTK = "pptk", _("PPTK (Pejabat Pelaksana Teknis Kegiatan)")
     PEJABAT_PENGADAAN = "pejabat_pengadaan", _("Pejabat Pengadaan")
     POKJA = "pokja", _("Pokja Pemilihan")
+    BENDAHARA = "bendahara", _("Bendahara")
 
 
 # What each position does in procurement (domain brief, "People and roles").
@@ -66,6 +86,10 @@ POSITION_DUTIES = {
     Position.POKJA: _(
         "Kelompok kerja pemilihan: menjalankan tender dan tender cepat, mengevaluasi dan "
         "memeringkat penawaran."
+    ),
+    Position.BENDAHARA: _(
+        "Bendahara OPD: mencatat tagihan dan pembayaran kontrak OPD-nya setelah serah terima "
+        "(BAST), termasuk pajak yang dipotong."
     ),
 }
 

@@ -83,6 +83,10 @@ ALLOWED_POSITIONS: dict[str, frozenset[str]] = {
     Action.REOPEN: frozenset({PPK, *SELECTORS}),
 }
 
+# Who sets the OPD's payment target (days from BAST to payment, the portal's own target): the
+# PPK, who signs the BAST, and the KPA, who holds the budget.
+PAYMENT_TARGET_POSITIONS = frozenset({PPK, KPA})
+
 # The lifecycle: from which states each action may start, and where it leads.
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.EDIT: (frozenset({Status.DRAFT}), None),

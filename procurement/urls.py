@@ -13,6 +13,7 @@ urlpatterns = [
         name="objection-attachment",
     ),
     # OPD officers
+    path("opd/target-pembayaran/", views.opd_payment_target, name="opd-payment-target"),
     path("paket/", views.officer_packages, name="officer-packages"),
     path("paket/baru/", views.officer_package_edit, name="officer-package-add"),
     path("paket/<int:package_id>/ubah/", views.officer_package_edit, name="officer-package-edit"),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.decorators import role_required
 from accounts.models import Role
@@ -24,7 +24,7 @@ from freshness.cache import cached
 from p3dn_portal.lib.confirm import Confirmation, confirmation_page, confirmed
 from p3dn_portal.lib.files import private_file_response
 from p3dn_portal.lib.formatting import jakarta, percent, rupiah
-from p3dn_portal.lib.forms import error_text
+from p3dn_portal.lib.forms import add_service_error, error_text
 from p3dn_portal.lib.fragments import filter_form_html, render_to_keep
 from p3dn_portal.lib.paging import page_context
 from procurement import evaluation, exports, forms, rules, selectors, services
@@ -55,6 +55,43 @@ def home(request: HttpRequest) -> HttpResponse:
             "opd": officer.opd,
             "colleagues": selectors.opd_officers(opd=officer.opd),
         },
+    )
+
+
+@role_required(Role.OFFICER)
+@require_http_methods(["GET", "HEAD", "POST"])
+def opd_payment_target(request: HttpRequest) -> HttpResponse:
+    """The OPD's payment target: its PPK or KPA sets it; every officer of the OPD reads it."""
+    from procurement.services import opd_settings
+
+    opd = request.user.opd_officer.opd
+    may_set = opd_settings.may_set_payment_target(user=request.user, opd=opd)
+    form = forms.PaymentTargetForm(initial={"payment_target_days": opd.payment_target_days})
+    status = 200
+    if request.method == "POST":
+        if not may_set:
+            raise PermissionDenied(
+                opd_settings.TARGET_POSITIONS_ONLY.format(
+                    position=request.user.opd_officer.get_position_display()
+                )
+            )
+        form = forms.PaymentTargetForm(request.POST)
+        if form.is_valid():
+            try:
+                opd_settings.opd_payment_target_set(
+                    opd=opd, days=form.cleaned_data["payment_target_days"], by=request.user
+                )
+            except ValidationError as e:
+                add_service_error(form, e)
+            else:
+                messages.success(request, _("Target pembayaran OPD disimpan."))
+                return redirect("procurement:home")
+        status = 400
+    return render(
+        request,
+        "procurement/officer/payment_target.html",
+        {"opd": opd, "form": form, "may_set": may_set},
+        status=status,
     )
 
 

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import services as account_services
 from accounts.models import User
 from procurement.models import OPD, Officer, Position
-from seeding import demo_contracts, demo_matching, demo_procurement
+from seeding import demo_contracts, demo_matching, demo_payments, demo_procurement
 from vendors import rules
 from vendors.models import (
     AssistanceStatus,
@@ -64,6 +64,7 @@ OFFICERS = [
     ("ppk.pasarminggu", "Siti Nurhaliza, S.Si., Apt.", "RSUD Pasar Minggu", Position.PPK),
     ("kpa.ppkukm", "Ir. Taufik Rahman, M.Si.", "Dinas PPKUKM", Position.KPA),
     ("ppk.ppkukm", "Lusiana Siregar, S.E.", "Dinas PPKUKM", Position.PPK),
+    ("bendahara.ppkukm", "Yohana Simanjuntak, S.Ak.", "Dinas PPKUKM", Position.BENDAHARA),
     ("pengadaan.ppkukm", "Rahmat Hidayat, S.E.", "Dinas PPKUKM", Position.PEJABAT_PENGADAAN),
     ("ppk.binamarga", "Andi Wijaya, S.T., M.T.", "Bina Marga", Position.PPK),
 ]
@@ -755,6 +756,7 @@ def load() -> dict[str, str]:
 
     demo_procurement.load()
     demo_contracts.load()  # after the packages: their contracts
+    demo_payments.load()  # after the BASTs: invoices and payments
     demo_matching.load()  # after the packages: outcomes link to them
     _halal_assistance("roti", AssistanceStatus.SUBMITTED, admin, today)
     _halal_assistance("kerupuk", AssistanceStatus.UNDER_REVIEW, admin, today)
@@ -767,4 +769,5 @@ def load() -> dict[str, str]:
         "Penyedia UMKM (UD Kerupuk Kulit Condet, menunggu verifikasi)": _email("kerupuk"),
         "Penyedia UMKM (PT Sinar Mebel Cakung, penawaran dan temu bisnis)": _email("mebel"),
         "Pokja pemilihan (Dinas Pendidikan)": _email("pokja.disdik"),
+        "Bendahara (Dinas PPKUKM, tagihan dan pembayaran)": _email("bendahara.ppkukm"),
     }

@@ -115,6 +115,29 @@ PACKAGES = [
         (("mebel", ("Kursi kuliah lipat", "Lemari arsip besi 4 laci"), 0.9),),
         Status.CONTRACTED,
     ),
+    # Paid after the BAST (seeding/demo_payments.py): on time, and late.
+    DemoPackage(
+        "48210009",
+        "Dinas PPKUKM",
+        "Seragam batik panitia temu bisnis P3DN",
+        Category.GOODS,
+        Method.DIRECT_PROCUREMENT,
+        90_000_000,
+        (("Seragam batik lengan panjang", "14111", 150, "stel", 450_000),),
+        (("batik", ("Seragam batik ASN lengan panjang",), 0.9),),
+        Status.CONTRACTED,
+    ),
+    DemoPackage(
+        "48210010",
+        "Dinkes",
+        "Kerupuk udang untuk makanan tambahan posyandu",
+        Category.GOODS,
+        Method.DIRECT_PROCUREMENT,
+        30_000_000,
+        (("Kerupuk udang", "10799", 300, "kg", 90_000),),
+        (("udang", ("Kerupuk udang premium",), 0.95),),
+        Status.CONTRACTED,
+    ),
     DemoPackage(
         "48210005",
         "Disdik",
@@ -257,7 +280,7 @@ def _package(demo: DemoPackage, opd: OPD) -> None:
     services.package_contract(
         package=package,
         by=ppk,
-        number=f"027/KTR/{demo.opd.upper()}/{now.year}",
+        number=f"0{demo.rup_code[-2:]}/KTR/{demo.opd.upper()}/{now.year}",
         signed_on=timezone.localdate(),
     )
 

@@ -562,9 +562,9 @@ class Seeder:
         self.opd_short = {n: _short(name) for n, name in zip(self.opd_ids, names, strict=True)}
         self.load.copy(
             OPD,
-            ["code", "name", "short_name"],
+            ["code", "name", "short_name", "payment_target_days"],
             (
-                (n, f"{n // 10 + 1}.{n % 10 + 1:02d}.01", name, self.opd_short[n])
+                (n, f"{n // 10 + 1}.{n % 10 + 1:02d}.01", name, self.opd_short[n], 15)
                 for n, name in zip(self.opd_ids, names, strict=True)
             ),
         )

@@ -8,9 +8,11 @@ from decimal import Decimal as D
 from django.core.paginator import Paginator
 from django.utils import timezone
 
-from contracts import selectors, services
+from contracts import payments, selectors, services
 from contracts.forms import DeliveryForm, DeliveryResponseForm, HandoverForm, RatingAnswerForm
 from contracts.models import Contract
+from contracts.payment_forms import InvoiceForm, PaymentForm
+from contracts.payment_selectors import contract_payments
 from contracts.services import DeliveryLineInput, RatingInput
 from p3dn_portal.lib.paging import page_context
 from tests.contracts.conftest import make_contract
@@ -63,6 +65,14 @@ def contracts_context(name: str) -> dict:
     )
     services.handover_acknowledge(contract=contract, by=member.user)
     services.rating_answer(contract=contract, by=member.user, answer="Akan kami ganti.")
+    # Its invoice, paid in two terms (the payment section and the payment emails).
+    invoice = payments.invoice_record(
+        contract=contract, number="INV/2026/031", issued_on=today, amount=D("100000000"), by=ppk
+    )
+    for amount in ("60000000", "40000000"):
+        payment = payments.payment_record(
+            invoice=invoice, paid_on=today, amount=D(amount), tax_withheld=D("900000"), by=ppk
+        )
     contract = selectors.contract_with_details(Contract.objects.filter(pk=contract.pk)).get()
     page = selectors.contract_page(contract)
     flags = list(contract.flags.all())
@@ -89,4 +99,13 @@ def contracts_context(name: str) -> dict:
         "answer_form": RatingAnswerForm(),
         "respond": True,
         "acknowledge": True,
+        "payments": contract_payments(contract),
+        "payments_link": True,
+        "may_record": True,
+        "invoice": invoice,
+        "payment": payment,
+        "balance": D("20000000"),
+        "days": 0,
+        "invoice_form": InvoiceForm(),
+        "payment_form": PaymentForm(invoices=contract.invoices.all(), shown=[invoice]),
     }

@@ -20,9 +20,10 @@ URL = reverse("dashboards:home")
 # savepoint, the marks, the old rows, the packages' measures, the new rows, the release: 6);
 # package totals, months and OPD ranking from the summary (3); vendors by scale and by
 # city, TKDN and halal certificates, halal assistance (5); matching per event and per
-# year (2).
+# year (2); the realisation funnel: the OPDs' names and payment targets, one grouped query
+# per stage, the BASTs' payment dates (6).
 SUMMARY_REFRESH_QUERIES = 6
-FIGURE_QUERIES = 1 + SUMMARY_REFRESH_QUERIES + 3 + 5 + 2
+FIGURE_QUERIES = 1 + SUMMARY_REFRESH_QUERIES + 3 + 5 + 2 + 6
 DOWNLOAD_QUERIES = 1 + 1 + FIGURE_QUERIES
 # The page adds the unread notifications of the menu (1).
 OFFICER_QUERIES = DOWNLOAD_QUERIES + 1
@@ -38,6 +39,52 @@ def _grow(programme, n: int = 12) -> None:
         vendor = VendorFactory(scale="kecil" if i % 3 else "besar", city=f"Kota Uji {i % 4}")
         package = _package(opd, closes=programme.packages["p1"].closes_at, pagu=10 * M)
         _award(package, _bid(package, vendor, 9 * M, Decimal(i), by), Status.AWARDED)
+        _contract_paid(package, vendor, by, i)
+
+
+def _contract_paid(package, vendor, by, i: int) -> None:
+    """A contract, its BAST and a payment: the funnel's counts must not move either."""
+    from datetime import date
+
+    from contracts.models import Contract, Handover, Invoice, Payment
+
+    contract = Contract.objects.create(
+        package=package,
+        opd=package.opd,
+        vendor=vendor,
+        number=f"KTR/TUMBUH/{i}",
+        signed_on=date(2026, 3, 1),
+        value=9 * M,
+        offered_tkdn_pct=Decimal(i),
+        offered_tkdn_bmp_pct=Decimal(i),
+        vendor_small_business=vendor.scale == "kecil",
+        status="paid",
+    )
+    Handover.objects.create(
+        contract=contract,
+        number=f"BAST/TUMBUH/{i}",
+        signed_on=date(2026, 3, 5),
+        signed_by=by,
+        signed_at=package.closes_at,
+        accepted_value=9 * M,
+        achieved_tkdn_pct=Decimal(i),
+        achieved_tkdn_bmp_pct=Decimal(i),
+    )
+    invoice = Invoice.objects.create(
+        contract=contract,
+        number="INV",
+        issued_on=date(2026, 3, 6),
+        amount=9 * M,
+        recorded_by=by,
+        recorded_at=package.closes_at,
+    )
+    Payment.objects.create(
+        invoice=invoice,
+        paid_on=date(2026, 3, 6 + i),
+        amount=9 * M,
+        recorded_by=by,
+        recorded_at=package.closes_at,
+    )
 
 
 @pytest.mark.parametrize("grow", [False, True], ids=["small", "large"])

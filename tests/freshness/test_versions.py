@@ -19,6 +19,7 @@ def test_the_migrations_track_the_tables_the_topics_name():
         "0003_more_tables",
         "0004_key_versions",
         "0005_blacklistings",
+        "0006_contracts_tables",
     ):
         migration = importlib.import_module(f"freshness.migrations.{name}")
         for topic, tables in migration.TABLES.items():

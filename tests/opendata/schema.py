@@ -19,6 +19,7 @@ STANDARD_ZIP = REPO.parent / "shared" / "ocds" / "standard-1__1__5.zip"
 EXTENSION = REPO / "docs" / "ocds-extension"
 PATCHES = [
     EXTENSION / "vendor" / "bids-release-schema.json",
+    EXTENSION / "vendor" / "partyScale-release-schema.json",
     EXTENSION / "release-schema.json",
 ]
 RELEASE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"

@@ -64,6 +64,7 @@ def test_the_package_declares_its_extensions(contracted):
     data = _package_json(contracted[0])
     assert data["extensions"] == [
         ocds.BID_EXTENSION_URL,
+        ocds.PARTY_SCALE_EXTENSION_URL,
         settings.SITE_URL + "/open-data/ekstensi/extension.json",
     ]
     assert data["version"] == "1.1"

@@ -72,9 +72,10 @@ def test_the_page_takes_one_query(client, contracted, django_assert_num_queries)
         assert client.get(reverse("opendata:index")).status_code == 200
 
 
-def test_one_package_takes_eight_queries(client, contracted, django_assert_num_queries):
+def test_one_package_takes_twelve_queries(client, contracted, django_assert_num_queries):
     url = reverse("opendata:package-json", args=[contracted[0].pk])
     # the package with its OPD, its items, events, opened bids, their vendors, their lines,
-    # their evaluation results and the runs of those
-    with django_assert_num_queries(8):
+    # their evaluation results and the runs of those (8); its contract with its BAST,
+    # deliveries, payments and achieved local content per item (4)
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200

@@ -231,6 +231,8 @@ EXPECTATIONS: dict[str, list[Case]] = {
         page(OPD_A_OR_VENDOR_A | {ADMIN}, objection_id="objection")
     ],
     "procurement:officer-packages": [page(OFFICERS)],
+    # Each officer reads their own OPD's payment target; its PPK or KPA sets it.
+    "procurement:opd-payment-target": [page(OFFICERS)],
     "procurement:officer-package-add": [page(OFFICERS)],
     "procurement:officer-package-edit": [page({OFFICER}, package_id="draft_package")],
     # Steps that cannot be undone answer an unconfirmed POST with the page that asks first.
@@ -321,6 +323,11 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "contracts:vendor-delivery-respond": [action(VENDOR_A, delivery_id="pending_delivery")],
     "contracts:vendor-handover-acknowledge": [action(VENDOR_A, contract_id="handed_over_contract")],
     "contracts:vendor-rating-answer": [action(VENDOR_A, contract_id="handed_over_contract")],
+    # Contracts: invoices and payments, read by the OPD's officers and the vendor; recorded
+    # by the OPD's PPK or Bendahara (an empty form is refused: 400). The vendor is refused.
+    "contracts:payments": [page(OPD_A_OR_VENDOR_A, contract_id="handed_over_contract")],
+    "contracts:invoice-add": [action({OFFICER: 400}, contract_id="handed_over_contract")],
+    "contracts:payment-add": [action({OFFICER: 400}, contract_id="handed_over_contract")],
     # Business matching
     "matching:events": [page(EVERYONE)],
     "matching:event-detail": [

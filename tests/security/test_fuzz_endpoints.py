@@ -129,6 +129,7 @@ ROUTES: dict[str, Route] = {
     "procurement:package-detail": Route(OFFICER, ids={P: "evaluated_package"}),
     "procurement:objection-attachment": Route(OFFICER, ids={"objection_id": "objection"}),
     "procurement:officer-packages": Route(OFFICER, query=("status", "urut", "page")),
+    "procurement:opd-payment-target": Route(OFFICER, fields=("payment_target_days",)),
     "procurement:officer-package-add": Route(OFFICER, fields=("tambah",)),
     "procurement:officer-package-edit": Route(
         OFFICER, ids={P: "draft_package"}, fields=("tambah",)

@@ -65,6 +65,7 @@ NOTIFICATION_TEXT = "Pemberitahuan rahasia untuk pemilik usaha A"
 INVITED_EMAIL = "calon-staf-rahasia-a@contoh.id"
 PENDING_VENDOR = "CV Rahasia Menunggu Verifikasi"
 NEED_TEXT = "Kebutuhan rahasia OPD A: kursi lipat aula"
+INVOICE_NUMBER = "TAGIHAN-RAHASIA-A/2026"
 DELIVERY_NOTE = "Catatan rahasia pengiriman OPD A untuk usaha A"
 
 
@@ -358,7 +359,7 @@ def build_world() -> World:
     # The handed-over contract's invoice and a payment (the treasurer's pages record them).
     invoice = Invoice.objects.create(
         contract=handed_over,
-        number="INV/A/1",
+        number=INVOICE_NUMBER,
         issued_on=today,
         amount=Decimal("5000000"),
         recorded_by=officer.user,
@@ -407,7 +408,7 @@ def build_world() -> World:
     for role in (ANON, OWNER, STAFF, OTHER_VENDOR, OTHER_OFFICER):
         secrets[role] += (DRAFT_TITLE, CANCELLED_DRAFT_TITLE)
     for role in (ANON, OTHER_VENDOR, OTHER_OFFICER):
-        secrets[role] += (OBJECTION_TEXT,)
+        secrets[role] += (OBJECTION_TEXT, INVOICE_NUMBER)
     for role in (ANON, STAFF, OTHER_VENDOR, OFFICER, OTHER_OFFICER):
         secrets[role] += (NOTIFICATION_TEXT,)
     for role in (ANON, OTHER_VENDOR, OTHER_OFFICER):

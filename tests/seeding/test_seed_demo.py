@@ -101,3 +101,27 @@ def test_it_loads_a_blacklisted_vendor_whose_bid_falls_at_evaluation(settings):
     assert (fallen.eligible, fallen.rank) == (False, None)
     assert any(BLACKLIST_REFERENCE in text for text in reasons_display(fallen.reasons))
     assert run.results.get(rank=1).bid.vendor.name == "CV Garmen Cakung Mandiri"
+
+
+def test_it_loads_contracts_paid_on_time_late_and_in_part(settings):
+    from contracts.models import Contract, ContractStatus
+    from contracts.payment_selectors import contract_payments
+    from seeding.demo_payments import LATE_RUP_CODE, ON_TIME_RUP_CODE, PARTLY_PAID_RUP_CODE
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")  # twice: still one invoice each
+    figures = {}
+    for code in (ON_TIME_RUP_CODE, LATE_RUP_CODE, PARTLY_PAID_RUP_CODE):
+        contract = Contract.objects.select_related("opd", "handover").get(package__rup_code=code)
+        assert contract.invoices.count() == 1
+        figures[code] = (contract.status, contract_payments(contract))
+    status, on_time = figures[ON_TIME_RUP_CODE]
+    assert status == ContractStatus.PAID
+    assert (on_time.days_to_payment, on_time.within_target) == (7, True)
+    status, late = figures[LATE_RUP_CODE]
+    assert status == ContractStatus.PAID
+    assert (late.days_to_payment, late.within_target) == (30, False)
+    status, partly = figures[PARTLY_PAID_RUP_CODE]
+    assert status == ContractStatus.HANDED_OVER
+    assert 0 < partly.balance < partly.value
