@@ -1,11 +1,12 @@
 """Display formatting shared by every app: `{% load p3dn %}`."""
 
-from django import template
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from django import forms, template
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 from freshness.cache import cached
-from p3dn_portal.lib import formatting
+from p3dn_portal.lib import form_html, formatting
 from p3dn_portal.lib.fragments import render_to_keep
 
 register = template.Library()
@@ -21,6 +22,15 @@ register.filter("day", formatting.day)
 def verbose_name(instance: object) -> str:
     """The model's name of an object, capitalised: `Sertifikat TKDN`."""
     return capfirst(instance._meta.verbose_name)
+
+
+@register.filter
+def bootstrap_form(value: forms.BaseForm) -> str:
+    """`{{ form|bootstrap_form }}`: the form as crispy's `|crispy` renders it, written directly when
+    all its fields are simple (p3dn_portal.lib.form_html), through crispy otherwise."""
+    if isinstance(value, forms.BaseForm) and form_html.is_simple(value):
+        return form_html.form_html(value)
+    return as_crispy_form(value)
 
 
 NAVBAR = "includes/navbar.html"
