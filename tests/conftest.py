@@ -10,6 +10,7 @@ from django.conf import settings
 
 from p3dn_portal.celery import app as celery_app
 from p3dn_portal.lib.health import redis_ok
+from p3dn_portal.templatetags.p3dn import navbars_kept
 from tests import factories, storage
 from tests import otp as otp_helpers
 from tests.otp import sign_in_with_otp
@@ -75,6 +76,7 @@ def _own_cache(settings):
         alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
         for alias, config in settings.CACHES.items()
     }
+    navbars_kept.clear()  # the bars this process keeps beside the cache
 
 
 @pytest.fixture(autouse=True)
