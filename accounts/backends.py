@@ -5,6 +5,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 from django.db.models import Model
 
+from accounts.models import Notification
+
 # The backend sessions are logged in with (django-axes' backend, first in the list, only
 # refuses locked-out logins and cannot load a session's user).
 EMAIL_BACKEND = "accounts.backends.EmailBackend"
@@ -12,6 +14,9 @@ EMAIL_BACKEND = "accounts.backends.EmailBackend"
 # The user of every request arrives with these joined (each a chain of one-to-one or
 # foreign-key relations from the user), so the role checks and the navbar cost no query.
 JOINED = ("vendor_membership__vendor", "officer__opd")
+# ...and with how many of its notifications are unread, for the navbar's badge (the
+# attribute accounts.context_processors reads).
+UNREAD = "unread_notifications_count"
 
 
 class EmailBackend(ModelBackend):
@@ -83,13 +88,19 @@ def _query() -> tuple[str, list[_Joined]]:
     columns = ", ".join(column for step in joined for column in step.columns)
     pk = user_model._meta.pk.column
     table = user_model._meta.db_table
-    sql = f'SELECT {columns} FROM "{table}" "u" {" ".join(joins)} WHERE "u"."{pk}" = %s'
+    unread = (  # index notification_user_unread
+        f'(SELECT count(*) FROM "{Notification._meta.db_table}" "n" '
+        f'WHERE "n"."{Notification._meta.get_field("user").column}" = "u"."{pk}" '
+        f'AND "n"."{Notification._meta.get_field("read_at").column}" IS NULL)'
+    )
+    sql = f'SELECT {columns}, {unread} FROM "{table}" "u" {" ".join(joins)} WHERE "u"."{pk}" = %s'
     return sql, joined
 
 
 def _user_with_memberships(user_id) -> Model | None:
     """The user and what JOINED names, in one query, as
-    `User.objects.select_related(*JOINED).filter(pk=user_id).first()` would give them."""
+    `User.objects.select_related(*JOINED).filter(pk=user_id).first()` would give them, with
+    the count of its unread notifications (UNREAD)."""
     user_model = get_user_model()
     try:
         user_id = user_model._meta.pk.to_python(user_id)
@@ -106,6 +117,7 @@ def _user_with_memberships(user_id) -> Model | None:
         instances[step] = step.instance(row, start)
         start += len(step.fields)
     user = instances[joined[0]]
+    setattr(user, UNREAD, row[-1])
     for step in joined[1:]:
         parent, child = instances[step.parent], instances[step]
         if parent is None:
