@@ -164,3 +164,12 @@ def test_the_process_keeps_a_bounded_number_of_bars(vendor_owner):
     _logged_in(vendor_owner).get(PROFILE)
     assert len(p3dn.navbars_kept) == p3dn.NAVBAR_KEPT
     assert "lama-0" not in p3dn.navbars_kept
+
+
+def test_a_simple_page_costs_one_query(vendor_owner, django_assert_num_queries):
+    """The profile page (the bench's ceiling): the user with its memberships and unread
+    count; the session from the cache, the navbar from the process."""
+    client = _logged_in(vendor_owner)
+    client.get(PROFILE)
+    with django_assert_num_queries(1):
+        assert client.get(PROFILE).status_code == 200
