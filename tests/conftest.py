@@ -9,8 +9,8 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from p3dn_portal.celery import app as celery_app
+from p3dn_portal.lib.fragments import navbars_kept
 from p3dn_portal.lib.health import redis_ok
-from p3dn_portal.templatetags.p3dn import navbars_kept
 from tests import factories, storage
 from tests import otp as otp_helpers
 from tests.otp import sign_in_with_otp

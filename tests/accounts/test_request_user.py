@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.backends import EMAIL_BACKEND, JOINED, EmailBackend
 from accounts.models import Notification, User
-from p3dn_portal.templatetags import p3dn
+from p3dn_portal.lib import fragments as p3dn
 from tests import factories
 
 pytestmark = pytest.mark.django_db
