@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
 
 from accounts import otp
@@ -14,6 +15,15 @@ class OTPMiddleware(BaseOTPMiddleware):
 
     def _device_from_persistent_id(self, persistent_id: str):
         return otp.device_for_session(self._normalize_persistent_id(persistent_id))
+
+
+def loaded(user):
+    """The object behind the lazy wrappers of request.user, loading it if need be."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 def otp_not_required(view: Callable) -> Callable:
@@ -40,6 +50,10 @@ class admins_verified:
             return None
         user = request.user
         if not otp.needs_second_factor(user) or user.is_verified():
+            # Loaded now in any case: the view and its templates read the user itself, not
+            # through the two lazy wrappers (auth's and django-otp's) that each attribute
+            # would otherwise pass, at a raised and caught AttributeError each.
+            request.user = loaded(user)
             return None
         query = urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(f"{reverse('accounts:otp-verify')}?{query}")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts import signals
+from accounts.backends import UNREAD
 from accounts.models import Notification, OutgoingMail, User, normalize_email
 from p3dn_portal.celery import publish_or_defer
 
@@ -371,6 +372,10 @@ def notify(
 
 
 def notifications_mark_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    """Mark the user's notifications read; the user's unread count (the navbar's, loaded with
+    the request's user) is none from now."""
+    marked = Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    setattr(user, UNREAD, 0)
+    return marked

@@ -9,6 +9,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from p3dn_portal.celery import app as celery_app
+from p3dn_portal.lib.fragments import navbars_kept
 from p3dn_portal.lib.health import redis_ok
 from tests import factories, storage
 from tests import otp as otp_helpers
@@ -75,6 +76,7 @@ def _own_cache(settings):
         alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
         for alias, config in settings.CACHES.items()
     }
+    navbars_kept.clear()  # the bars this process keeps beside the cache
 
 
 @pytest.fixture(autouse=True)

@@ -4,15 +4,22 @@ A form's CSRF token belongs to the visitor, so a fragment is rendered with a pla
 its place, and the middleware below puts the visitor's own token there in every HTML
 response. The placeholder cannot be a token (tokens are 64 letters and digits)."""
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.template import Context
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
-from freshness.cache import cached
+from freshness.cache import cached, key
 
+ROOT = Path(__file__).resolve().parents[2]
 CSRF_PLACEHOLDER = "csrf-token-of-this-visitor"
 _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 
@@ -50,3 +57,58 @@ def filter_form_html(
         topics=topics,
         parts=(sorted(form.data.lists()), *parts),
     )
+
+
+NAVBAR = "includes/navbar.html"
+NAVBAR_SECONDS = 60 * 60
+# What the bar is made of: a deployment that changes any of them renders it anew, whatever
+# the cache still holds from the code before.
+NAVBAR_SOURCES = (
+    ROOT / "templates" / NAVBAR,
+    ROOT / "templates" / "includes" / "language_form.html",
+    ROOT / "p3dn_portal" / "navigation.py",
+)
+# Bars already rendered by this process, the newest last: most requests find theirs here
+# without asking the cache server.
+NAVBAR_KEPT = 512
+navbars_kept: OrderedDict[str, str] = OrderedDict()
+
+
+@cache
+def navbar_version() -> str:
+    """A digest of the bar's template and code, part of its key."""
+    digest = hashlib.blake2b(digest_size=8)
+    for source in NAVBAR_SOURCES:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def navbar_html(context: Context) -> str:
+    """The navigation bar (`{% navbar %}`), rendered once per visitor kind, page, language
+    and what it shows of the user (name, role, unread count): every value it depends on is
+    in the key, so it needs no data version. Its forms' tokens are filled in per visitor
+    (csrf_placeholders above)."""
+    request = context.get("request")
+    # No request, or one refused before the user was known (an error page): as anonymous.
+    if request is None or not hasattr(request, "user"):
+        return context.template.engine.get_template(NAVBAR).render(context)
+    user = request.user
+    parts = [navbar_version(), request.get_full_path()]
+    if user.is_authenticated:
+        unread = context.get("unread_notifications", 0)
+        parts += [user.role, user.get_short_name(), user.vendor_member is not None, str(unread)]
+
+    cache_key = key("navbar", (), parts, {})
+    html = navbars_kept.get(cache_key)
+    if html is None:
+        html = cached(
+            "navbar",
+            lambda: render_to_keep(NAVBAR, context.flatten()),
+            topics=(),
+            parts=parts,
+            timeout=NAVBAR_SECONDS,
+        )
+        navbars_kept[cache_key] = html
+        if len(navbars_kept) > NAVBAR_KEPT:
+            navbars_kept.popitem(last=False)
+    return mark_safe(html)  # rendered from our own template, escaped there

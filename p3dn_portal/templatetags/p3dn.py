@@ -1,12 +1,11 @@
 """Display formatting shared by every app: `{% load p3dn %}`."""
 
-from django import template
-from django.utils.safestring import mark_safe
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from django import forms, template
 from django.utils.text import capfirst
 
-from freshness.cache import cached
-from p3dn_portal.lib import formatting
-from p3dn_portal.lib.fragments import render_to_keep
+from p3dn_portal.lib import form_html, formatting
+from p3dn_portal.lib.fragments import navbar_html
 
 register = template.Library()
 
@@ -24,30 +23,16 @@ def verbose_name(instance: object) -> str:
     return capfirst(instance._meta.verbose_name)
 
 
-NAVBAR = "includes/navbar.html"
-NAVBAR_SECONDS = 60 * 60
+@register.filter
+def bootstrap_form(value: forms.BaseForm) -> str:
+    """`{{ form|bootstrap_form }}`: the form as crispy's `|crispy` renders it, written directly when
+    all its fields are simple (p3dn_portal.lib.form_html), through crispy otherwise."""
+    if isinstance(value, forms.BaseForm) and form_html.is_simple(value):
+        return form_html.form_html(value)
+    return as_crispy_form(value)
 
 
 @register.simple_tag(takes_context=True)
 def navbar(context: template.Context) -> str:
-    """The navigation bar, rendered once per visitor kind, page and what it shows of the
-    user (name, role, unread count): every value it depends on is in the key, so it needs
-    no data version. Its forms' tokens are filled in per visitor (lib.fragments)."""
-    request = context.get("request")
-    # No request, or one refused before the user was known (an error page): as anonymous.
-    if request is None or not hasattr(request, "user"):
-        return context.template.engine.get_template(NAVBAR).render(context)
-    user = request.user
-    parts = [request.get_full_path()]
-    if user.is_authenticated:
-        unread = context.get("unread_notifications", 0)
-        parts += [user.role, user.get_short_name(), user.vendor_member is not None, str(unread)]
-
-    html = cached(
-        "navbar",
-        lambda: render_to_keep(NAVBAR, context.flatten()),
-        topics=(),
-        parts=parts,
-        timeout=NAVBAR_SECONDS,
-    )
-    return mark_safe(html)  # rendered from our own template, escaped there
+    """The navigation bar (p3dn_portal.lib.fragments.navbar_html)."""
+    return navbar_html(context)

@@ -14,19 +14,19 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboards:home")
 
-# Every request: user (with its officer and OPD) (1) and the data versions (1). On
-# the first request for the data as it is (nothing cached yet): whether a group of the
-# summary is stale (1) and, the packages having just been written, its refresh (a
-# savepoint, the marks, the old rows, the packages' measures, the new rows, the release: 6);
-# package totals, months and OPD ranking from the summary (3); vendors by scale and by
-# city, TKDN and halal certificates, halal assistance (5); matching per event and per
-# year (2); the realisation funnel: the OPDs' names and payment targets, one grouped query
-# per stage, the BASTs' payment dates (6).
+# Every request: user (with its officer and OPD, and the menu's unread count) (1) and the
+# data versions (1). On the first request for the data as it is (nothing cached yet):
+# whether a group of the summary is stale (1) and, the packages having just been written,
+# its refresh (a savepoint, the marks, the old rows, the packages' measures, the new rows,
+# the release: 6); package totals, months and OPD ranking from the summary (3); vendors by
+# scale and by city, TKDN and halal certificates, halal assistance (5); matching per event
+# and per year (2); the realisation funnel: the OPDs' names and payment targets, one
+# grouped query per stage, the BASTs' payment dates (6).
 SUMMARY_REFRESH_QUERIES = 6
 FIGURE_QUERIES = 1 + SUMMARY_REFRESH_QUERIES + 3 + 5 + 2 + 6
 DOWNLOAD_QUERIES = 1 + 1 + FIGURE_QUERIES
-# The page adds the unread notifications of the menu (1).
-OFFICER_QUERIES = DOWNLOAD_QUERIES + 1
+# The page adds nothing: the menu's unread count comes with the user.
+OFFICER_QUERIES = DOWNLOAD_QUERIES
 # And the admin's filter form lists the OPDs (1).
 ADMIN_QUERIES = OFFICER_QUERIES + 1
 
@@ -140,7 +140,7 @@ def test_the_figures_are_computed_once_per_state_of_the_data(
 ):
     client = login(admin_user)
     first = client.get(URL, {"year": 2026, "format": fmt})
-    # The page adds the menu's unread count; its form (with the OPDs) is cached too.
+    # The page's form (with the OPDs) is cached too.
     extra = OFFICER_QUERIES - DOWNLOAD_QUERIES if fmt == "html" else 0
     with django_assert_num_queries(DOWNLOAD_QUERIES - FIGURE_QUERIES + extra):
         again = client.get(URL, {"year": 2026, "format": fmt})

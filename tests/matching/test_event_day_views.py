@@ -246,8 +246,8 @@ def test_a_buyers_agenda_runs_a_fixed_number_of_queries(
     client = login(officer)
     # 1 user (with its officer and vendor membership), 2 the participant with its event,
     # 3 the meetings with both sides, their slot, need and outcome, 4 the exhibitors'
-    # products, 5 their valid TKDN certificates, 6 unread notifications (navbar badge).
-    with django_assert_num_queries(6):
+    # products, 5 their valid TKDN certificates (the navbar's unread count comes with 1).
+    with django_assert_num_queries(5):
         response = client.get(_agenda_url(published))
     assert sum(len(day.rows) for day in response.context["agenda_days"]) == count
 
@@ -261,8 +261,8 @@ def test_an_exhibitors_agenda_runs_a_fixed_number_of_queries(
     client = login(vendor_owner)
     # 1 user (with its officer and vendor membership), 2 the participant with its event,
     # 3 the meetings with both sides, their slot, need and outcome, 4 the buyers'
-    # needs, 5 unread notifications (navbar badge).
-    with django_assert_num_queries(5):
+    # needs (the navbar's unread count comes with 1).
+    with django_assert_num_queries(4):
         response = client.get(_agenda_url(published))
     assert sum(len(day.rows) for day in response.context["agenda_days"]) == count
 
@@ -701,9 +701,9 @@ def test_the_desk_runs_a_fixed_number_of_queries(
             services.check_in(participant=participant, by=admin_user)
         # 1 user, 2 the event, 3 its days, 4 count of the matching participants,
         # 5 the page of them with today's check-in and meetings (subqueries),
-        # 6 today's check-in counts, 7 the latest check-ins with their participants,
-        # 8 unread notifications (navbar badge).
-        with django_assert_num_queries(8):
+        # 6 today's check-in counts, 7 the latest check-ins with their participants
+        # (the navbar's unread count comes with 1).
+        with django_assert_num_queries(7):
             response = client.get(_desk_url(running))
     assert len(response.context["desk_page"]) == 2 * count
     assert len(response.context["desk_recent"]) == count
@@ -789,8 +789,8 @@ def test_the_sheet_runs_a_fixed_number_of_queries(
     client = login(admin_user)
     day = _first_day(running).isoformat()
     # 1 user, 2 the event, 3 its days, 4 the day's slots, 5 the day's seated
-    # meetings with both sides, 6 unread notifications (navbar badge).
-    with django_assert_num_queries(6):
+    # meetings with both sides (the navbar's unread count comes with 1).
+    with django_assert_num_queries(5):
         response = client.get(_sheet_url(running), {"day": day})
     assert response.context["sheet"].meetings == min(count, 5)
 

@@ -156,9 +156,9 @@ def test_the_list_runs_a_fixed_number_of_queries_for_a_vendor(
     for _ in range(count):
         event_create(days=1)
     client = login(vendor_owner)
-    # 1 user with its vendor membership and officer seat joined, 2 count of events,
-    # 3 the unread-notification count for the navbar badge, 4 the page
-    with django_assert_num_queries(4):
+    # 1 user with its vendor membership and officer seat joined and its unread count (the
+    # navbar's badge), 2 count of events, 3 the page
+    with django_assert_num_queries(3):
         response = client.get(EVENTS)
     assert len(response.context["page_obj"]) == min(count, views.EVENTS_PER_PAGE)
 

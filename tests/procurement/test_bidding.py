@@ -436,13 +436,13 @@ def test_my_bids_query_count_does_not_grow_with_bids(
     for _ in range(count):
         _submit(announced, bidder)
     client = login(bidder[0])
-    # 1 user with vendor joined, 2 the unread-notification count for the navbar badge,
-    # 3 the data versions; the first time for the data as it is: 4 count of bids,
-    # 5 the page of bids with their packages and OPDs joined.
-    with django_assert_num_queries(5):
+    # 1 user with vendor joined and the unread-notification count for the navbar badge,
+    # 2 the data versions; the first time for the data as it is: 3 count of bids,
+    # 4 the page of bids with their packages and OPDs joined.
+    with django_assert_num_queries(4):
         response = client.get(MY_BIDS)
     assert response.content.decode().count("/tanda-terima/") == count
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):  # the user and the data versions
         client.get(MY_BIDS)
 
 

@@ -280,11 +280,11 @@ def test_the_package_panel_links_to_the_ranking(login, ppk, closed):
     assert "Hasil evaluasi" in html
 
 
-# User (with officer), the menu's unread count, package and the data versions (4); the first
+# User (with officer and the menu's unread count), package and the data versions (3); the first
 # time the ranking is shown for the data as it is, the package's runs, the count of results
 # and the page's results with their bids and vendors (3). The same whatever the number of
 # bidders.
-QUERIES = 4
+QUERIES = 3
 FIRST_TIME = QUERIES + 3
 
 
