@@ -280,9 +280,9 @@ def test_the_opd_list_runs_a_fixed_number_of_queries(
         if n % 2:
             _handed_over(contract, desk_ppk)
     client = login(desk_ppk)
-    # 1 the user with its officer seat and OPD, 2 the count, 3 the page of contracts with
-    # OPD, vendor, package and BAST, 4 unread notifications for the navbar
-    with django_assert_num_queries(4):
+    # 1 the user with its officer seat and OPD (and the navbar's unread count), 2 the count,
+    # 3 the page of contracts with OPD, vendor, package and BAST
+    with django_assert_num_queries(3):
         response = client.get(_url("officer-contracts"))
     assert len(response.context["contracts"]) == count
 
@@ -294,7 +294,7 @@ def test_the_vendor_list_runs_a_fixed_number_of_queries(
     for n in range(count):
         make_contract(desk_ppk, supplier, number=f"KTR/{n}")
     client = login(supplier[0])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(_url("vendor-contracts"))
     assert len(response.context["contracts"]) == count
 
@@ -306,11 +306,11 @@ def test_the_contract_page_runs_a_fixed_number_of_queries(
     for _ in range(deliveries):
         _deliver(contract, desk_ppk, "5")
     client = login(desk_ppk)
-    # 1 the user with its officer seat, 2 the contract with OPD, vendor, package and BAST,
-    # 3 its lines with products, 4 deliveries with who recorded and answered, 5 their lines
-    # with product, certificate and contract line, 6 flags, 7 the rating, 8 unread
-    # notifications for the navbar
-    with django_assert_num_queries(8):
+    # 1 the user with its officer seat (and the navbar's unread count), 2 the contract with
+    # OPD, vendor, package and BAST, 3 its lines with products, 4 deliveries with who recorded
+    # and answered, 5 their lines with product, certificate and contract line, 6 flags, 7 the
+    # rating
+    with django_assert_num_queries(7):
         response = client.get(_url("officer-contract", contract.pk))
     assert len(response.context["page"].deliveries) == deliveries
 

@@ -62,7 +62,8 @@ def test_the_export_takes_nine_queries_whatever_its_size(opened, size, django_as
     _announced(2026, size)
     # 1 the published ids; then per chunk: 2 packages with their OPD, 3 items, 4 events,
     # 5 opened bids, 6 their vendors, 7 bid lines, 8 the bids' evaluation results, 9 the
-    # evaluation runs (which succeeded, and when)
+    # evaluation runs (which succeeded, and when); no contract among them, so none of the
+    # four queries of contracts (tests/opendata/test_ocds_implementation.py)
     with django_assert_num_queries(9):
         text = _export()
     assert len(json.loads(text)["releases"]) == size + 2
