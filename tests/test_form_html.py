@@ -99,3 +99,46 @@ def test_a_form_with_other_widgets_goes_to_crispy():
     crispy, ours = _both(form)
     assert ours == crispy
     assert "form-check-input" in ours
+
+
+CRISPY_FIELD = engines["django"].from_string(
+    "{% load crispy_forms_tags %}{% for field in form %}{{ field|as_crispy_field }}{% endfor %}"
+)
+OUR_FIELD = engines["django"].from_string(
+    "{% load p3dn %}{% for field in form %}{{ field|bootstrap_field }}{% endfor %}"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize(
+    "data",
+    [None, {"year": "abad", "opd": "999999", "category": "x", "quarter": "5"}],
+    ids=["unbound", "errors"],
+)
+def test_fields_are_written_as_crispy_writes_them_one_by_one(language, data):
+    """`|bootstrap_field` on the dashboard's filters (numbers and selects, bad input too) and
+    on the BAST's form (a date, selects and a text area) gives `|as_crispy_field`'s HTML."""
+    from contracts.forms import HandoverForm
+    from dashboards.forms import FilterForm
+
+    with translation.override(language):
+        for form in (FilterForm(data), HandoverForm(data and {"signed_on": "kemarin"})):
+            form.is_bound and form.is_valid()
+            crispy = CRISPY_FIELD.render({"form": form})
+            ours = OUR_FIELD.render({"form": form})
+            assert parse_html(ours) == parse_html(crispy)
+            if data:
+                assert "invalid-feedback" in ours
+
+
+def test_a_field_with_another_widget_goes_to_crispy():
+    form = WithCheckbox({"name": ""})
+    form.is_valid()
+    assert not form_html.is_simple_field(form.fields["agreed"])
+    ours = engines["django"].from_string("{% load p3dn %}{{ form.agreed|bootstrap_field }}")
+    crispy = engines["django"].from_string(
+        "{% load crispy_forms_tags %}{{ form.agreed|as_crispy_field }}"
+    )
+    assert ours.render({"form": form}) == crispy.render({"form": form})
+    assert "form-check-input" in crispy.render({"form": form})

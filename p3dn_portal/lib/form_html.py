@@ -25,16 +25,18 @@ def is_simple(form: forms.BaseForm) -> bool:
     """A form this module renders as crispy would: no FormHelper, only simple widgets."""
     if getattr(form, "helper", None) is not None:
         return False
-    for field in form.fields.values():
-        widget = field.widget
-        if (
-            not isinstance(widget, SIMPLE_WIDGETS)
-            or isinstance(widget, NOT_SIMPLE)
-            or field.show_hidden_initial
-            or getattr(widget, "use_fieldset", False)
-        ):
-            return False
-    return True
+    return all(is_simple_field(field) for field in form.fields.values())
+
+
+def is_simple_field(field: forms.Field) -> bool:
+    """A field this module renders as crispy's `|as_crispy_field` would: a simple widget."""
+    widget = field.widget
+    return (
+        isinstance(widget, SIMPLE_WIDGETS)
+        and not isinstance(widget, NOT_SIMPLE)
+        and not field.show_hidden_initial
+        and not getattr(widget, "use_fieldset", False)
+    )
 
 
 def _widget_class(field: forms.BoundField) -> str:
@@ -57,7 +59,9 @@ def _widget_class(field: forms.BoundField) -> str:
     return css
 
 
-def _field_html(field: forms.BoundField) -> SafeString:
+def field_html(field: forms.BoundField) -> SafeString:
+    """One field as crispy's `|as_crispy_field` renders it (the caller checked
+    is_simple_field)."""
     if field.is_hidden:
         return SafeString(str(field))
     required = field.field.required
@@ -115,5 +119,5 @@ def form_html(form: forms.BaseForm) -> SafeString:
                 format_html_join("", "<li>{}</li>", ((error,) for error in errors)),
             )
         )
-    html.extend(_field_html(field) for field in form)
+    html.extend(field_html(field) for field in form)
     return mark_safe("".join(conditional_escape(part) for part in html))

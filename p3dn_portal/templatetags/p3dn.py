@@ -1,6 +1,6 @@
 """Display formatting shared by every app: `{% load p3dn %}`."""
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms, template
 from django.utils.text import capfirst
 
@@ -30,6 +30,16 @@ def bootstrap_form(value: forms.BaseForm) -> str:
     if isinstance(value, forms.BaseForm) and form_html.is_simple(value):
         return form_html.form_html(value)
     return as_crispy_form(value)
+
+
+@register.filter
+def bootstrap_field(value: forms.BoundField) -> str:
+    """`{{ form.field|bootstrap_field }}`: the field as crispy's `|as_crispy_field` renders
+    it, written directly when its widget is simple (p3dn_portal.lib.form_html), through
+    crispy otherwise."""
+    if isinstance(value, forms.BoundField) and form_html.is_simple_field(value.field):
+        return form_html.field_html(value)
+    return as_crispy_field(value)
 
 
 @register.simple_tag(takes_context=True)
