@@ -55,6 +55,7 @@ from procurement.models import (
     RunStatus,
 )
 from procurement.rules import Action, Category, Method, Status
+from seeding import scale_contracts
 from vendors import rules as vendor_rules
 from vendors.models import (
     CertificateStatus,
@@ -1259,6 +1260,15 @@ class Seeder:
                 winner = (b, content)
         return winner
 
+    def contracts(self) -> None:
+        """The contracted packages' contracts, BASTs, invoices and payments (in SQL from the
+        rows loaded: seeding.scale_contracts)."""
+        started = time.monotonic()
+        written = scale_contracts.fill(today=self.today, umk_scales=vendor_rules.UMK_SCALES)
+        for table, count in written.items():
+            self.load.counts[table] = self.load.counts.get(table, 0) + count
+            self.report(f"  {table:<40} {count:>10,} rows {time.monotonic() - started:7.1f} s")
+
     def write_procurement(self) -> None:
         load = self.load
         load.copy(Package, [
@@ -1413,7 +1423,7 @@ class Seeder:
 
 # Checks and the whole run ------------------------------------------------------------------
 
-LOADED_APPS = ("accounts", "vendors", "procurement", "matching")
+LOADED_APPS = ("accounts", "vendors", "procurement", "contracts", "matching")
 
 
 def _loaded_models() -> list[type[models.Model]]:
@@ -1491,6 +1501,7 @@ def seed(sizes: Sizes, seed: int = 2026, report: Callable[[str], None] = print) 
             ("bids", lambda: (seeder.pools(), seeder.bids())),
             ("evaluations", seeder.lifecycle),
             ("writing procurement", seeder.write_procurement),
+            ("contracts", seeder.contracts),
             ("business matching", seeder.matching),
         ]
         for label, step in steps:

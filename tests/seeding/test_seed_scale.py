@@ -5,11 +5,13 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.backends import EMAIL_BACKEND
 from accounts.models import User
+from contracts.models import Contract, ContractLine, ContractStatus, Handover, Invoice, Payment
 from matching import services as matching_services
 from matching.models import Event, Meeting, MeetingStatus, Participant, ParticipantKind
 from matching.models import RunStatus as ScheduleStatus
@@ -62,6 +64,29 @@ def test_it_fills_every_table_at_a_hundredth_of_full_size(seeded):
     assert Vendor.objects.filter(status=VendorStatus.VERIFIED).count() > 0.8 * SMALL.vendors
     assert Package.objects.filter(status=Status.ANNOUNCED).count() >= 0.04 * SMALL.packages
     assert Package.objects.filter(status=Status.CONTRACTED).count() > SMALL.packages // 2
+
+
+def test_every_contracted_package_has_its_contract_and_the_funnel_every_stage(seeded):
+    """A contract (with the winning bid's lines) for each contracted package; two in three
+    handed over, half of those paid, some below the offered TKDN."""
+    contracted = Package.objects.filter(status=Status.CONTRACTED).count()
+    assert Contract.objects.count() == contracted
+    assert not Contract.objects.filter(lines__isnull=True).exists()
+    assert (
+        ContractLine.objects.count()
+        == BidLine.objects.filter(
+            bid__package__status=Status.CONTRACTED, bid__package__winner=F("bid")
+        ).count()
+    )
+    handed_over = Handover.objects.count()
+    assert 0.5 * contracted <= handed_over <= 0.75 * contracted
+    assert Handover.objects.filter(achieved_tkdn_pct__lt=F("contract__offered_tkdn_pct")).exists()
+    assert Payment.objects.count() == Invoice.objects.count() > 0.3 * handed_over
+    assert Contract.objects.filter(status=ContractStatus.PAID).count() == Invoice.objects.count()
+    assert not Payment.objects.filter(
+        paid_on__lt=F("invoice__contract__handover__signed_on")
+    ).exists()
+    assert not Payment.objects.filter(paid_on__gt=timezone.localdate()).exists()
 
 
 def test_the_directory_lists_the_local_content_of_the_products_loaded(seeded):
@@ -131,6 +156,11 @@ def test_the_bids_open_with_the_real_sealing_key(seeded):
         Event,
         Participant,
         Meeting,
+        Contract,
+        ContractLine,
+        Handover,
+        Invoice,
+        Payment,
     ],
 )
 def test_a_sample_of_rows_passes_full_clean(seeded, model):
