@@ -5,10 +5,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 
 from contracts import rules
-from contracts.models import Contract, ContractLine, Delivery, DeliveryLine, Rating
+from contracts.models import Contract, ContractLine, Delivery, DeliveryLine
 from procurement.rules import BidLocalContent
 
 ZERO = Decimal("0")
@@ -153,28 +153,3 @@ def contract_page(contract: Contract) -> ContractPage:
         [row for accepted in by_line.values() for row in accepted]
     )
     return ContractPage(contract, list(progress.values()), deliveries, achieved)
-
-
-@dataclass(frozen=True)
-class RatingSummary:
-    average: Decimal  # the mean of every mark (quality, cost, time, service) of every rating
-    count: int  # ratings
-
-
-def rating_summaries(vendor_ids) -> dict[int, RatingSummary]:
-    """Vendor id -> its ratings' average mark (two places) and count, in one query, for the
-    pages that show them beside a vendor (the directory, a bid after opening)."""
-    rows = (
-        Rating.objects.filter(contract__vendor_id__in=list(vendor_ids))
-        .values("contract__vendor_id")
-        .annotate(
-            mean=Avg((F("quality") + F("cost") + F("time") + F("service")) / 4.0),
-            count=Count("pk"),
-        )
-    )
-    return {
-        row["contract__vendor_id"]: RatingSummary(
-            Decimal(str(row["mean"])).quantize(Decimal("0.01")), row["count"]
-        )
-        for row in rows
-    }

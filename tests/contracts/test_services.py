@@ -335,7 +335,7 @@ def test_the_vendor_acknowledges_and_answers_once(contract, desk_ppk, supplier):
     assert {"contracts/handover_acknowledged", "contracts/rating_answered"} <= kinds
 
 
-def test_rating_summaries_average_every_mark_per_vendor(desk_ppk, supplier):
+def test_the_vendor_keeps_the_average_of_every_mark_of_its_ratings(desk_ppk, supplier):
     # Two contracts rated (4, 4, 3, 3) and (2, 4, 4, 4): marks 14 + 14 = 28 over 8 = 3.50.
     for number, rating in (
         ("KTR/A", RatingInput(4, 4, 3, 3)),
@@ -346,9 +346,7 @@ def test_rating_summaries_average_every_mark_per_vendor(desk_ppk, supplier):
         services.handover_sign(
             contract=contract, by=desk_ppk, signed_on=timezone.localdate(), rating=rating
         )
-    from contracts.selectors import rating_summaries
-
     vendor = supplier[1]
-    summary = rating_summaries([vendor.pk, 0])
-    assert list(summary) == [vendor.pk]
-    assert (summary[vendor.pk].average, summary[vendor.pk].count) == (D("3.50"), 2)
+    vendor.refresh_from_db()
+    assert (vendor.rating_overall, vendor.rating_count) == (D("3.50"), 2)
+    assert (vendor.rating_quality, vendor.rating_service) == (D("3.00"), D("3.50"))
