@@ -21,25 +21,25 @@ PARTIAL_RUP_CODE = "48210004"  # Dinkes: beds and wheelchairs
 SHORTFALL_RUP_CODE = "48210008"  # Disdik: chairs and cabinets
 
 
-def _user(local: str) -> User:
+def demo_user(local: str) -> User:
     return User.objects.select_related("officer", "vendor_membership__vendor").get(
         email=f"{local}@{DOMAIN}"
     )
 
 
-def _contract(rup_code: str) -> Contract | None:
+def demo_contract(rup_code: str) -> Contract | None:
     package = Package.objects.filter(rup_code=rup_code).select_related("contract").first()
     return getattr(package, "contract", None) if package else None
 
 
 def load() -> None:
     today = timezone.localdate()
-    partial = _contract(PARTIAL_RUP_CODE)
+    partial = demo_contract(PARTIAL_RUP_CODE)
     if partial is not None and not partial.deliveries.exists():
         beds, wheelchairs = partial.lines.order_by("position")
         services.delivery_record(
             contract=partial,
-            by=_user("ppk.dinkes"),
+            by=demo_user("ppk.dinkes"),
             delivered_on=today,
             lines=[
                 DeliveryLineInput(beds, Decimal("60"), Decimal("60")),
@@ -48,10 +48,10 @@ def load() -> None:
             note="Empat kursi roda rodanya bengkok: dikembalikan untuk diganti.",
         )
 
-    flagged = _contract(SHORTFALL_RUP_CODE)
+    flagged = demo_contract(SHORTFALL_RUP_CODE)
     if flagged is None or flagged.deliveries.exists():
         return
-    ppk, owner = _user("ppk.disdik"), _user("mebel")
+    ppk, owner = demo_user("ppk.disdik"), demo_user("mebel")
     chairs, cabinets = flagged.lines.order_by("position")
     first = services.delivery_record(
         contract=flagged,

@@ -14,23 +14,13 @@ from contracts import payments, services
 from contracts.models import Contract
 from contracts.services import DeliveryLineInput, RatingInput
 from procurement.models import Package
+from seeding.demo_contracts import demo_contract, demo_user
 
 DOMAIN = "demo.p3dn.id"
 ON_TIME_RUP_CODE = "48210009"  # Dinas PPKUKM: batik uniforms
 LATE_RUP_CODE = "48210010"  # Dinkes: shrimp crackers
 PARTLY_PAID_RUP_CODE = "48210008"  # Disdik: chairs and cabinets, handed over already
 TAX_RATE = Decimal("0.015")  # PPh 22, as the treasurer withholds it on goods
-
-
-def _user(local: str) -> User:
-    return User.objects.select_related("officer", "vendor_membership__vendor").get(
-        email=f"{local}@{DOMAIN}"
-    )
-
-
-def _contract(rup_code: str) -> Contract | None:
-    package = Package.objects.filter(rup_code=rup_code).select_related("contract").first()
-    return getattr(package, "contract", None) if package else None
 
 
 def _hand_over(contract: Contract, *, ppk: User, days_ago: int) -> None:
@@ -76,17 +66,19 @@ def _pay(contract: Contract, *, by: User, invoice_days_ago: int, terms: list[tup
 
 
 def load() -> None:
-    on_time = _contract(ON_TIME_RUP_CODE)
+    on_time = demo_contract(ON_TIME_RUP_CODE)
     if on_time is not None and not on_time.invoices.exists():
-        _hand_over(on_time, ppk=_user("ppk.ppkukm"), days_ago=12)
+        _hand_over(on_time, ppk=demo_user("ppk.ppkukm"), days_ago=12)
         # BAST 12 days ago, paid 7 days after it: within the 15-day target.
-        _pay(on_time, by=_user("bendahara.ppkukm"), invoice_days_ago=11, terms=[(5, Decimal(1))])
-    late = _contract(LATE_RUP_CODE)
+        _pay(
+            on_time, by=demo_user("bendahara.ppkukm"), invoice_days_ago=11, terms=[(5, Decimal(1))]
+        )
+    late = demo_contract(LATE_RUP_CODE)
     if late is not None and not late.invoices.exists():
-        _hand_over(late, ppk=_user("ppk.dinkes"), days_ago=40)
+        _hand_over(late, ppk=demo_user("ppk.dinkes"), days_ago=40)
         # BAST 40 days ago, paid 30 days after it: past the target.
-        _pay(late, by=_user("ppk.dinkes"), invoice_days_ago=38, terms=[(10, Decimal(1))])
-    partly = _contract(PARTLY_PAID_RUP_CODE)
+        _pay(late, by=demo_user("ppk.dinkes"), invoice_days_ago=38, terms=[(10, Decimal(1))])
+    partly = demo_contract(PARTLY_PAID_RUP_CODE)
     if partly is not None and hasattr(partly, "handover") and not partly.invoices.exists():
         # Handed over today: invoiced in full, a first term of 60% paid today.
-        _pay(partly, by=_user("ppk.disdik"), invoice_days_ago=0, terms=[(0, Decimal("0.6"))])
+        _pay(partly, by=demo_user("ppk.disdik"), invoice_days_ago=0, terms=[(0, Decimal("0.6"))])
