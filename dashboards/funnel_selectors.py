@@ -7,11 +7,11 @@ arithmetic; what each stage counts is said there (and on the page)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Max, Q, Sum
+from django.db.models import Count, DecimalField, F, Max, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from contracts.models import Contract, ContractStatus, Handover, Payment
+from contracts.models import Contract, ContractFlag, ContractStatus, FlagKind, Handover, Payment
 from contracts.payment_rules import ContractPayments, PaymentSpeed, payment_speed
 from dashboards import funnel, rules
 from dashboards.selectors import Filters, scoped_packages
@@ -130,10 +130,24 @@ class NamedFunnelRow:
 
 
 @dataclass(frozen=True)
+class OPDFlags:
+    """The contracts of an OPD flagged at delivery (contracts.ContractFlag): achieved TKDN
+    below the offered one (how many, and the domestic content offered but not delivered, in
+    rupiah), and a certificate that lapsed between the bid and the delivery."""
+
+    opd_id: int
+    name: str
+    shortfall_contracts: int = 0
+    shortfall_value: Decimal = ZERO
+    lapsed_contracts: int = 0
+
+
+@dataclass(frozen=True)
 class Funnel:
     total: funnel.FunnelRow
     rows: list[NamedFunnelRow]
     speeds: list[OPDSpeed]
+    flags: list[OPDFlags]
     domestic_target: Decimal = rules.DOMESTIC_TARGET_PCT
     small_target: Decimal = rules.SMALL_BUSINESS_TARGET_PCT
 
@@ -176,8 +190,29 @@ def _speeds(filters: Filters, opds: dict[int, dict]) -> list[OPDSpeed]:
     return speeds
 
 
+def _flags(filters: Filters, opds: dict[int, dict]) -> list[OPDFlags]:
+    """Per OPD with a flagged contract in scope, per kind: one grouped query."""
+    rows = (
+        ContractFlag.objects.filter(contract__package__in=scoped_packages(filters).values("pk"))
+        .values("kind", opd_id=F("contract__opd_id"))
+        .annotate(contracts=Count("contract", distinct=True), value=_sum("shortfall_value"))
+        .order_by()
+    )
+    found: dict[int, dict] = {}
+    for row in rows:
+        entry = found.setdefault(row["opd_id"], {})
+        if row["kind"] == FlagKind.TKDN_SHORTFALL:
+            entry.update(shortfall_contracts=row["contracts"], shortfall_value=row["value"])
+        else:
+            entry.update(lapsed_contracts=row["contracts"])
+    flags = [OPDFlags(opd_id, opds[opd_id]["name"], **counts) for opd_id, counts in found.items()]
+    flags.sort(key=lambda f: (-f.shortfall_value, f.name))
+    return flags
+
+
 def funnel_figures(filters: Filters) -> Funnel:
-    """The funnel per OPD, month and category, and the payment speed per OPD: six queries."""
+    """The funnel per OPD, month and category, the payment speed per OPD and the contracts
+    flagged at delivery per OPD: seven queries."""
     opds = {
         row["pk"]: row
         for row in OPD.objects.values("pk", "name", "short_name", "payment_target_days")
@@ -188,7 +223,9 @@ def funnel_figures(filters: Filters) -> Funnel:
         for r in rows
     ]
     named.sort(key=lambda r: (r.opd_name, r.row.key.month, r.row.key.category))
-    return Funnel(total=total, rows=named, speeds=_speeds(filters, opds))
+    return Funnel(
+        total=total, rows=named, speeds=_speeds(filters, opds), flags=_flags(filters, opds)
+    )
 
 
 def current_funnel(filters: Filters) -> Funnel:

@@ -1,8 +1,8 @@
 """The contracts of the bench's contracted packages, and what followed them: two in three
-handed over (one in seven of those below the offered TKDN), half of those invoiced and
-paid, some late. Written in SQL from the rows already loaded (INSERT … SELECT), so that
-the realisation funnel and the payment figures are measured at Jakarta scale; each
-statement skips what is already there, so it also completes a bench database seeded
+handed over (one in seven of those below the offered TKDN, and flagged), half of those
+invoiced and paid, some late. Written in SQL from the rows already loaded (INSERT …
+SELECT), so that the realisation funnel and the payment figures are measured at Jakarta
+scale; each statement skips what is already there, so it also completes a bench database seeded
 before contracts existed (whose contracts the contracts app's data migration wrote)."""
 
 from django.db import connection
@@ -78,6 +78,19 @@ CROSS JOIN LATERAL (SELECT least(i.issued_on + (c.id %% 35)::int, %(today)s::dat
 WHERE NOT EXISTS (SELECT 1 FROM contracts_payment p WHERE p.invoice_id = i.id)
 """
 
+# The handovers below the offer, flagged as contracts.services flags them.
+FLAGS = """
+INSERT INTO contracts_contractflag (kind, shortfall_pct, shortfall_value, detail, raised_at,
+    contract_id)
+SELECT 'tkdn_shortfall', c.offered_tkdn_pct - h.achieved_tkdn_pct,
+    round(h.accepted_value * (c.offered_tkdn_pct - h.achieved_tkdn_pct) / 100, 2), '{}',
+    h.signed_at, c.id
+FROM contracts_handover h
+JOIN contracts_contract c ON c.id = h.contract_id
+WHERE h.achieved_tkdn_pct < c.offered_tkdn_pct
+  AND NOT EXISTS (SELECT 1 FROM contracts_contractflag f WHERE f.contract_id = c.id)
+"""
+
 STATUSES = """
 UPDATE contracts_contract c SET status = CASE
     WHEN EXISTS (SELECT 1 FROM contracts_invoice i JOIN contracts_payment p ON p.invoice_id = i.id
@@ -92,6 +105,7 @@ STATEMENTS = {
     "contracts_handover": HANDOVERS,
     "contracts_invoice": INVOICES,
     "contracts_payment": PAYMENTS,
+    "contracts_contractflag": FLAGS,
 }
 
 

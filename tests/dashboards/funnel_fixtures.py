@@ -13,13 +13,23 @@ Planned 4500 (PDN 2500 = 55.56%, reserved 1800 = 40.00%); contracted 2580 (TKDN 
 (achieved TKDN > 0 880 = 34.11%, >= 25 none, UMK 34.11%); paid 1880 (TKDN > 0 880 = 46.81%,
 >= 25 none, UMK 46.81%, 41.78% of the pagu). OPD A: one contract paid, median 10 days; its one
 UMK contract paid within 15 days: 100%. OPD B has no BAST.
+Flags at delivery: C1 achieved 20 against 40 offered, 20 points of 880 = 176 short; C3's
+certificate lapsed before its delivery (no value). Both are OPD A's; C3 is construction.
 """
 
 from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from contracts.models import Contract, ContractStatus, Handover, Invoice, Payment
+from contracts.models import (
+    Contract,
+    ContractFlag,
+    ContractStatus,
+    FlagKind,
+    Handover,
+    Invoice,
+    Payment,
+)
 from procurement.models import Package
 from tests.factories import UserFactory
 
@@ -106,4 +116,13 @@ def build_funnel(programme) -> dict[str, Contract]:
     )
     _handover(c3, on=date(2026, 6, 1), accepted=1700 * M, tkdn=Decimal("0"), by=by)
     _pay(c3, by, (date(2026, 7, 1), 1000 * M))
+    raised = datetime.combine(date(2026, 6, 1), time(10), tzinfo=JAKARTA)
+    ContractFlag.objects.create(
+        contract=c1,
+        kind=FlagKind.TKDN_SHORTFALL,
+        shortfall_pct=Decimal("20"),
+        shortfall_value=176 * M,
+        raised_at=raised,
+    )
+    ContractFlag.objects.create(contract=c3, kind=FlagKind.CERTIFICATE_LAPSED, raised_at=raised)
     return {"c1": c1, "c3": c3}

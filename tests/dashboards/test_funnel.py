@@ -97,6 +97,31 @@ def test_a_shorter_target_makes_the_payment_late(funnel):
     assert speed.small_on_time_share == D("0.00")
 
 
+def test_the_contracts_flagged_at_delivery_per_opd_by_hand(funnel):
+    (flags,) = funnel_figures(Filters(year=2026)).flags
+    assert (flags.opd_id, flags.shortfall_contracts, flags.shortfall_value) == (
+        funnel.opd_a.pk,
+        1,
+        176 * M,
+    )
+    assert flags.lapsed_contracts == 1
+    (construction,) = funnel_figures(Filters(year=2026, category="construction")).flags
+    assert (construction.shortfall_contracts, construction.lapsed_contracts) == (0, 1)
+    assert construction.shortfall_value == 0
+    assert funnel_figures(Filters(year=2025)).flags == []
+
+
+def test_an_officer_sees_only_the_flags_of_its_own_opd(login, officer, funnel):
+    from tests.factories import OfficerFactory
+
+    own = login(officer).get(URL, {"year": 2026}).content.decode()
+    assert f'data-figure="flags.{funnel.opd_a.pk}.shortfall_value">Rp176.000.000<' in own
+    other = OfficerFactory(opd=funnel.opd_b).user
+    html = login(other).get(URL, {"year": 2026}).content.decode()
+    assert f'data-figure="flags.{funnel.opd_a.pk}' not in html
+    assert "Tidak ada kontrak yang ditandai pada cakupan ini." in html
+
+
 def test_the_page_shows_the_funnel_and_what_each_stage_counts(login, admin_user, funnel):
     html = login(admin_user).get(URL, {"year": 2026}).content.decode()
     assert "Corong realisasi" in html

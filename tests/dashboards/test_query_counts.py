@@ -21,9 +21,9 @@ URL = reverse("dashboards:home")
 # the release: 6); package totals, months and OPD ranking from the summary (3); vendors by
 # scale and by city, TKDN and halal certificates, halal assistance (5); matching per event
 # and per year (2); the realisation funnel: the OPDs' names and payment targets, one
-# grouped query per stage, the BASTs' payment dates (6).
+# grouped query per stage, the BASTs' payment dates, the contracts flagged at delivery (7).
 SUMMARY_REFRESH_QUERIES = 6
-FIGURE_QUERIES = 1 + SUMMARY_REFRESH_QUERIES + 3 + 5 + 2 + 6
+FIGURE_QUERIES = 1 + SUMMARY_REFRESH_QUERIES + 3 + 5 + 2 + 7
 DOWNLOAD_QUERIES = 1 + 1 + FIGURE_QUERIES
 # The page adds nothing: the menu's unread count comes with the user.
 OFFICER_QUERIES = DOWNLOAD_QUERIES

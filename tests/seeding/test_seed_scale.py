@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from accounts.backends import EMAIL_BACKEND
 from accounts.models import User
-from contracts.models import Contract, ContractLine, ContractStatus, Handover, Invoice, Payment
+from contracts.models import (
+    Contract,
+    ContractFlag,
+    ContractLine,
+    ContractStatus,
+    FlagKind,
+    Handover,
+    Invoice,
+    Payment,
+)
 from matching import services as matching_services
 from matching.models import Event, Meeting, MeetingStatus, Participant, ParticipantKind
 from matching.models import RunStatus as ScheduleStatus
@@ -80,7 +89,9 @@ def test_every_contracted_package_has_its_contract_and_the_funnel_every_stage(se
     )
     handed_over = Handover.objects.count()
     assert 0.5 * contracted <= handed_over <= 0.75 * contracted
-    assert Handover.objects.filter(achieved_tkdn_pct__lt=F("contract__offered_tkdn_pct")).exists()
+    below = Handover.objects.filter(achieved_tkdn_pct__lt=F("contract__offered_tkdn_pct"))
+    assert below.exists()
+    assert ContractFlag.objects.filter(kind=FlagKind.TKDN_SHORTFALL).count() == below.count()
     assert Payment.objects.count() == Invoice.objects.count() > 0.3 * handed_over
     assert Contract.objects.filter(status=ContractStatus.PAID).count() == Invoice.objects.count()
     assert not Payment.objects.filter(
