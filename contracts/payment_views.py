@@ -36,7 +36,7 @@ def _service_error(request: HttpRequest, form, error: ValidationError) -> None:
         messages.error(request, error_text(error))
 
 
-def _page(request, contract, *, invoice_form=None, payment_form=None, status=200):
+def _page(request, contract, *, invoice_form=None, payment_form=None):
     figures = contract_payments(contract)
     may_record = payments.may_record(user=request.user, contract=contract)
     if may_record and figures.bast_on is not None:
@@ -54,7 +54,6 @@ def _page(request, contract, *, invoice_form=None, payment_form=None, status=200
             "invoice_form": invoice_form,
             "payment_form": payment_form,
         },
-        status=status,
     )
 
 
@@ -77,7 +76,7 @@ def invoice_add(request: HttpRequest, contract_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Tagihan %(number)s dicatat.") % {"number": invoice.number})
             return redirect("contracts:payments", contract.pk)
-    return _page(request, contract, invoice_form=form, status=400)
+    return _page(request, contract, invoice_form=form)
 
 
 @require_POST
@@ -126,4 +125,4 @@ def payment_add(request: HttpRequest, contract_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Pembayaran dicatat; penyedia diberi tahu."))
             return redirect("contracts:payments", contract.pk)
-    return _page(request, contract, payment_form=form, status=400)
+    return _page(request, contract, payment_form=form)

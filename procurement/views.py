@@ -67,7 +67,6 @@ def opd_payment_target(request: HttpRequest) -> HttpResponse:
     opd = request.user.opd_officer.opd
     may_set = opd_settings.may_set_payment_target(user=request.user, opd=opd)
     form = forms.PaymentTargetForm(initial={"payment_target_days": opd.payment_target_days})
-    status = 200
     if request.method == "POST":
         if not may_set:
             raise PermissionDenied(
@@ -86,12 +85,10 @@ def opd_payment_target(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Target pembayaran OPD disimpan."))
                 return redirect("procurement:home")
-        status = 400
     return render(
         request,
         "procurement/officer/payment_target.html",
         {"opd": opd, "form": form, "may_set": may_set},
-        status=status,
     )
 
 

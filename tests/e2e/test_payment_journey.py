@@ -123,3 +123,70 @@ def test_the_bendahara_records_a_payment_and_the_vendor_sees_it(
     expect(vendor.locator("main")).to_contain_text(words["net"])
     expect(vendor.get_by_role("button", name=words["record"])).to_have_count(0)
     journey.finish()
+
+
+TARGET_WORDS = {
+    "id": {
+        "save": "Simpan target",
+        "range": "Target pembayaran antara 1 dan 365 hari kalender.",
+        "saved": "Target pembayaran OPD disimpan.",
+        "funnel": "Corong realisasi",
+        "flags": "Kontrak yang ditandai saat pengiriman",
+        "short": "Rp12.000.000",
+    },
+    "en": {
+        "save": "Save the target",
+        "range": "The payment target is between 1 and 365 calendar days.",
+        "saved": "The OPD's payment target is saved.",
+        "funnel": "Realisation funnel",
+        "flags": "Contracts flagged at delivery",
+        "short": "Rp12,000,000",
+    },
+}
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_ppk_sets_the_payment_target_and_reads_the_funnel_and_the_flags(
+    journey, contract_to_pay, language, phone
+):
+    """The OPD's PPK: a target out of range is refused with the reason, a good one saved;
+    the programme dashboard shows the funnel and the contract flagged below its offer."""
+    from contracts.models import ContractFlag, FlagKind
+
+    contract, _bendahara, _vendor_user = contract_to_pay
+    ContractFlag.objects.create(
+        contract=contract,
+        kind=FlagKind.TKDN_SHORTFALL,
+        shortfall_pct=Decimal("10"),
+        shortfall_value=Decimal("12000000"),
+        raised_at=timezone.now(),
+    )
+    words = TARGET_WORDS[language]
+    ppk = journey.open(phone=phone)
+    target_path = "/pengadaan/opd/target-pembayaran/"
+    login(journey, ppk, "ppk.disdik@contoh.id", factories.PASSWORD, next_path=target_path)
+    _speak(journey, ppk, language)
+    ppk.goto(journey.url(target_path))
+    journey.step(ppk, f"ppk-payment-target-{language}")
+    ppk.locator("#id_payment_target_days").fill("0")
+    ppk.get_by_role("button", name=words["save"]).click()
+    ppk.wait_for_load_state("load")
+    journey.step(ppk, f"ppk-payment-target-refused-{language}")
+    expect(ppk.locator("main")).to_contain_text(words["range"])
+    ppk.locator("#id_payment_target_days").fill("20")
+    ppk.get_by_role("button", name=words["save"]).click()
+    ppk.wait_for_load_state("load")
+    journey.step(ppk, f"ppk-payment-target-saved-{language}")
+    expect(ppk.locator("body")).to_contain_text(words["saved"])
+    contract.opd.refresh_from_db()
+    assert contract.opd.payment_target_days == 20
+
+    ppk.goto(journey.url(f"/dasbor/?year={contract.package.fiscal_year}"))
+    journey.step(ppk, f"ppk-dashboard-{language}")
+    expect(ppk.locator("main")).to_contain_text(words["funnel"])
+    flags = ppk.locator("[data-funnel='flags']")
+    expect(flags).to_contain_text(words["short"])
+    flags.scroll_into_view_if_needed()
+    journey.step(ppk, f"ppk-dashboard-flags-{language}")
+    journey.finish()
