@@ -7,7 +7,7 @@ zero. Every write is audited and the vendor's users hear of it."""
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -18,20 +18,18 @@ from accounts import services as account_services
 from accounts.models import User
 from audit import services as audit
 from audit.models import AuditAction
-from contracts import payment_rules
+from contracts import payment_rules, services
 from contracts.models import Contract, ContractStatus, Invoice, Payment
 
 # Positions (procurement.models.Position values) that record invoices and payments.
 PAYMENT_POSITIONS = frozenset({"ppk", "bendahara"})
 
-NOT_YOUR_CONTRACT = _("Kontrak ini milik OPD lain.")
 POSITION_NOT_ALLOWED = _(
     "Hanya PPK atau Bendahara OPD yang mencatat tagihan dan pembayaran (jabatan Anda: {position})."
 )
 RECORDERS_ONLY = _("Hanya PPK atau Bendahara OPD kontrak ini yang mencatat tagihan dan pembayaran.")
 NO_BAST = _("Pembayaran mengikuti serah terima: catat tagihan dan pembayaran setelah BAST.")
 DATE_BEFORE_BAST = _("Tanggal tidak boleh sebelum tanggal BAST ({bast}).")
-DATE_IN_FUTURE = _("Tanggal tidak boleh di masa depan.")
 PAID_BEFORE_INVOICE = _("Tanggal bayar tidak boleh sebelum tanggal tagihan ({issued}).")
 NUMBER_TAKEN = _("Nomor tagihan {number} sudah dicatat untuk kontrak ini.")
 INVOICES_ABOVE_VALUE = _("Jumlah tagihan melebihi sisa nilai kontrak yang belum ditagih ({left}).")
@@ -67,11 +65,9 @@ def may_record(*, user: User, contract: Contract) -> bool:
 
 
 def _authorize(*, contract: Contract, by: User) -> None:
-    officer = by.opd_officer
-    if officer is None or officer.opd_id != contract.opd_id:
-        raise PermissionDenied(NOT_YOUR_CONTRACT)
-    if officer.position not in PAYMENT_POSITIONS:
-        raise PermissionDenied(POSITION_NOT_ALLOWED.format(position=officer.get_position_display()))
+    services.authorize_officer(
+        contract=contract, by=by, positions=PAYMENT_POSITIONS, refusal=POSITION_NOT_ALLOWED
+    )
 
 
 def _lock(contract: Contract) -> Contract:
@@ -85,7 +81,7 @@ def _lock(contract: Contract) -> Contract:
 
 def _check_date(day: date, *, bast_on: date, field: str) -> None:
     if day > timezone.localdate():
-        raise ValidationError({field: DATE_IN_FUTURE})
+        raise ValidationError({field: services.DATE_IN_FUTURE})
     if day < bast_on:
         raise ValidationError({field: DATE_BEFORE_BAST.format(bast=_day(bast_on))})
 

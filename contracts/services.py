@@ -103,15 +103,25 @@ ACKNOWLEDGED_SUMMARY = gettext_noop("BAST {number} diakui penyedia.")
 
 
 def authorize_officer(
-    *, contract: Contract, by: User, positions: Iterable[str] = (Position.PPK,), action=""
+    *,
+    contract: Contract,
+    by: User,
+    positions: Iterable[str] = (Position.PPK,),
+    action="",
+    refusal=ONLY_PPK,
 ) -> None:
     """PermissionDenied unless `by` is an officer of the contract's OPD in one of the
-    positions (h20c's treasurer adds Bendahara for payments)."""
+    positions (payments add the Bendahara); `refusal` may name the `{action}` and the
+    officer's `{position}`."""
     officer = by.opd_officer
     if officer is None or officer.opd_id != contract.opd_id:
         raise PermissionDenied(NOT_YOUR_CONTRACT)
     if officer.position not in set(positions):
-        raise PermissionDenied(ONLY_PPK.format(action=action or ACTION_DELIVERY))
+        raise PermissionDenied(
+            refusal.format(
+                action=action or ACTION_DELIVERY, position=officer.get_position_display()
+            )
+        )
 
 
 def authorize_vendor(*, contract: Contract, by: User) -> None:
